@@ -1,0 +1,31 @@
+"""Multilingual news summarisation on Hugging Face seq2seq models.
+
+    >>> import summarizer
+    >>> result = summarizer.summarize(article, languages=["en", "fr", "ja"])
+    >>> result.summaries["fr"]
+
+Importing the package loads no model and touches no file.
+"""
+
+from .errors import SummarizerError
+from .languages import LANGUAGES, normalize_language
+from .models import load_model
+from .options import SummarizeOptions
+from .pipeline import Summarizer, summarize
+from .registry import MODELS, PRESETS, available_models
+from .result import Summary
+
+__all__ = [
+    "LANGUAGES",
+    "MODELS",
+    "PRESETS",
+    "SummarizeOptions",
+    "Summarizer",
+    "SummarizerError",
+    "Summary",
+    "available_models",
+    "load_model",
+    "normalize_language",
+    "summarize",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,54 @@
+"""Offline, deterministic language identification.
+
+Uses py3langid (a maintained fork of langid.py): a naive Bayes model shipped
+inside the package, so nothing is downloaded and the same text always gets the
+same answer (there is no sampling to seed). Candidates are limited to the
+languages of our table, which removes look-alike languages we cannot serve.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from .languages import LANGUAGES
+
+_lock = threading.Lock()
+_identifier = None
+
+# Below this probability, or for very short text, the guess is reported as uncertain.
+LOW_CONFIDENCE = 0.8
+SHORT_TEXT = 40
+
+
+@dataclass(frozen=True)
+class Detection:
+    language: str
+    confidence: float  # normalised probability in [0, 1]
+
+    @property
+    def reliable(self) -> bool:
+        return self.confidence >= LOW_CONFIDENCE
+
+
+def _get_identifier():
+    global _identifier
+    with _lock:
+        if _identifier is None:
+            from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+            identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+            identifier.set_languages([code for code in LANGUAGES if code in identifier.nb_classes])
+            _identifier = identifier
+        return _identifier
+
+
+def detect_language(text: str) -> Detection:
+    """Guess the language of `text` among the languages of the table."""
+    identifier = _get_identifier()
+    with _lock:  # the identifier keeps per-call state in numpy buffers
+        code, probability = identifier.classify(text)
+    confidence = float(probability)
+    if len(text.strip()) < SHORT_TEXT:
+        confidence = min(confidence, LOW_CONFIDENCE - 0.01)
+    return Detection(code, round(confidence, 4))

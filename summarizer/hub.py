@@ -1,0 +1,111 @@
+"""Talking to the Hugging Face hub: reachability, downloads into models/, the manifest."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import socket
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from urllib.parse import urlparse
+
+from .errors import ModelLoadError
+from .registry import MODELS, find_spec, get_preset
+
+
+@functools.lru_cache(maxsize=1)
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """Whether the hub answers at all (checked once per process); False under HF_HUB_OFFLINE=1."""
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+        return False
+    host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname or "huggingface.co"
+    try:
+        with socket.create_connection((host, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def models_dir() -> Path:
+    """The local model store: $SUMMARIZER_MODELS_DIR, else ``models/`` beside the package."""
+    configured = os.environ.get("SUMMARIZER_MODELS_DIR")
+    return Path(configured) if configured else Path(__file__).resolve().parent.parent / "models"
+
+
+def read_manifest() -> dict:
+    path = models_dir() / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"models": {}}
+    return data if isinstance(data.get("models"), dict) else {"models": {}}
+
+
+def _write_manifest(data: dict) -> None:
+    path = models_dir() / "manifest.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def required_models(preset: str, targets: Sequence[str] = (), sources: Sequence[str] = ()) -> list[str]:
+    """Registry names a preset needs to summarise `sources`-language articles into `targets`."""
+    chosen = get_preset(preset)
+    names = [chosen.summarizer]
+    reads = MODELS[chosen.summarizer].languages
+    for target in targets:
+        if target != "en":
+            names.append(chosen.translators.get(target, chosen.multilingual))
+    for source in sources:
+        if source != "en" and "*" not in reads and source not in reads:
+            names.append(chosen.to_english.get(source, chosen.to_english_fallback))
+            names.append(chosen.translators.get(source, chosen.multilingual))  # the summary back
+    return list(dict.fromkeys(names))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download_model(name: str) -> str:
+    """Fetch one model into models/<hub id> at its pinned revision and record it in the manifest."""
+    import httpx2
+    from huggingface_hub import HfApi, snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError
+
+    spec = find_spec(name)
+    repo = spec.repo if spec else name
+    target = models_dir() / repo
+    try:
+        info = HfApi().model_info(repo, revision=spec.revision if spec else None)
+        files = [sibling.rfilename for sibling in info.siblings or []]
+        weights = ["*.safetensors"] if any(f.endswith(".safetensors") for f in files) else ["pytorch_model.bin"]
+        snapshot_download(repo, revision=info.sha, local_dir=target,
+                          allow_patterns=["*.json", "*.txt", "*.model", "*.spm", *weights])
+    except (OSError, ValueError, HfHubHTTPError, httpx2.HTTPError) as exc:
+        raise ModelLoadError(f"Could not download {repo!r} from the Hugging Face hub: {exc}") from exc
+    hashes = {str(p.relative_to(target)): _sha256(p) for p in sorted(target.rglob("*"))
+              if p.is_file() and ".cache" not in p.parts}
+    size = sum((target / f).stat().st_size for f in hashes)
+    manifest = read_manifest()
+    manifest["models"][repo] = {"id": repo, "revision": info.sha, "license": spec.license if spec else None,
+                                "size_bytes": size, "files": hashes}
+    _write_manifest(manifest)
+    return f"{repo} @ {info.sha[:12]}: {size / 1e6:.0f} MB in {target}"
+
+
+def download(preset: str, targets: str = "", extra: Sequence[str] = (), sources: str = "") -> Iterator[str]:
+    """Fetch what `preset` needs for these languages; yields one line per model."""
+    from .languages import normalize_languages
+
+    wanted_targets = normalize_languages(targets) if targets.strip() else ()
+    wanted_sources = normalize_languages(sources) if sources.strip() else ()
+    models_dir().mkdir(parents=True, exist_ok=True)
+    for name in [*required_models(preset, wanted_targets, wanted_sources), *extra]:
+        yield download_model(name)

@@ -1,0 +1,384 @@
+"""`Summarizer`: summarise articles and translate the summaries, batched across articles.
+
+The route for each article:
+
+1. clean the text and detect its language (or take ``source_language``);
+2. if the summariser cannot read that language, translate the article into
+   English sentence by sentence (the "pivot");
+3. split into sentences, pack them into token-budgeted chunks, summarise every
+   chunk of every article in one batched call, and summarise the joined chunk
+   summaries again until one summary remains;
+4. translate the summary sentence by sentence into each target language, all
+   sentences of all articles for one model in one call, identical sentences once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from .detect import detect_language
+from .errors import EmptyTextError, InputError, SummarizerError, UnsupportedLanguageError
+from .languages import LANGUAGES, normalize_language, normalize_languages
+from .models import Seq2SeqModel, load_model
+from .options import LENGTHS, SummarizeOptions
+from .registry import MODELS, find_spec, get_preset
+from .result import Summary
+from .text import clean_text, join_sentences, pack, split_long, split_sentences, trim_to_sentence
+
+_MULTILINGUAL_TYPES = ("mt5", "mbart", "m2m_100")
+TRANSLATION_LENGTH_RATIO = 2.0  # max new tokens per input token when translating
+
+
+@dataclass
+class _Article:
+    """Working state of one article while it moves through the pipeline."""
+
+    index: int
+    text: str
+    source: str
+    confidence: float | None
+    warnings: list[str] = field(default_factory=list)
+    work_text: str = ""  # what the summariser reads (the article, or its English pivot)
+    summary_language: str = ""
+    chain: list[str] = field(default_factory=list)  # models that produced the summary
+    chunks: int = 1
+    summary: str = ""
+    summaries: dict[str, str] = field(default_factory=dict)
+    models: dict[str, list[str]] = field(default_factory=dict)
+    sentences: dict[str, int] = field(default_factory=dict)
+
+
+def _warn(warnings: list[str], message: str) -> None:
+    """Add a warning once."""
+    if message not in warnings:
+        warnings.append(message)
+
+
+class Summarizer:
+    """Holds the models of one preset (loaded lazily, once) and summarises with them.
+
+    `summarization_model` and the values of `translation_models` may be a
+    registry name, a hub id or a local folder; `translation_models` maps a
+    target language to the model translating English (or, for many-to-many
+    models, any language) into it.
+    """
+
+    def __init__(self, preset: str = "default", *, summarization_model: str | None = None,
+                 translation_models: Mapping[str, str] | None = None, device: str = "auto",
+                 options: SummarizeOptions | None = None):
+        self.preset = get_preset(preset)
+        self.summarization_model = summarization_model or self.preset.summarizer
+        self.translation_models = {normalize_language(lang): model
+                                   for lang, model in (translation_models or {}).items()}
+        self.device = device
+        self.options = options or SummarizeOptions()
+
+    # ----------------------------------------------------------------- routing
+    def _load(self, name: str) -> Seq2SeqModel:
+        return load_model(name, self.device)
+
+    def summarizer_languages(self) -> tuple[str, ...]:
+        """Article languages the summariser reads directly ("*" for any)."""
+        spec = find_spec(self.summarization_model)
+        if spec:
+            return spec.languages
+        config = self._load(self.summarization_model).model.config
+        return ("*",) if getattr(config, "model_type", "") in _MULTILINGUAL_TYPES else ("en",)
+
+    def supported_languages(self) -> set[str]:
+        """Target languages this configuration can write, known without loading a model."""
+        supported = {"en", *self.preset.translators, *self.translation_models}
+        multilingual = MODELS.get(self.preset.multilingual)
+        if multilingual and "*" in multilingual.languages:
+            supported |= set(LANGUAGES)
+        return supported
+
+    def _to_english_model(self, source: str) -> str:
+        return self.translation_models.get("en") or self.preset.to_english.get(source) \
+            or self.preset.to_english_fallback
+
+    def _translator_for(self, source: str, target: str) -> str:
+        """The model that translates a `source`-language summary into `target`."""
+        if target == "en":
+            return self._to_english_model(source)
+        user = self.translation_models.get(target)
+        if user and source == "en":
+            return user
+        if user and self._load(user).driver.kind == "lang_code":
+            return user  # many-to-many model: it reads the source language too
+        if source == "en" and target in self.preset.translators:
+            return self.preset.translators[target]
+        return self.preset.multilingual
+
+    # ------------------------------------------------------------------ public
+    def summarize(self, text: str, languages: Sequence[str] | str = ("en",), *, length: str | None = None,
+                  source_language: str | None = None) -> Summary:
+        """Summarise one article into each of `languages`."""
+        return self.summarize_batch([text], languages, length=length, source_language=source_language)[0]
+
+    def summarize_batch(self, texts: Sequence[str], languages: Sequence[str] | str = ("en",), *,
+                        length: str | None = None, source_language: str | None = None,
+                        on_error: str = "raise") -> list[Summary | SummarizerError]:
+        """Summarise many articles, batching model calls across articles and languages.
+
+        With ``on_error="return"`` an article that cannot be summarised gets its
+        `SummarizerError` in its place in the list and the others go on;
+        ``"raise"`` (default) raises the first one.
+        """
+        if on_error not in ("raise", "return"):
+            raise InputError(f"on_error={on_error!r} must be 'raise' or 'return'.")
+        options = replace(self.options, length=length or self.options.length,
+                          source_language=source_language or self.options.source_language)
+        targets = self._check_languages(languages, options)
+        started = time.perf_counter()
+        results: list[Summary | SummarizerError | None] = [None] * len(texts)
+        articles: list[_Article] = []
+        for index, text in enumerate(texts):
+            try:
+                articles.append(self._prepare(index, text, options))
+            except SummarizerError as exc:
+                if on_error == "raise":
+                    raise
+                results[index] = exc
+        timings = {"detect_s": time.perf_counter() - started}
+        if articles:
+            self._run(articles, targets, options, timings)
+        timings["total_s"] = time.perf_counter() - started
+        timings = {key: round(value, 4) for key, value in timings.items()}
+        for art in articles:
+            results[art.index] = Summary(
+                source_language=art.source, summaries=art.summaries, models=art.models, chunks=art.chunks,
+                warnings=art.warnings, timings=dict(timings), language_confidence=art.confidence,
+                sentences=art.sentences)
+        return results  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ stages
+    def _check_languages(self, languages, options: SummarizeOptions) -> tuple[str, ...]:
+        if isinstance(languages, str):
+            languages = [v for v in languages.split(",") if v.strip()]
+        if len(languages) > options.max_languages:
+            raise InputError(f"{len(languages)} target languages asked for; the limit is "
+                             f"{options.max_languages} per request (max_languages).")
+        return normalize_languages(languages, self.supported_languages())
+
+    def _prepare(self, index: int, text: str, options: SummarizeOptions) -> _Article:
+        if not isinstance(text, str):
+            raise InputError(f"Article {index} is {type(text).__name__}, not text.")
+        if len(text) > options.max_chars:
+            raise InputError(f"Article {index} has {len(text):,} characters; the limit is "
+                             f"{options.max_chars:,} (max_chars).")
+        cleaned = clean_text(text)
+        if not cleaned:
+            raise EmptyTextError(f"Article {index} is empty or holds only whitespace/control characters.")
+        warnings: list[str] = []
+        if options.source_language:
+            return _Article(index, cleaned, normalize_language(options.source_language), None, warnings)
+        detection = detect_language(cleaned)
+        if not detection.reliable:
+            warnings.append(f"source language detected as {detection.language!r} with low confidence "
+                            f"({detection.confidence:.2f}); pass source_language= to be sure")
+        return _Article(index, cleaned, detection.language, detection.confidence, warnings)
+
+    def _run(self, articles: list[_Article], targets: tuple[str, ...], options: SummarizeOptions,
+             timings: dict[str, float]) -> None:
+        reads = self.summarizer_languages()
+        summarizer = self._load(self.summarization_model)
+        pivots = [art for art in articles if "*" not in reads and art.source not in reads]
+        for art in articles:
+            art.work_text, art.summary_language, art.chain = art.text, art.source, [summarizer.model_id]
+        clock = time.perf_counter()
+        jobs: dict[tuple[str, str, str], list] = {}
+        for art in pivots:
+            art.summary_language = "en"
+            key = (self._to_english_model(art.source), art.source, "en")
+            jobs.setdefault(key, []).append((art, split_sentences(art.text)))
+        for model, art, _, translated in self._translate_jobs(jobs, options):
+            art.work_text = join_sentences(translated)
+            art.chain.insert(0, model.model_id)
+        timings["pivot_s"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        self._summarize_all(summarizer, articles, options)
+        timings["summarize_s"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        for art in articles:
+            if art.summary_language in targets:
+                art.summaries[art.summary_language] = art.summary
+                art.models[art.summary_language] = list(art.chain)
+                art.sentences[art.summary_language] = len(split_sentences(art.summary))
+        self._translate_summaries(articles, targets, options)
+        timings["translate_s"] = time.perf_counter() - clock
+        for art in articles:  # keep the order the user asked for
+            art.summaries = {lang: art.summaries[lang] for lang in targets}
+            art.models = {lang: art.models[lang] for lang in targets}
+            art.sentences = {lang: art.sentences[lang] for lang in targets}
+
+    # -------------------------------------------------------------- summarising
+    def _chunk(self, model: Seq2SeqModel, text: str, budget: int, language: str,
+               warnings: list[str]) -> list[str]:
+        """Split text into sentence-aligned pieces of at most `budget` tokens."""
+        spaced = LANGUAGES[language].spaced if language in LANGUAGES else True
+        pieces: list[str] = []
+        sentences = split_sentences(text)
+        for sentence, count in zip(sentences, model.count_tokens(sentences), strict=True):
+            if count <= budget:
+                pieces.append(sentence)
+                continue
+            parts = self._split_to_fit(model, sentence, budget, spaced)
+            _warn(warnings, f"a sentence of {count} tokens (over the {budget}-token limit of "
+                            f"{model.name}) was split at word level into {len(parts)} pieces")
+            pieces.extend(parts)
+        counts, limit = model.count_tokens(pieces), budget
+        while True:  # joined pieces can tokenise a little longer than their sum: re-check
+            chunks = [join_sentences([pieces[i] for i in group], spaced) for group in pack(counts, limit)]
+            if limit < budget // 2 or all(n <= budget for n in model.count_tokens(chunks)):
+                return chunks
+            limit = int(limit * 0.9)
+
+    @staticmethod
+    def _split_to_fit(model: Seq2SeqModel, sentence: str, budget: int, spaced: bool) -> list[str]:
+        """Split an over-long sentence until every piece fits `budget` tokens."""
+        parts, target = [sentence], budget
+        while any(count > budget for count in model.count_tokens(parts)) and target > 1:
+            target = int(target * 0.8)
+            parts = split_long(sentence, model.count_tokens, target, spaced)
+        return parts
+
+    def _summary_settings(self, model: Seq2SeqModel, length: str, budget: int) -> dict:
+        settings = model.generation_settings()
+        factor = LENGTHS[length]
+        max_new = int(settings.pop("max_length", 142) * factor)
+        min_new = int(settings.pop("min_length", 0) * factor)
+        # A chunk summary must be well under half a chunk (re-tokenised text can come out
+        # longer than generated), so that summarising the summaries always converges.
+        max_new = max(8, min(max_new, budget // 3, model.max_output_tokens))
+        settings.update(max_new_tokens=max_new, min_new_tokens=min(min_new, max_new // 2))
+        return settings
+
+    def _summarize_all(self, model: Seq2SeqModel, articles: list[_Article], options: SummarizeOptions) -> None:
+        budget = model.max_input_tokens - 2  # room for bos/eos
+        settings = self._summary_settings(model, options.length, budget)
+        pending: dict[int, list[str]] = {}
+        for art in articles:
+            pending[art.index] = self._chunk(model, art.work_text, budget, art.summary_language, art.warnings)
+            art.chunks = len(pending[art.index])
+            if art.chunks > 1:
+                art.warnings.append(f"article longer than the summariser's {budget}-token input: summarised "
+                                    f"in {art.chunks} chunks, then the chunk summaries were summarised again")
+        by_index = {art.index: art for art in articles}
+        for _ in range(options.max_reduce_rounds + 1):
+            if not pending:
+                break
+            flat = [(index, chunk) for index, chunks in pending.items() for chunk in chunks]
+            outputs = model.generate([chunk for _, chunk in flat], settings=settings,
+                                     batch_size=options.batch_size)
+            grouped: dict[int, list] = {}
+            for (index, _), out in zip(flat, outputs, strict=True):
+                grouped.setdefault(index, []).append(out)
+            pending = {}
+            for index, outs in grouped.items():
+                art = by_index[index]
+                if any(out.truncated_input for out in outs):
+                    _warn(art.warnings, f"{model.name} cut an input at {model.max_input_tokens} tokens")
+                if len(outs) == 1:
+                    art.summary = self._finish(outs[0], art)
+                else:
+                    joined = join_sentences([out.text for out in outs])
+                    pending[index] = self._chunk(model, joined, budget, art.summary_language, art.warnings)
+        for index, chunks in pending.items():  # did not converge: keep everything, say so
+            art = by_index[index]
+            art.summary = join_sentences(chunks)
+            art.warnings.append(f"summary still {len(chunks)} chunks long after {options.max_reduce_rounds} "
+                                "rounds; the chunk summaries are joined")
+
+    @staticmethod
+    def _finish(out, art: _Article) -> str:
+        if out.finished:
+            return out.text
+        text, trimmed = trim_to_sentence(out.text)
+        if trimmed:
+            art.warnings.append("summary reached the length limit; its unfinished last sentence was removed")
+        else:
+            art.warnings.append("summary reached the length limit and does not end with a full sentence")
+        return text
+
+    # -------------------------------------------------------------- translating
+    def _translate_jobs(self, jobs: dict[tuple[str, str, str], list], options: SummarizeOptions):
+        """Run translation jobs: (model, source, target) -> [(article, sentences)], one call per key.
+
+        Yields (model, article, target, translated sentences), one sentence out per sentence in.
+        """
+        for (name, source, target), items in jobs.items():
+            model = self._load(name)
+            flat = [sentence for _, sentences in items for sentence in sentences]
+            notes: list[str] = []
+            translated = self._translate_sentences(model, flat, source, target, options, notes)
+            position = 0
+            for art, sentences in items:
+                for note in notes:
+                    _warn(art.warnings, note)
+                yield model, art, target, translated[position:position + len(sentences)]
+                position += len(sentences)
+
+    def _translate_sentences(self, model: Seq2SeqModel, sentences: list[str], source: str, target: str,
+                             options: SummarizeOptions, warnings: list[str]) -> list[str]:
+        """Translate a list of sentences, one output per input, identical sentences once."""
+        budget = model.max_input_tokens - 8
+        spaced = LANGUAGES[source].spaced
+        unique: dict[str, list[str]] = {}
+        for sentence, count in zip(sentences, model.count_tokens(sentences), strict=True):
+            if sentence not in unique:
+                unique[sentence] = [sentence] if count <= budget else self._split_to_fit(
+                    model, sentence, budget, spaced)
+                if count > budget:
+                    _warn(warnings, f"a {count}-token sentence was split into {len(unique[sentence])} pieces "
+                                    f"for {model.name}")
+        pieces = list(dict.fromkeys(p for parts in unique.values() for p in parts))
+        outputs = model.generate(pieces, source=source, target=target, settings=self._translation_settings(model),
+                                 batch_size=max(options.batch_size, 16), length_ratio=TRANSLATION_LENGTH_RATIO)
+        done = {piece: out.text for piece, out in zip(pieces, outputs, strict=True)}
+        target_spaced = LANGUAGES[target].spaced
+        return [join_sentences([done[p] for p in unique[s]], target_spaced) for s in sentences]
+
+    @staticmethod
+    def _translation_settings(model: Seq2SeqModel) -> dict:
+        settings = model.generation_settings()
+        settings.pop("max_length", None)
+        settings.pop("min_length", None)
+        return settings
+
+    def _translate_summaries(self, articles: list[_Article], targets: tuple[str, ...],
+                             options: SummarizeOptions) -> None:
+        """Translate every summary into every other target: one call per (model, source, target)."""
+        jobs: dict[tuple[str, str, str], list] = {}
+        for art in articles:
+            sentences = split_sentences(art.summary)
+            for target in targets:
+                if target != art.summary_language:
+                    key = (self._translator_for(art.summary_language, target), art.summary_language, target)
+                    jobs.setdefault(key, []).append((art, sentences))
+        for model, art, target, translated in self._translate_jobs(jobs, options):
+            art.summaries[target] = join_sentences(translated, LANGUAGES[target].spaced)
+            art.sentences[target] = len(translated)
+            art.models[target] = [*art.chain, model.model_id]
+
+
+
+
+def summarize(text: str, languages: Sequence[str] | str = ("en",), *, preset: str = "default",
+              length: str = "short", source_language: str | None = None, device: str = "auto",
+              summarization_model: str | None = None,
+              translation_models: Mapping[str, str] | None = None) -> Summary:
+    """Summarise one article into each of `languages` (ISO 639-1 codes or names).
+
+    Models load on first use and stay cached for the process.
+    """
+    summarizer = Summarizer(preset, summarization_model=summarization_model,
+                            translation_models=translation_models, device=device)
+    return summarizer.summarize(text, languages, length=length, source_language=source_language)
+
+
+__all__ = ["Summarizer", "UnsupportedLanguageError", "summarize"]

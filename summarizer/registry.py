@@ -1,0 +1,124 @@
+"""The registry: every model and preset the project knows, with licences and revisions.
+
+`revision` pins the hub commit a model is fetched at. Where no commit could be
+verified offline it is ``None``: `summarize download` then resolves the branch
+head once and records the exact commit in ``models/manifest.json``, and every
+later load uses that recorded commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from .errors import ModelLoadError
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str  # short registry name, e.g. "opus-mt-en-fr"
+    repo: str  # hub id
+    revision: str | None  # pinned hub commit; None: pinned in models/manifest.json at download time
+    license: str
+    task: str  # "summarization" or "translation"
+    languages: tuple[str, ...] = ()  # article languages a summariser reads; "*" for any
+    generation: Mapping[str, object] = field(default_factory=dict)  # settings from the model card/config
+    max_input_tokens: int | None = None  # the practical input limit, in tokens
+    size_mb: int | None = None
+    commercial_use: bool = True
+    note: str = ""
+
+
+_BART_CNN = {"num_beams": 4, "length_penalty": 2.0, "max_length": 142, "min_length": 56,
+             "no_repeat_ngram_size": 3, "early_stopping": True}
+_MARIAN = {"num_beams": 4}
+
+
+def _marian(name: str, license: str = "apache-2.0", size_mb: int | None = 300, note: str = "") -> ModelSpec:
+    return ModelSpec(name, f"Helsinki-NLP/{name}", None, license, "translation", generation=_MARIAN,
+                     max_input_tokens=512, size_mb=size_mb, note=note)
+
+
+_SPECS = (
+    ModelSpec("distilbart-cnn-12-6", "sshleifer/distilbart-cnn-12-6", "a4f8f3e", "apache-2.0", "summarization",
+              ("en",), _BART_CNN, 1024, 1222, note="CNN/DM ROUGE 44.24/21.27/30.36"),
+    ModelSpec("distilbart-cnn-6-6", "sshleifer/distilbart-cnn-6-6", None, "apache-2.0", "summarization",
+              ("en",), _BART_CNN, 1024, 920, note="about 2x faster than bart-large-cnn"),
+    ModelSpec("bart-large-cnn", "facebook/bart-large-cnn", None, "mit", "summarization",
+              ("en",), _BART_CNN, 1024, 1625),
+    ModelSpec("mt5-xlsum", "csebuetnlp/mT5_multilingual_XLSum", None, "cc-by-nc-sa-4.0", "summarization",
+              ("*",), {"num_beams": 4, "max_length": 84, "no_repeat_ngram_size": 2, "length_penalty": 0.6},
+              512, 2330, commercial_use=False, note="non-commercial; summarises in the article's language"),
+    _marian("opus-mt-en-fr"),
+    _marian("opus-mt-en-de", "cc-by-4.0"),
+    _marian("opus-mt-en-es"),
+    _marian("opus-mt-en-it"),
+    _marian("opus-mt-en-ROMANCE", note="needs a >>pt<< style target token"),
+    _marian("opus-mt-en-ru"),
+    _marian("opus-mt-en-uk", size_mb=305),
+    _marian("opus-mt-en-zh", note="needs a >>cmn_Hans<< style target token"),
+    _marian("opus-mt-tc-big-en-ar", "cc-by-4.0", 587),
+    _marian("opus-mt-tc-big-en-tr", "cc-by-4.0", 587),
+    _marian("opus-mt-en-sla", note="needs a >>pol<< style target token"),
+    _marian("opus-mt-en-nl"),
+    _marian("opus-mt-mul-en", size_mb=310, note="120 source languages into English"),
+    *(_marian(f"opus-mt-{src}-en") for src in ("fr", "de", "zh", "uk", "pl", "nl", "hi", "ko")),
+    ModelSpec("m2m100_418M", "facebook/m2m100_418M", None, "mit", "translation",
+              ("*",), {"num_beams": 5}, 1024, 1940, note="many-to-many, 100 languages"),
+    ModelSpec("nllb-200-distilled-600M", "facebook/nllb-200-distilled-600M", None, "cc-by-nc-4.0",
+              "translation", ("*",), {"num_beams": 4, "max_length": 200}, 512, 2460, commercial_use=False,
+              note="non-commercial; known to write numbers as words"),
+)
+
+MODELS: Mapping[str, ModelSpec] = MappingProxyType({spec.name: spec for spec in _SPECS})
+
+# English -> target pair models of the default route.
+_FROM_ENGLISH = {
+    "fr": "opus-mt-en-fr", "de": "opus-mt-en-de", "es": "opus-mt-en-es", "it": "opus-mt-en-it",
+    "pt": "opus-mt-en-ROMANCE", "ru": "opus-mt-en-ru", "uk": "opus-mt-en-uk", "zh": "opus-mt-en-zh",
+    "ar": "opus-mt-tc-big-en-ar", "tr": "opus-mt-tc-big-en-tr", "pl": "opus-mt-en-sla", "nl": "opus-mt-en-nl",
+}
+_TO_ENGLISH = {src: f"opus-mt-{src}-en" for src in ("fr", "de", "zh", "uk", "pl", "nl", "hi", "ko")}
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    summarizer: str  # registry name of the summariser
+    translators: Mapping[str, str]  # target language -> model translating English into it
+    to_english: Mapping[str, str]  # source language -> model translating it into English
+    to_english_fallback: str  # model for any other language into English
+    multilingual: str  # any-to-any model for every pair not covered above
+    description: str
+
+
+PRESETS: Mapping[str, Preset] = MappingProxyType({
+    "default": Preset("default", "distilbart-cnn-12-6", _FROM_ENGLISH, _TO_ENGLISH, "opus-mt-mul-en",
+                      "m2m100_418M", "English news summariser + opus-mt pair translators + M2M100 (all "
+                      "permissive licences)"),
+    "fast": Preset("fast", "distilbart-cnn-6-6", _FROM_ENGLISH, _TO_ENGLISH, "opus-mt-mul-en",
+                   "m2m100_418M", "like default with the smaller distilbart-cnn-6-6"),
+    "multilingual": Preset("multilingual", "mt5-xlsum", _FROM_ENGLISH, _TO_ENGLISH, "opus-mt-mul-en",
+                           "m2m100_418M", "mT5 XL-Sum summarises in the article's language "
+                           "(NON-COMMERCIAL licence cc-by-nc-sa-4.0)"),
+})
+
+
+def available_models() -> list[str]:
+    """Registry names of every known model."""
+    return list(MODELS)
+
+
+def get_preset(name: str) -> Preset:
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise ModelLoadError(f"Unknown preset {name!r}. Available presets: {', '.join(PRESETS)}.") from None
+
+
+def find_spec(name_or_id: str) -> ModelSpec | None:
+    """The registry entry for a registry name or a hub id, if there is one."""
+    if name_or_id in MODELS:
+        return MODELS[name_or_id]
+    return next((spec for spec in MODELS.values() if spec.repo == name_or_id), None)

@@ -1,0 +1,27 @@
+"""The result of summarising one article."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Summary:
+    source_language: str  # ISO 639-1 code of the article
+    summaries: dict[str, str]  # language -> summary text, in the order asked
+    models: dict[str, list[str]]  # language -> the chain of models that produced its summary
+    chunks: int  # pieces the article was split into for the summariser (1 = read whole)
+    warnings: list[str] = field(default_factory=list)  # anything truncated, split, trimmed or uncertain
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for the batch it ran in
+    language_confidence: float | None = None  # detector's probability; None when given by the caller
+    sentences: dict[str, int] = field(default_factory=dict)  # language -> sentences in its summary
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict."""
+        return asdict(self)
+
+    def __str__(self) -> str:
+        lines = [f"[{lang}] {text}" for lang, text in self.summaries.items()]
+        lines += [f"warning: {w}" for w in self.warnings]
+        return "\n".join(lines)

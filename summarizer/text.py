@@ -1,0 +1,145 @@
+"""Pure-Python text handling: cleaning, multilingual sentence splitting, chunk packing.
+
+Nothing here touches a model; the token counts that chunking needs are passed in.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+# Characters that carry no text: C0/C1 controls (but tab and newline), zero-width
+# characters and bidi overrides, which can hide or reorder what a reader sees.
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def clean_text(text: str) -> str:
+    """NFC-normalise, drop invisible control characters, collapse runs of spaces.
+
+    Line breaks are kept (one per paragraph) because they mark sentence boundaries.
+    """
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _INVISIBLE.sub("", text)
+    text = _SPACES.sub(" ", text)
+    text = _BLANK_LINES.sub("\n", text)
+    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
+
+
+# Sentence-final punctuation: Latin/Cyrillic/Greek, CJK full width, Devanagari danda,
+# Arabic and Urdu question mark and full stop, Armenian, Ethiopic, Burmese.
+_TERMINALS = ".!?…‼⁇⁈⁉。！？｡।॥؟۔։።။"
+_NO_SPACE_TERMINALS = "。！？｡"  # CJK ends a sentence with no space after it
+_CLOSERS = "\"'”’»›)]}」』）】〉》"
+_ABBREVIATIONS = frozenset("""
+mr mrs ms dr prof sr jr st mt ft gen gov sen rep col lt sgt capt cmdr adm rev hon pres
+inc ltd co corp bros dept univ assn est approx vs etc al fig no nos vol pp ed eds
+jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
+u.s u.k u.n e.g i.e a.m p.m d.c
+bzw usw vgl ggf z.b d.h u.a nr abs
+mme mlle m cf env
+sra sres srta dña
+г гг им ул т.е т.д
+""".split())
+_BOUNDARY = re.compile(
+    rf"(?:[{re.escape(_NO_SPACE_TERMINALS)}][{re.escape(_CLOSERS)}]*\s*"
+    rf"|[{re.escape(_TERMINALS)}]+[{re.escape(_CLOSERS)}]*\s+)"
+)
+
+
+def _is_abbreviation(piece: str) -> bool:
+    """True when `piece` (text up to a '.') ends with an abbreviation or an initial."""
+    match = re.search(r"(\S+)\.\s*$", piece)
+    if not match:
+        return False
+    word = match.group(1).lstrip("\"'(“‘«").casefold()
+    if word in _ABBREVIATIONS:
+        return True
+    # single letters ("J. Smith") and dotted acronyms ("U.S.", "N.Y.")
+    return (len(word) == 1 and word.isalpha()) or bool(re.fullmatch(r"(\w\.)+\w", word))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text into sentences; every non-space character is kept, in order.
+
+    Line breaks always end a sentence (paragraphs, headlines). Within a line a
+    sentence ends at terminal punctuation followed by space (or, for CJK, at
+    the full-width stop itself), except after abbreviations and initials, and
+    not when the next word starts in lower case after a period.
+    """
+    sentences: list[str] = []
+    for line in text.split("\n"):
+        start = 0
+        for match in _BOUNDARY.finditer(line):
+            end = match.end()
+            piece = line[start:end]
+            following = line[end:end + 1]
+            bare = piece.rstrip().rstrip(_CLOSERS)
+            if bare.endswith(".") and not bare.endswith("..") and (_is_abbreviation(bare) or following.islower()):
+                continue
+            if piece.strip():
+                sentences.append(piece.strip())
+            start = end
+        if line[start:].strip():
+            sentences.append(line[start:].strip())
+    return sentences
+
+
+def join_sentences(sentences: Sequence[str], spaced: bool = True) -> str:
+    """Join sentences back into a paragraph (no spaces for unspaced scripts)."""
+    return (" " if spaced else "").join(s.strip() for s in sentences if s.strip())
+
+
+def ends_sentence(text: str) -> bool:
+    return text.rstrip().rstrip(_CLOSERS)[-1:] in set(_TERMINALS)
+
+
+def trim_to_sentence(text: str) -> tuple[str, bool]:
+    """Cut an unfinished trailing sentence off `text`.
+
+    Returns (text, trimmed). When no complete sentence exists the text is left
+    whole (dropping everything would lose more than it fixes).
+    """
+    if ends_sentence(text):
+        return text, False
+    sentences = split_sentences(text)
+    if len(sentences) < 2:
+        return text, False
+    return join_sentences(sentences[:-1]), True
+
+
+def pack(lengths: Sequence[int], budget: int) -> list[list[int]]:
+    """Greedily pack consecutive items into groups whose lengths sum to at most `budget`.
+
+    Returns lists of item indices, in order. An item longer than the budget gets
+    a group of its own (the caller splits such items beforehand).
+    """
+    groups: list[list[int]] = []
+    used = budget + 1
+    for index, length in enumerate(lengths):
+        if used + length > budget:
+            groups.append([])
+            used = 0
+        groups[-1].append(index)
+        used += length
+    return groups
+
+
+def split_long(text: str, count, budget: int, spaced: bool = True) -> list[str]:
+    """Split one over-long sentence into pieces of at most ~`budget` tokens.
+
+    Cuts at spaces where the script has them, else between characters.
+    `count(pieces)` returns the token count of each piece. Nothing is dropped:
+    joining the pieces with the separator gives the text back.
+    """
+    use_spaces = spaced and " " in text
+    units = text.split(" ") if use_spaces else list(text)
+    lengths = count(units)
+    if use_spaces and max(lengths) > budget:  # one giant "word": fall back to characters
+        return [piece for unit in units for piece in split_long(unit, count, budget, spaced=False)]
+    separator = " " if use_spaces else ""
+    return [separator.join(units[i] for i in group) for group in pack(lengths, budget)]
