@@ -15,7 +15,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from .errors import InputError, SummarizerError, UnsupportedLanguageError
+from .errors import InputError, ModelLoadError, SummarizerError, UnsupportedLanguageError
 from .options import LENGTHS
 from .registry import PRESETS
 
@@ -81,11 +81,16 @@ def _run_summarize(args: argparse.Namespace) -> int:
     failed = 0
     for path, text in zip(args.paths, texts, strict=True):
         languages = list(targets)
+        source = args.source_language or detect_language(clean_text(text) or " ").language
         if not args.no_source:
-            source = args.source_language or detect_language(clean_text(text) or " ").language
-            languages = [source, *languages]
+            languages = list(dict.fromkeys([source, *languages]))
         try:
             result = summarizer.summarize(text, languages, length=args.length, source_language=args.source_language)
+        except ModelLoadError as exc:
+            failed += 1
+            print(f"{path}: error: {exc}", file=sys.stderr)
+            _explain_missing(summarizer, languages, source, args)
+            continue
         except SummarizerError as exc:
             failed += 1
             print(f"{path}: error: {exc}", file=sys.stderr)
@@ -100,6 +105,23 @@ def _run_summarize(args: argparse.Namespace) -> int:
             print(f"warning: {warning}")
         print()
     return 1 if failed else 0
+
+
+def _explain_missing(summarizer, languages: list[str], source: str, args: argparse.Namespace) -> None:
+    """Say, without loading anything, what the run would have used and how to fetch it."""
+    from .hub import hub_reachable, models_dir
+
+    plan = summarizer.plan(languages, source)
+    print(f"  article language: {source}; the summaries need:", file=sys.stderr)
+    for lang, chain in plan.items():
+        print(f"    {lang}: {' > '.join(chain)}", file=sys.stderr)
+    if not hub_reachable():
+        print(f"  The Hugging Face hub cannot be reached from here and {models_dir()} does not hold these models.",
+              file=sys.stderr)
+    targets = ",".join(lang for lang in plan if lang != "en")
+    sources = f" --from {source}" if source != "en" else ""
+    print(f"  Fetch them (on a machine with network access) with: summarize download --preset {args.preset}"
+          f"{' --to ' + targets if targets else ''}{sources}", file=sys.stderr)
 
 
 def _run_download(argv: Sequence[str]) -> int:

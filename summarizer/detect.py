@@ -43,12 +43,19 @@ def _get_identifier():
         return _identifier
 
 
+def _weighted_length(text: str) -> int:
+    """Length in characters, counting CJK ideographs, kana and Hangul three times (one carries a word)."""
+    dense = sum(1 for ch in text if "\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff"
+                or "\uac00" <= ch <= "\ud7af")
+    return len(text.strip()) + 2 * dense
+
+
 def detect_language(text: str) -> Detection:
     """Guess the language of `text` among the languages of the table."""
     identifier = _get_identifier()
     with _lock:  # the identifier keeps per-call state in numpy buffers
         code, probability = identifier.classify(text)
     confidence = float(probability)
-    if len(text.strip()) < SHORT_TEXT:
+    if _weighted_length(text) < SHORT_TEXT:
         confidence = min(confidence, LOW_CONFIDENCE - 0.01)
     return Detection(code, round(confidence, 4))

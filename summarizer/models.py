@@ -218,7 +218,7 @@ def _load(location: Location, device: str) -> Seq2SeqModel:
         offline = "" if location.local or hub_reachable() else " (the Hugging Face hub cannot be reached)"
         raise ModelLoadError(
             f"Could not load model {what!r} from {where} {location.source!r}{offline}: "
-            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}. {fix}"
+            f"{(str(exc).splitlines() or [type(exc).__name__])[0].rstrip('.')}. {fix}"
         ) from exc
     model.to(device).eval()
     return Seq2SeqModel(location, tokenizer, model, device)

@@ -112,6 +112,22 @@ class Summarizer:
             return self.preset.translators[target]
         return self.preset.multilingual
 
+    def plan(self, languages: Sequence[str] | str, source_language: str = "en") -> dict[str, list[str]]:
+        """The models that would produce each language for an article in `source_language`.
+
+        Loads nothing for registry models, so it works offline (the CLI uses it to
+        say what is missing).
+        """
+        source = normalize_language(source_language)
+        reads = self.summarizer_languages()
+        pivoted = "*" not in reads and source not in reads
+        summary_language = "en" if pivoted else source
+        chain = [self._to_english_model(source)] if pivoted else []
+        chain.append(self.summarization_model)
+        translate = self._translator_for
+        return {target: chain if target == summary_language else [*chain, translate(summary_language, target)]
+                for target in self._check_languages(languages, self.options)}
+
     # ------------------------------------------------------------------ public
     def summarize(self, text: str, languages: Sequence[str] | str = ("en",), *, length: str | None = None,
                   source_language: str | None = None) -> Summary:

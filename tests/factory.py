@@ -75,7 +75,11 @@ def build_bart(folder: Path) -> Path:
                         pad_token_id=1, eos_token_id=2, decoder_start_token_id=2,
                         forced_bos_token_id=0, forced_eos_token_id=2, **TINY_DIMS)
     torch.manual_seed(0)
-    return _save(BartForConditionalGeneration(config), folder)
+    model = BartForConditionalGeneration(config)
+    # like distilbart-cnn's settings, scaled down: they reach generation_config as on the hub
+    model.generation_config.update(num_beams=2, max_length=40, min_length=10, length_penalty=2.0,
+                                   no_repeat_ngram_size=3, early_stopping=True)
+    return _save(model, folder)
 
 
 def build_marian(folder: Path, target_tokens: tuple[str, ...] = ()) -> Path:

@@ -1,0 +1,36 @@
+"""The CUDA path, on tiny models. Skipped without a CUDA device."""
+
+import pytest
+
+from summarizer import Summarizer, load_model
+
+pytestmark = pytest.mark.gpu
+
+ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
+           "Mayor Anna Keller said the new bridge over the river would open in 2027.")
+
+
+def test_auto_device_uses_cuda_with_a_half_precision_dtype(tiny):
+    import torch
+
+    model = load_model(tiny["bart"])
+    parameter = next(model.model.parameters())
+    assert model.device == "cuda" and parameter.is_cuda
+    assert parameter.dtype in (torch.bfloat16, torch.float16)
+
+
+def test_pipeline_runs_on_cuda_and_is_deterministic(tiny):
+    summarizer = Summarizer(summarization_model=tiny["bart"], device="auto", translation_models={
+        "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"]})
+    first = summarizer.summarize(ARTICLE, ["en", "fr", "pl", "ja"])
+    second = summarizer.summarize(ARTICLE, ["en", "fr", "pl", "ja"])
+    assert first.summaries == second.summaries and all(first.summaries.values())
+    long = summarizer.summarize(" ".join([ARTICLE] * 40), ["en", "fr"])
+    assert long.chunks > 1 and long.summaries["fr"]
+
+
+def test_multilingual_summariser_on_cuda(tiny):
+    summarizer = Summarizer("multilingual", summarization_model=tiny["mt5"], device="cuda",
+                            translation_models={"en": tiny["mul-en"], "de": tiny["m2m100"]})
+    result = summarizer.summarize(ARTICLE.replace("The city", "La ville"), ["en", "de"], source_language="fr")
+    assert set(result.summaries) == {"en", "de"} and all(result.summaries.values())

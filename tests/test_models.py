@@ -1,0 +1,134 @@
+from types import SimpleNamespace
+
+import pytest
+
+from summarizer import available_models, load_model
+from summarizer.drivers import infer_driver
+from summarizer.errors import ModelLoadError, UnsupportedLanguageError
+from summarizer.registry import MODELS, PRESETS
+
+
+@pytest.mark.parametrize(("name", "kind", "model_type"), [
+    ("bart", "plain", "bart"),
+    ("en-fr", "plain", "marian"),
+    ("en-sla", "target_token", "marian"),
+    ("m2m100", "lang_code", "m2m_100"),
+    ("mt5", "plain", "mt5"),
+])
+def test_each_family_loads_from_a_folder_with_the_right_driver(tiny, name, kind, model_type):
+    model = load_model(tiny[name], device="cpu")
+    assert model.driver.kind == kind
+    assert model.model.config.model_type == model_type
+    assert model.model_id == tiny[name]
+
+
+def test_models_are_loaded_once_and_cached(tiny):
+    assert load_model(tiny["en-fr"], device="cpu") is load_model(tiny["en-fr"], device="cpu")
+
+
+def test_multi_target_marian_gets_the_target_token_as_first_input_token(tiny, monkeypatch):
+    model = load_model(tiny["en-sla"], device="cpu")
+    seen = []
+    original = model.model.generate
+
+    def capture(**kwargs):
+        seen.append(kwargs["input_ids"])
+        return original(**kwargs)
+
+    monkeypatch.setattr(model.model, "generate", capture)
+    model.generate(["The mayor spoke."], target="pl", settings={"num_beams": 1, "max_new_tokens": 4})
+    assert int(seen[0][0, 0]) == model.tokenizer.get_vocab()[">>pol<<"]
+    with pytest.raises(UnsupportedLanguageError, match="cannot write 'de'"):
+        model.generate(["x"], target="de", settings={})
+
+
+def test_m2m100_sets_source_language_and_forces_the_target_token(tiny, monkeypatch):
+    model = load_model(tiny["m2m100"], device="cpu")
+    seen = []
+    original = model.model.generate
+
+    def capture(**kwargs):
+        seen.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(model.model, "generate", capture)
+    outputs = model.generate(["Le maire a parlé."], source="fr", target="ja",
+                             settings={"num_beams": 2, "max_new_tokens": 5})
+    assert seen[0]["forced_bos_token_id"] == model.tokenizer.get_lang_id("ja")
+    assert int(seen[0]["input_ids"][0, 0]) == model.tokenizer.get_lang_id("fr")
+    assert "__ja__" not in outputs[0].text  # language tokens are stripped from the output
+
+
+def test_t5_style_prefixes_come_from_the_config():
+    class Tok:
+        def get_vocab(self):
+            return {"<pad>": 0, "▁hello": 1}
+
+    config = SimpleNamespace(task_specific_params={
+        "summarization": {"prefix": "summarize: "},
+        "translation_en_to_de": {"prefix": "translate English to German: "}})
+    driver = infer_driver(Tok(), config)
+    assert driver.kind == "prefix" and driver.languages() == {"de"}
+    assert driver.prepare(["Hi."], "en", "de", "t5").texts == ["translate English to German: Hi."]
+    assert driver.prepare(["Long text."], None, None, "t5").texts == ["summarize: Long text."]
+
+
+def test_generate_returns_one_output_per_input_in_order_and_is_deterministic(tiny):
+    model = load_model(tiny["en-fr"], device="cpu")
+    texts = ["A short one.", "A much longer sentence about the council budget and the bridge.", "Mid length text."]
+    settings = {"num_beams": 2, "max_new_tokens": 6}
+    first = model.generate(texts, settings=settings, batch_size=2)
+    second = [model.generate([t], settings=settings)[0] for t in texts]
+    assert len(first) == 3
+    assert [g.text for g in first] == [g.text for g in second]
+
+
+def test_missing_registry_model_names_it_and_the_fetch_command():
+    with pytest.raises(ModelLoadError) as info:
+        load_model("opus-mt-en-fr", device="cpu")
+    message = str(info.value)
+    assert "'opus-mt-en-fr'" in message and "summarize download --model opus-mt-en-fr" in message
+    assert "cannot be reached" in message
+
+
+def test_unknown_model_name_is_a_clear_error():
+    with pytest.raises(ModelLoadError, match="neither a folder, a registry name nor a hub id"):
+        load_model("no-such-model", device="cpu")
+
+
+def test_broken_folder_is_a_load_error(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(ModelLoadError, match=r"Check that the folder holds config\.json"):
+        load_model(str(tmp_path), device="cpu")
+
+
+def test_models_folder_is_used_before_the_hub(tiny, tmp_path, monkeypatch):
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(tiny["en-fr"], store / "Helsinki-NLP" / "opus-mt-en-fr")
+    monkeypatch.setenv("SUMMARIZER_MODELS_DIR", str(store))
+    model = load_model("opus-mt-en-fr", device="cpu")
+    assert model.model_id == "Helsinki-NLP/opus-mt-en-fr" and model.spec.name == "opus-mt-en-fr"
+    assert model.location.local
+
+
+def test_registry_has_pinned_or_manifest_revisions_licences_and_presets():
+    assert "distilbart-cnn-12-6" in available_models()
+    assert MODELS["distilbart-cnn-12-6"].revision
+    assert all(spec.license for spec in MODELS.values())
+    assert not MODELS["mt5-xlsum"].commercial_use
+    assert set(PRESETS) >= {"default", "fast", "multilingual"}
+    for preset in PRESETS.values():
+        assert {preset.summarizer, preset.multilingual, preset.to_english_fallback, *preset.translators.values(),
+                *preset.to_english.values()} <= set(MODELS)
+
+
+def test_cuda_request_without_cuda_is_a_clear_error(tiny):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is present")
+    with pytest.raises(ModelLoadError, match="CUDA is not available"):
+        load_model(tiny["en-fr"], device="cuda")
+

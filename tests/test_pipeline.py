@@ -1,0 +1,168 @@
+import json
+
+import pytest
+from conftest import spy
+
+from summarizer import Summarizer, Summary, load_model, summarize
+from summarizer.errors import EmptyTextError, InputError, SummarizerError, UnsupportedLanguageError
+from summarizer.models import Generated
+from summarizer.text import split_sentences
+
+ARTICLE = (
+    "The city council approved a budget of 4,700 dollars on Monday. "
+    "Mayor Anna Keller said the new bridge over the river would open in 2027. "
+    "Heavy rain flooded the streets of the old town for three days last week."
+)
+FRENCH = ("Le conseil municipal a approuvé lundi un budget de 4 700 euros pour la ville. "
+          "La maire Anna Keller a déclaré que le nouveau pont ouvrirait en 2027.")
+
+
+def _long_article(words: int = 4000) -> str:
+    sentences = [f"Paragraph {i} reports that the council met again and discussed item number {i} at length."
+                 for i in range(words // 14)]
+    return "\n".join(" ".join(sentences[i:i + 5]) for i in range(0, len(sentences), 5))
+
+
+def test_routes_each_language_to_the_right_model(tiny_summarizer, tiny):
+    result = tiny_summarizer.summarize(ARTICLE, ["en", "fr", "pl", "ja"])
+    assert isinstance(result, Summary)
+    assert result.source_language == "en" and list(result.summaries) == ["en", "fr", "pl", "ja"]
+    assert result.models == {
+        "en": [tiny["bart"]],
+        "fr": [tiny["bart"], tiny["en-fr"]],
+        "pl": [tiny["bart"], tiny["en-sla"]],
+        "ja": [tiny["bart"], tiny["m2m100"]],
+    }
+    assert all(isinstance(text, str) and text for text in result.summaries.values())
+    assert result.chunks == 1
+    json.dumps(result.to_dict())  # JSON-serialisable
+
+
+def test_non_english_article_is_pivoted_through_english_and_translated_back(tiny_summarizer, tiny, monkeypatch):
+    pivot_calls = spy(monkeypatch, load_model(tiny["mul-en"], device="cpu"))
+    result = tiny_summarizer.summarize(FRENCH, ["fr", "en"])
+    assert result.source_language == "fr"
+    assert result.models["en"] == [tiny["mul-en"], tiny["bart"]]
+    assert result.models["fr"] == [tiny["mul-en"], tiny["bart"], tiny["en-fr"]]
+    assert pivot_calls[0][0] == split_sentences(FRENCH)  # the article went in sentence by sentence
+
+
+def test_source_language_override_skips_detection(tiny_summarizer):
+    result = tiny_summarizer.summarize(ARTICLE, ["en"], source_language="fr")
+    assert result.source_language == "fr" and result.language_confidence is None
+    assert len(result.models["en"]) == 2  # pivoted, because we said French
+
+
+def test_a_long_article_is_chunked_whole_and_reduced(tiny_summarizer, tiny, monkeypatch):
+    article = _long_article()
+    assert len(article.split()) >= 3900
+    calls = spy(monkeypatch, load_model(tiny["bart"], device="cpu"))
+    result = tiny_summarizer.summarize(article, ["en", "fr"])
+    assert result.chunks > 1
+    first_round = calls[0][0]
+    assert len(first_round) == result.chunks
+    # every sentence of the article went to the summariser, in order, none cut
+    assert " ".join(first_round).split() == article.split()
+    assert len(calls) >= 2  # the chunk summaries were summarised again
+    assert any("chunks" in w for w in result.warnings)
+    assert result.summaries["fr"]
+
+
+def test_translation_keeps_every_sentence(tiny_summarizer, tiny, monkeypatch):
+    bart = load_model(tiny["bart"], device="cpu")
+    summary = "The council approved the budget. The mayor spoke! Will the bridge open in 2027?"
+    monkeypatch.setattr(bart, "generate", lambda texts, **kw: [Generated(summary, True, False) for _ in texts])
+    calls = spy(monkeypatch, load_model(tiny["en-fr"], device="cpu"))
+    result = tiny_summarizer.summarize(ARTICLE, ["en", "fr"])
+    assert calls[0][0] == split_sentences(summary)  # one translator input per sentence
+    assert result.sentences == {"en": 3, "fr": 3}
+
+
+def test_batch_summarises_all_articles_in_one_call_and_translates_once_per_model(tiny_summarizer, tiny, monkeypatch):
+    bart_calls = spy(monkeypatch, load_model(tiny["bart"], device="cpu"))
+    fr_calls = spy(monkeypatch, load_model(tiny["en-fr"], device="cpu"))
+    articles = [ARTICLE, ARTICLE.replace("Monday", "Tuesday"), ARTICLE.replace("rain", "snow")]
+    results = tiny_summarizer.summarize_batch(articles, ["en", "fr"])
+    assert len(results) == 3 and len(bart_calls) == 1 and len(bart_calls[0][0]) == 3
+    assert len(fr_calls) == 1
+    # identical summary sentences are translated once
+    assert len(fr_calls[0][0]) == len(set(fr_calls[0][0]))
+
+
+def test_batch_with_on_error_return_keeps_going(tiny_summarizer):
+    results = tiny_summarizer.summarize_batch([ARTICLE, "   ", ARTICLE], ["en"], on_error="return")
+    assert isinstance(results[0], Summary) and isinstance(results[2], Summary)
+    assert isinstance(results[1], EmptyTextError)
+
+
+def test_results_are_deterministic(tiny_summarizer):
+    first = tiny_summarizer.summarize(ARTICLE, ["en", "fr", "ja"])
+    second = tiny_summarizer.summarize(ARTICLE, ["en", "fr", "ja"])
+    assert first.summaries == second.summaries
+
+
+def test_multilingual_summariser_writes_in_the_source_language_without_pivot(tiny):
+    summarizer = Summarizer("multilingual", summarization_model=tiny["mt5"], device="cpu",
+                            translation_models={"en": tiny["mul-en"], "de": tiny["m2m100"]})
+    result = summarizer.summarize(FRENCH, ["fr", "de", "en"])
+    assert result.models == {"fr": [tiny["mt5"]], "de": [tiny["mt5"], tiny["m2m100"]],
+                             "en": [tiny["mt5"], tiny["mul-en"]]}
+
+
+@pytest.mark.parametrize(("text", "error", "message"), [
+    ("", EmptyTextError, "empty"),
+    ("   \n\t  ", EmptyTextError, "empty"),
+    ("\x00\u200b\u200b", EmptyTextError, "empty"),
+    (None, InputError, "not text"),
+    ("x" * 600_000, InputError, "limit is 500,000"),
+])
+def test_bad_text_is_a_clear_error(tiny_summarizer, text, error, message):
+    with pytest.raises(error, match=message):
+        tiny_summarizer.summarize(text, ["en"])
+
+
+@pytest.mark.parametrize(("languages", "message"), [
+    (["xx"], "'xx' is not a known language. Supported: "),
+    (["en", "tlh"], "'tlh' is not a known language"),
+    (["fr!"], "is not a language code"),
+    ([], "No target language"),
+    (["en"] * 21, "limit is 20"),
+])
+def test_bad_languages_are_refused_before_any_model_work(languages, message):
+    summarizer = Summarizer(summarization_model="/nonexistent/model", device="cpu")
+    with pytest.raises(SummarizerError, match=message):
+        summarizer.summarize(ARTICLE, languages)
+
+
+def test_unknown_language_error_lists_supported_codes():
+    with pytest.raises(UnsupportedLanguageError) as info:
+        Summarizer(device="cpu").summarize(ARTICLE, ["xx"])
+    for code in ("en", "fr", "de", "ja", "ko", "hi", "zh"):
+        assert code in str(info.value)
+
+
+def test_bad_length_is_an_input_error(tiny_summarizer):
+    with pytest.raises(InputError, match="length='huge'"):
+        tiny_summarizer.summarize(ARTICLE, ["en"], length="huge")
+
+
+def test_length_presets_change_the_generation_limit(tiny_summarizer, tiny, monkeypatch):
+    calls = spy(monkeypatch, load_model(tiny["bart"], device="cpu"))
+    tiny_summarizer.summarize(ARTICLE, ["en"], length="short")
+    tiny_summarizer.summarize(ARTICLE, ["en"], length="long")
+    short, long = (c[1]["settings"]["max_new_tokens"] for c in calls)
+    assert short < long
+
+
+def test_unfinished_summary_is_cut_at_the_last_sentence_with_a_warning(tiny_summarizer, tiny, monkeypatch):
+    bart = load_model(tiny["bart"], device="cpu")
+    monkeypatch.setattr(bart, "generate", lambda texts, **kw: [
+        Generated("The council approved the budget. The mayor said that", False, False) for _ in texts])
+    result = tiny_summarizer.summarize(ARTICLE, ["en"])
+    assert result.summaries["en"] == "The council approved the budget."
+    assert any("unfinished last sentence was removed" in w for w in result.warnings)
+
+
+def test_missing_models_fail_with_the_download_command():
+    with pytest.raises(SummarizerError, match="summarize download --model distilbart-cnn-12-6"):
+        summarize(ARTICLE, ["en"], device="cpu")

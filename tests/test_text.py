@@ -1,0 +1,85 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from summarizer.text import (
+    clean_text,
+    ends_sentence,
+    join_sentences,
+    pack,
+    split_long,
+    split_sentences,
+    trim_to_sentence,
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Mr. Smith arrived. He left at 5 p.m. on Monday.", ["Mr. Smith arrived.", "He left at 5 p.m. on Monday."]),
+    ("The U.S. economy grew 3.5 percent. Prices rose.", ["The U.S. economy grew 3.5 percent.", "Prices rose."]),
+    ('He said: "It is over." Then he left!', ['He said: "It is over."', "Then he left!"]),
+    ("J. K. Rowling wrote it. Fans cheered?", ["J. K. Rowling wrote it.", "Fans cheered?"]),
+    ("市议会周一批准了新的预算。市长说很好！", ["市议会周一批准了新的预算。", "市长说很好！"]),
+    ("市議会は予算を承認した。「良い」と市長は言った。", ["市議会は予算を承認した。", "「良い」と市長は言った。"]),
+    ("नगर परिषद ने बजट को मंजूरी दी। दूसरा वाक्य।", ["नगर परिषद ने बजट को मंजूरी दी।", "दूसरा वाक्य।"]),
+    ("هل وافق المجلس؟ نعم وافق.", ["هل وافق المجلس؟", "نعم وافق."]),
+    ("Headline without a stop\nFirst line of the story.", ["Headline without a stop", "First line of the story."]),
+    ("Prices rose by 4.700 euros. Dr. Weber agreed.", ["Prices rose by 4.700 euros.", "Dr. Weber agreed."]),
+])
+def test_split_sentences(text, expected):
+    assert split_sentences(text) == expected
+
+
+def test_clean_text_removes_invisible_characters_and_keeps_paragraphs():
+    raw = "Hello\u200b wor\x00ld \u202eevil\u202c.\r\n\r\n\r\nNext   paragraph\tends."
+    assert clean_text(raw) == "Hello world evil.\nNext paragraph ends."
+
+
+@pytest.mark.parametrize(("text", "expected", "trimmed"), [
+    ("One sentence. Another that was cut", "One sentence.", True),
+    ("Complete sentence.", "Complete sentence.", False),
+    ("no boundary at all", "no boundary at all", False),
+])
+def test_trim_to_sentence(text, expected, trimmed):
+    assert trim_to_sentence(text) == (expected, trimmed)
+
+
+def test_pack_respects_budget_and_order():
+    assert pack([3, 4, 5, 10, 1, 1], 8) == [[0, 1], [2], [3], [4, 5]]
+
+
+def test_split_long_cuts_at_spaces_without_loss():
+    text = " ".join(f"word{i}" for i in range(50))
+    parts = split_long(text, lambda units: [len(u) for u in units], 30)
+    assert " ".join(parts) == text
+    assert all(len(p) <= 30 + 6 for p in parts) and len(parts) > 5
+
+
+def test_split_long_falls_back_to_characters_for_unspaced_text():
+    text = "字" * 100
+    parts = split_long(text, lambda units: [len(u) for u in units], 30, spaced=False)
+    assert "".join(parts) == text and max(map(len, parts)) == 30
+
+
+def test_join_sentences_for_unspaced_scripts():
+    assert join_sentences(["一。", "二。"], spaced=False) == "一。二。"
+    assert ends_sentence("Done.”") and not ends_sentence("Not done")
+
+
+_pieces = st.sampled_from([*"ab .!?。\n字M\"”", "U.S.", " Dr. ", "। ", "؟ ", "3.5"])
+_text = st.lists(_pieces, max_size=60).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_text)
+def test_split_sentences_never_loses_or_reorders_text(text):
+    sentences = split_sentences(text)
+    assert "".join(sentences).replace(" ", "") == "".join(text.split())
+    assert all(s == s.strip() and s for s in sentences)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=20), max_size=40), st.integers(min_value=1, max_value=30))
+def test_pack_covers_every_item_once_in_order(lengths, budget):
+    groups = pack(lengths, budget)
+    assert [i for g in groups for i in g] == list(range(len(lengths)))
+    assert all(sum(lengths[i] for i in g) <= budget or len(g) == 1 for g in groups)
