@@ -70,6 +70,9 @@ def test_missing_models_give_one_line_with_the_download_command(article, capsys)
     assert cli([str(article), "--to", "fr", "--device", "cpu"]) == 1
     err = capsys.readouterr().err.strip()
     assert "summarize download --model distilbart-cnn-12-6" in err and "Traceback" not in err
+    # it still says what it found and what the run needs
+    assert "article language: en" in err and "fr: distilbart-cnn-12-6 > opus-mt-en-fr" in err
+    assert "summarize download --preset default --to fr" in err
 
 
 def test_models_lists_presets_and_licences(capsys):
