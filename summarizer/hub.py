@@ -65,6 +65,16 @@ def required_models(preset: str, targets: Sequence[str] = (), sources: Sequence[
     return list(dict.fromkeys(names))
 
 
+def _transport_errors() -> tuple[type[Exception], ...]:
+    """The HTTP client's error class: httpx2 for huggingface_hub 2.x, httpx for 1.x."""
+    for module in ("httpx2", "httpx"):
+        try:
+            return (__import__(module).HTTPError,)
+        except (ImportError, AttributeError):
+            continue
+    return ()
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -75,20 +85,23 @@ def _sha256(path: Path) -> str:
 
 def download_model(name: str) -> str:
     """Fetch one model into models/<hub id> at its pinned revision and record it in the manifest."""
-    import httpx2
     from huggingface_hub import HfApi, snapshot_download
     from huggingface_hub.errors import HfHubHTTPError
 
     spec = find_spec(name)
     repo = spec.repo if spec else name
     target = models_dir() / repo
+    if not hub_reachable():
+        raise ModelLoadError(f"Could not download {repo!r}: the Hugging Face hub cannot be reached from here "
+                             "(no network, or HF_HUB_OFFLINE=1). Run the same command where it can be reached, "
+                             f"then copy {models_dir()} here.")
     try:
         info = HfApi().model_info(repo, revision=spec.revision if spec else None)
         files = [sibling.rfilename for sibling in info.siblings or []]
         weights = ["*.safetensors"] if any(f.endswith(".safetensors") for f in files) else ["pytorch_model.bin"]
         snapshot_download(repo, revision=info.sha, local_dir=target,
                           allow_patterns=["*.json", "*.txt", "*.model", "*.spm", *weights])
-    except (OSError, ValueError, HfHubHTTPError, httpx2.HTTPError) as exc:
+    except (OSError, ValueError, HfHubHTTPError, *_transport_errors()) as exc:
         raise ModelLoadError(f"Could not download {repo!r} from the Hugging Face hub: {exc}") from exc
     hashes = {str(p.relative_to(target)): _sha256(p) for p in sorted(target.rglob("*"))
               if p.is_file() and ".cache" not in p.parts}

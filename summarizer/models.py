@@ -92,6 +92,12 @@ class Seq2SeqModel:
         self.model = model
         self.device = device
         self.driver: Driver = infer_driver(tokenizer, model.config)
+        # Lengths are always passed to generate() explicitly (max_new_tokens); keep the
+        # config's own values as the fallback settings and clear them, so that
+        # transformers does not warn about both being set on every call.
+        config = model.generation_config
+        self._config_settings = {key: getattr(config, key, None) for key in _GENERATION_KEYS}
+        config.max_length = config.min_length = None
         self._lock = threading.Lock()  # tokenizer state (src_lang) and generate are not thread-safe
 
     @property
@@ -115,9 +121,7 @@ class Seq2SeqModel:
         """The model card's settings (registry), else those in its generation_config."""
         if self.spec and self.spec.generation:
             return dict(self.spec.generation)
-        config = self.model.generation_config
-        settings = {key: getattr(config, key, None) for key in _GENERATION_KEYS}
-        settings = {key: value for key, value in settings.items() if value is not None}
+        settings = {key: value for key, value in self._config_settings.items() if value is not None}
         settings.setdefault("num_beams", 4)
         return settings
 

@@ -312,6 +312,8 @@ class Summarizer:
 
     @staticmethod
     def _finish(out, art: _Article) -> str:
+        if not out.text.strip():
+            _warn(art.warnings, "the summariser produced an empty summary")
         if out.finished:
             return out.text
         text, trimmed = trim_to_sentence(out.text)
@@ -377,6 +379,8 @@ class Summarizer:
                     key = (self._translator_for(art.summary_language, target), art.summary_language, target)
                     jobs.setdefault(key, []).append((art, sentences))
         for model, art, target, translated in self._translate_jobs(jobs, options):
+            if art.summary.strip() and not "".join(translated).strip():
+                _warn(art.warnings, f"{model.name} produced an empty translation into {target}")
             art.summaries[target] = join_sentences(translated, LANGUAGES[target].spaced)
             art.sentences[target] = len(translated)
             art.models[target] = [*art.chain, model.model_id]

@@ -32,6 +32,7 @@ def test_download_fetches_pinned_revisions_and_writes_the_manifest(monkeypatch, 
         (local_dir / "model.safetensors").write_bytes(b"weights")
         return str(local_dir)
 
+    monkeypatch.setattr("summarizer.hub.hub_reachable", lambda: True)
     monkeypatch.setattr(huggingface_hub.HfApi, "model_info", model_info)
     monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
     assert cli(["download", "--to", "fr"]) == 0
@@ -49,3 +50,4 @@ def test_download_without_the_hub_is_one_clean_line(monkeypatch, capsys):
     assert cli(["download", "--to", "fr"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: Could not download 'sshleifer/distilbart-cnn-12-6'") and "Traceback" not in err
+    assert "cannot be reached" in err

@@ -166,3 +166,10 @@ def test_unfinished_summary_is_cut_at_the_last_sentence_with_a_warning(tiny_summ
 def test_missing_models_fail_with_the_download_command():
     with pytest.raises(SummarizerError, match="summarize download --model distilbart-cnn-12-6"):
         summarize(ARTICLE, ["en"], device="cpu")
+
+
+def test_an_empty_summary_is_reported_not_silent(tiny_summarizer, tiny, monkeypatch):
+    bart = load_model(tiny["bart"], device="cpu")
+    monkeypatch.setattr(bart, "generate", lambda texts, **kw: [Generated("", True, False) for _ in texts])
+    result = tiny_summarizer.summarize(ARTICLE, ["en"])
+    assert result.summaries["en"] == "" and "the summariser produced an empty summary" in result.warnings
