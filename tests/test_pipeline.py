@@ -173,3 +173,34 @@ def test_an_empty_summary_is_reported_not_silent(tiny_summarizer, tiny, monkeypa
     monkeypatch.setattr(bart, "generate", lambda texts, **kw: [Generated("", True, False) for _ in texts])
     result = tiny_summarizer.summarize(ARTICLE, ["en"])
     assert result.summaries["en"] == "" and "the summariser produced an empty summary" in result.warnings
+
+
+DEFAULT_TARGETS = ["en", "fr", "de", "es", "it", "pt", "ru", "uk", "zh", "ja", "ko", "ar", "tr", "pl", "nl", "hi"]
+
+
+def test_default_preset_routes_every_required_target_without_loading_anything():
+    plan = Summarizer("default", device="cpu").plan(DEFAULT_TARGETS, "en")
+    assert list(plan) == DEFAULT_TARGETS
+    assert plan["en"] == ["distilbart-cnn-12-6"]
+    last = {lang: chain[-1] for lang, chain in plan.items()}
+    assert last["pt"] == "opus-mt-en-ROMANCE" and last["pl"] == "opus-mt-en-sla" and last["zh"] == "opus-mt-en-zh"
+    assert last["ja"] == last["ko"] == last["hi"] == "m2m100_418M"
+    assert last["ar"] == "opus-mt-tc-big-en-ar" and last["uk"] == "opus-mt-en-uk"
+    german = Summarizer("default", device="cpu").plan(["de", "en", "ja"], "de")
+    assert german == {"de": ["opus-mt-de-en", "distilbart-cnn-12-6", "opus-mt-en-de"],
+                      "en": ["opus-mt-de-en", "distilbart-cnn-12-6"],
+                      "ja": ["opus-mt-de-en", "distilbart-cnn-12-6", "m2m100_418M"]}
+    assert Summarizer("fast").plan(["sv"], "sv")["sv"][0] == "opus-mt-mul-en"
+
+
+def test_a_model_failing_while_generating_is_a_model_error_naming_it(tiny_summarizer, tiny, monkeypatch):
+    from summarizer.errors import ModelError
+
+    model = load_model(tiny["en-fr"], device="cpu")
+
+    def broken(**kwargs):
+        raise RuntimeError("CUDA out of memory")
+
+    monkeypatch.setattr(model.model, "generate", broken)
+    with pytest.raises(ModelError, match=r"en-fr' failed while generating: CUDA out of memory"):
+        tiny_summarizer.summarize(ARTICLE, ["fr"])
