@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from .detect import detect_language
-from .errors import EmptyTextError, InputError, SummarizerError, UnsupportedLanguageError
+from .errors import EmptyTextError, InputError, SummarizerError
 from .languages import LANGUAGES, normalize_language, normalize_languages
 from .models import Seq2SeqModel, load_model
 from .options import LENGTHS, SummarizeOptions
@@ -112,18 +112,21 @@ class Summarizer:
             return self.preset.translators[target]
         return self.preset.multilingual
 
+    def _route(self, source: str) -> tuple[str | None, str]:
+        """(model translating the article into English, or None; language the summary is written in)."""
+        reads = self.summarizer_languages()
+        if "*" in reads or source in reads:
+            return None, source
+        return self._to_english_model(source), "en"
+
     def plan(self, languages: Sequence[str] | str, source_language: str = "en") -> dict[str, list[str]]:
         """The models that would produce each language for an article in `source_language`.
 
         Loads nothing for registry models, so it works offline (the CLI uses it to
         say what is missing).
         """
-        source = normalize_language(source_language)
-        reads = self.summarizer_languages()
-        pivoted = "*" not in reads and source not in reads
-        summary_language = "en" if pivoted else source
-        chain = [self._to_english_model(source)] if pivoted else []
-        chain.append(self.summarization_model)
+        pivot, summary_language = self._route(normalize_language(source_language))
+        chain = [pivot, self.summarization_model] if pivot else [self.summarization_model]
         translate = self._translator_for
         return {target: chain if target == summary_language else [*chain, translate(summary_language, target)]
                 for target in self._check_languages(languages, self.options)}
@@ -199,17 +202,14 @@ class Summarizer:
 
     def _run(self, articles: list[_Article], targets: tuple[str, ...], options: SummarizeOptions,
              timings: dict[str, float]) -> None:
-        reads = self.summarizer_languages()
         summarizer = self._load(self.summarization_model)
-        pivots = [art for art in articles if "*" not in reads and art.source not in reads]
-        for art in articles:
-            art.work_text, art.summary_language, art.chain = art.text, art.source, [summarizer.model_id]
         clock = time.perf_counter()
         jobs: dict[tuple[str, str, str], list] = {}
-        for art in pivots:
-            art.summary_language = "en"
-            key = (self._to_english_model(art.source), art.source, "en")
-            jobs.setdefault(key, []).append((art, split_sentences(art.text)))
+        for art in articles:
+            pivot, art.summary_language = self._route(art.source)
+            art.work_text, art.chain = art.text, [summarizer.model_id]
+            if pivot:
+                jobs.setdefault((pivot, art.source, "en"), []).append((art, split_sentences(art.text)))
         for model, art, _, translated in self._translate_jobs(jobs, options):
             art.work_text = join_sentences(translated)
             art.chain.insert(0, model.model_id)
@@ -332,34 +332,39 @@ class Summarizer:
         for (name, source, target), items in jobs.items():
             model = self._load(name)
             flat = [sentence for _, sentences in items for sentence in sentences]
-            notes: list[str] = []
-            translated = self._translate_sentences(model, flat, source, target, options, notes)
+            translated, split = self._translate_sentences(model, flat, source, target, options)
             position = 0
             for art, sentences in items:
-                for note in notes:
-                    _warn(art.warnings, note)
+                for sentence in sentences:
+                    if sentence in split:
+                        _warn(art.warnings, f"a sentence of {split[sentence][0]} tokens was split into "
+                                            f"{split[sentence][1]} pieces for {model.name}")
                 yield model, art, target, translated[position:position + len(sentences)]
                 position += len(sentences)
 
     def _translate_sentences(self, model: Seq2SeqModel, sentences: list[str], source: str, target: str,
-                             options: SummarizeOptions, warnings: list[str]) -> list[str]:
-        """Translate a list of sentences, one output per input, identical sentences once."""
+                             options: SummarizeOptions) -> tuple[list[str], dict[str, tuple[int, int]]]:
+        """Translate sentences, one output per input, identical sentences once.
+
+        Also returns the sentences too long for the model: sentence -> (tokens, pieces it was split into).
+        """
         budget = model.max_input_tokens - 8
         spaced = LANGUAGES[source].spaced
         unique: dict[str, list[str]] = {}
+        split: dict[str, tuple[int, int]] = {}
         for sentence, count in zip(sentences, model.count_tokens(sentences), strict=True):
-            if sentence not in unique:
-                unique[sentence] = [sentence] if count <= budget else self._split_to_fit(
-                    model, sentence, budget, spaced)
-                if count > budget:
-                    _warn(warnings, f"a {count}-token sentence was split into {len(unique[sentence])} pieces "
-                                    f"for {model.name}")
+            if sentence in unique:
+                continue
+            unique[sentence] = [sentence]
+            if count > budget:
+                unique[sentence] = self._split_to_fit(model, sentence, budget, spaced)
+                split[sentence] = (count, len(unique[sentence]))
         pieces = list(dict.fromkeys(p for parts in unique.values() for p in parts))
         outputs = model.generate(pieces, source=source, target=target, settings=self._translation_settings(model),
                                  batch_size=max(options.batch_size, 16), length_ratio=TRANSLATION_LENGTH_RATIO)
         done = {piece: out.text for piece, out in zip(pieces, outputs, strict=True)}
         target_spaced = LANGUAGES[target].spaced
-        return [join_sentences([done[p] for p in unique[s]], target_spaced) for s in sentences]
+        return [join_sentences([done[p] for p in unique[s]], target_spaced) for s in sentences], split
 
     @staticmethod
     def _translation_settings(model: Seq2SeqModel) -> dict:
@@ -386,8 +391,6 @@ class Summarizer:
             art.models[target] = [*art.chain, model.model_id]
 
 
-
-
 def summarize(text: str, languages: Sequence[str] | str = ("en",), *, preset: str = "default",
               length: str = "short", source_language: str | None = None, device: str = "auto",
               summarization_model: str | None = None,
@@ -400,5 +403,3 @@ def summarize(text: str, languages: Sequence[str] | str = ("en",), *, preset: st
                             translation_models=translation_models, device=device)
     return summarizer.summarize(text, languages, length=length, source_language=source_language)
 
-
-__all__ = ["Summarizer", "UnsupportedLanguageError", "summarize"]

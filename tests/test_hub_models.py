@@ -56,6 +56,6 @@ def test_every_default_translator_writes_its_language(default, target):
     name = default._translator_for("en", target)
     model = load_model(name)
     sentence = "The mayor said the new bridge would open in 2027."
-    out = default._translate_sentences(model, [sentence], "en", target, default.options, [])[0]
+    out = default._translate_sentences(model, [sentence], "en", target, default.options)[0][0]
     assert detect_language(out).language == target, (name, out)
     assert re.search(r"2027|二〇二七", out), (name, out)

@@ -204,3 +204,12 @@ def test_a_model_failing_while_generating_is_a_model_error_naming_it(tiny_summar
     monkeypatch.setattr(model.model, "generate", broken)
     with pytest.raises(ModelError, match=r"en-fr' failed while generating: CUDA out of memory"):
         tiny_summarizer.summarize(ARTICLE, ["fr"])
+
+
+def test_an_over_long_sentence_is_split_for_the_translator_and_only_its_article_is_flagged(tiny_summarizer):
+    long_sentence = "Le conseil municipal a approuvé " + ", ".join(f"le projet numéro {i}" for i in range(40)) + "."
+    short_article = FRENCH
+    results = tiny_summarizer.summarize_batch([long_sentence, short_article], ["en"], source_language="fr")
+    flagged, clean = results
+    assert any("was split into" in w and "mul-en" in w for w in flagged.warnings)
+    assert not any("was split into" in w for w in clean.warnings)
