@@ -168,9 +168,13 @@ class Seq2SeqModel:
                     output = self.model.generate(**enc, **kwargs)
                 except (RuntimeError, ValueError, IndexError) as exc:
                     raise ModelError(f"Model {self.name!r} failed while generating: {exc}") from exc
+                max_new = kwargs.get("max_new_tokens")
                 for row, index in enumerate(batch):
                     ids = [int(t) for t in output[row][1:]]
-                    finished = any(t in eos_ids for t in ids)
+                    stop = next((i for i, t in enumerate(ids) if t in eos_ids), None)
+                    # An end-of-sequence in the last allowed place may be forced (BART's
+                    # forced_eos_token_id): that output was cut, not finished.
+                    finished = stop is not None and (max_new is None or stop < max_new - 1)
                     kept = [t for t in ids if t not in strip]
                     text = self.tokenizer.decode(kept, skip_special_tokens=True).strip()
                     results[index] = Generated(text, finished, full_lengths[row] > limit)

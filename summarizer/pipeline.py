@@ -25,7 +25,7 @@ from .models import Seq2SeqModel, load_model
 from .options import LENGTHS, SummarizeOptions
 from .registry import MODELS, find_spec, get_preset
 from .result import Summary
-from .text import clean_text, join_sentences, pack, split_long, split_sentences, trim_to_sentence
+from .text import clean_text, ends_sentence, join_sentences, pack, split_long, split_sentences, trim_to_sentence
 
 _MULTILINGUAL_TYPES = ("mt5", "mbart", "m2m_100")
 TRANSLATION_LENGTH_RATIO = 2.0  # max new tokens per input token when translating
@@ -318,9 +318,9 @@ class Summarizer:
             return out.text
         text, trimmed = trim_to_sentence(out.text)
         if trimmed:
-            art.warnings.append("summary reached the length limit; its unfinished last sentence was removed")
-        else:
-            art.warnings.append("summary reached the length limit and does not end with a full sentence")
+            _warn(art.warnings, "summary reached the length limit; its unfinished last sentence was removed")
+        elif not ends_sentence(text):
+            _warn(art.warnings, "summary reached the length limit and does not end with a full sentence")
         return text
 
     # -------------------------------------------------------------- translating

@@ -132,3 +132,10 @@ def test_cuda_request_without_cuda_is_a_clear_error(tiny):
     with pytest.raises(ModelLoadError, match="CUDA is not available"):
         load_model(tiny["en-fr"], device="cuda")
 
+
+
+def test_an_output_cut_by_the_length_limit_is_not_reported_finished(tiny):
+    model = load_model(tiny["bart"], device="cpu")  # BART forces end-of-sequence at the limit
+    out = model.generate(["The council approved the budget on Monday."],
+                         settings={"num_beams": 2, "max_new_tokens": 6})[0]
+    assert not out.finished
