@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from .errors import ModelLoadError
-from .registry import MODELS, find_spec, get_preset
+from .registry import find_spec
 
 
 @functools.lru_cache(maxsize=1)
@@ -51,17 +51,12 @@ def _write_manifest(data: dict) -> None:
 
 
 def required_models(preset: str, targets: Sequence[str] = (), sources: Sequence[str] = ()) -> list[str]:
-    """Registry names a preset needs to summarise `sources`-language articles into `targets`."""
-    chosen = get_preset(preset)
-    names = [chosen.summarizer]
-    reads = MODELS[chosen.summarizer].languages
-    for target in targets:
-        if target != "en":
-            names.append(chosen.translators.get(target, chosen.multilingual))
-    for source in sources:
-        if source != "en" and "*" not in reads and source not in reads:
-            names.append(chosen.to_english.get(source, chosen.to_english_fallback))
-            names.append(chosen.translators.get(source, chosen.multilingual))  # the summary back
+    """Registry names a preset needs to summarise English and `sources`-language articles into `targets`."""
+    from .pipeline import Summarizer  # the same routing the summaries will take
+
+    summarizer = Summarizer(preset, device="cpu")
+    names = [name for source in dict.fromkeys(["en", *sources])
+             for chain in summarizer.plan([*targets, source], source).values() for name in chain]
     return list(dict.fromkeys(names))
 
 
