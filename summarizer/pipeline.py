@@ -48,6 +48,7 @@ class _Article:
     summaries: dict[str, str] = field(default_factory=dict)
     models: dict[str, list[str]] = field(default_factory=dict)
     sentences: dict[str, int] = field(default_factory=dict)
+    targets: tuple[str, ...] = ()  # languages asked for this article, in order
 
 
 def _warn(warnings: list[str], message: str) -> None:
@@ -133,15 +134,18 @@ class Summarizer:
 
     # ------------------------------------------------------------------ public
     def summarize(self, text: str, languages: Sequence[str] | str = ("en",), *, length: str | None = None,
-                  source_language: str | None = None) -> Summary:
-        """Summarise one article into each of `languages`."""
-        return self.summarize_batch([text], languages, length=length, source_language=source_language)[0]
+                  source_language: str | None = None, include_source: bool = False) -> Summary:
+        """Summarise one article into each of `languages` (and its own language with `include_source`)."""
+        return self.summarize_batch([text], languages, length=length, source_language=source_language,
+                                    include_source=include_source)[0]
 
     def summarize_batch(self, texts: Sequence[str], languages: Sequence[str] | str = ("en",), *,
                         length: str | None = None, source_language: str | None = None,
-                        on_error: str = "raise") -> list[Summary | SummarizerError]:
+                        include_source: bool = False, on_error: str = "raise") -> list[Summary | SummarizerError]:
         """Summarise many articles, batching model calls across articles and languages.
 
+        With `include_source` each article also gets a summary in its own language,
+        first (articles in a batch may be in different languages).
         With ``on_error="return"`` an article that cannot be summarised gets its
         `SummarizerError` in its place in the list and the others go on;
         ``"raise"`` (default) raises the first one.
@@ -150,20 +154,22 @@ class Summarizer:
             raise InputError(f"on_error={on_error!r} must be 'raise' or 'return'.")
         options = replace(self.options, length=length or self.options.length,
                           source_language=source_language or self.options.source_language)
-        targets = self._check_languages(languages, options)
+        targets = self._check_languages(languages, options) if languages or not include_source else ()
         started = time.perf_counter()
         results: list[Summary | SummarizerError | None] = [None] * len(texts)
         articles: list[_Article] = []
         for index, text in enumerate(texts):
             try:
-                articles.append(self._prepare(index, text, options))
+                article = self._prepare(index, text, options)
+                article.targets = tuple(dict.fromkeys([article.source, *targets])) if include_source else targets
+                articles.append(article)
             except SummarizerError as exc:
                 if on_error == "raise":
                     raise
                 results[index] = exc
         timings = {"detect_s": time.perf_counter() - started}
         if articles:
-            self._run(articles, targets, options, timings)
+            self._run(articles, options, timings)
         timings["total_s"] = time.perf_counter() - started
         timings = {key: round(value, 4) for key, value in timings.items()}
         for art in articles:
@@ -200,8 +206,7 @@ class Summarizer:
                             f"({detection.confidence:.2f}); pass source_language= to be sure")
         return _Article(index, cleaned, detection.language, detection.confidence, warnings)
 
-    def _run(self, articles: list[_Article], targets: tuple[str, ...], options: SummarizeOptions,
-             timings: dict[str, float]) -> None:
+    def _run(self, articles: list[_Article], options: SummarizeOptions, timings: dict[str, float]) -> None:
         summarizer = self._load(self.summarization_model)
         clock = time.perf_counter()
         jobs: dict[tuple[str, str, str], list] = {}
@@ -221,16 +226,16 @@ class Summarizer:
 
         clock = time.perf_counter()
         for art in articles:
-            if art.summary_language in targets:
+            if art.summary_language in art.targets:
                 art.summaries[art.summary_language] = art.summary
                 art.models[art.summary_language] = list(art.chain)
                 art.sentences[art.summary_language] = len(split_sentences(art.summary))
-        self._translate_summaries(articles, targets, options)
+        self._translate_summaries(articles, options)
         timings["translate_s"] = time.perf_counter() - clock
         for art in articles:  # keep the order the user asked for
-            art.summaries = {lang: art.summaries[lang] for lang in targets}
-            art.models = {lang: art.models[lang] for lang in targets}
-            art.sentences = {lang: art.sentences[lang] for lang in targets}
+            art.summaries = {lang: art.summaries[lang] for lang in art.targets}
+            art.models = {lang: art.models[lang] for lang in art.targets}
+            art.sentences = {lang: art.sentences[lang] for lang in art.targets}
 
     # -------------------------------------------------------------- summarising
     def _chunk(self, model: Seq2SeqModel, text: str, budget: int, language: str,
@@ -373,13 +378,12 @@ class Summarizer:
         settings.pop("min_length", None)
         return settings
 
-    def _translate_summaries(self, articles: list[_Article], targets: tuple[str, ...],
-                             options: SummarizeOptions) -> None:
+    def _translate_summaries(self, articles: list[_Article], options: SummarizeOptions) -> None:
         """Translate every summary into every other target: one call per (model, source, target)."""
         jobs: dict[tuple[str, str, str], list] = {}
         for art in articles:
             sentences = split_sentences(art.summary)
-            for target in targets:
+            for target in art.targets:
                 if target != art.summary_language:
                     key = (self._translator_for(art.summary_language, target), art.summary_language, target)
                     jobs.setdefault(key, []).append((art, sentences))
@@ -392,8 +396,8 @@ class Summarizer:
 
 
 def summarize(text: str, languages: Sequence[str] | str = ("en",), *, preset: str = "default",
-              length: str = "short", source_language: str | None = None, device: str = "auto",
-              summarization_model: str | None = None,
+              length: str = "short", source_language: str | None = None, include_source: bool = False,
+              device: str = "auto", summarization_model: str | None = None,
               translation_models: Mapping[str, str] | None = None) -> Summary:
     """Summarise one article into each of `languages` (ISO 639-1 codes or names).
 
@@ -401,5 +405,6 @@ def summarize(text: str, languages: Sequence[str] | str = ("en",), *, preset: st
     """
     summarizer = Summarizer(preset, summarization_model=summarization_model,
                             translation_models=translation_models, device=device)
-    return summarizer.summarize(text, languages, length=length, source_language=source_language)
+    return summarizer.summarize(text, languages, length=length, source_language=source_language,
+                                include_source=include_source)
 

@@ -213,3 +213,10 @@ def test_an_over_long_sentence_is_split_for_the_translator_and_only_its_article_
     flagged, clean = results
     assert any("was split into" in w and "mul-en" in w for w in flagged.warnings)
     assert not any("was split into" in w for w in clean.warnings)
+
+
+def test_include_source_adds_each_articles_own_language_first(tiny_summarizer):
+    english, french = tiny_summarizer.summarize_batch([ARTICLE, FRENCH], ["ja"], include_source=True)
+    assert list(english.summaries) == ["en", "ja"] and list(french.summaries) == ["fr", "ja"]
+    only_source = tiny_summarizer.summarize(FRENCH, [], include_source=True)
+    assert list(only_source.summaries) == ["fr"]
