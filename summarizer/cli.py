@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from .errors import InputError, ModelLoadError, SummarizerError, UnsupportedLanguageError
 from .options import LENGTHS
+from .outputs import FORMATS, make_row
 from .registry import PRESETS
 
 SUBCOMMANDS = ("download", "models")
@@ -45,72 +46,120 @@ def _summarize_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="summarize", description="Summarise news articles and translate the summaries. "
         f"Other commands: {', '.join(SUBCOMMANDS)} (see `summarize COMMAND --help`).")
-    parser.add_argument("paths", nargs="+", metavar="FILE", help="text files to summarise; - reads stdin")
+    parser.add_argument("paths", nargs="+", metavar="INPUT",
+                        help=".txt/.md/.html files, folders, .jsonl, .csv, http(s) URLs, or - for stdin")
     parser.add_argument("--to", default="en", help="comma-separated target languages (default: en)")
-    parser.add_argument("--no-source", action="store_true", help="do not add the article's own language")
+    parser.add_argument("--no-source", action="store_true", help="do not add each article's own language")
     parser.add_argument("--length", default="short", choices=list(LENGTHS))
-    parser.add_argument("--source-language", help="the articles' language (default: detected)")
-    parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--json", action="store_true", help="print one JSON object per article")
+    parser.add_argument("--source-language", help="the articles' language (default: detected per article)")
+    parser.add_argument("--batch-size", type=int, default=8, help="articles per batch (default: 8)")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write rows here (.jsonl, .csv or .md); a re-run resumes where it stopped")
+    parser.add_argument("--format", choices=[*FORMATS, "text"],
+                        help="output format (default: from -o's extension; text for one article, else jsonl)")
+    parser.add_argument("--overwrite", action="store_true", help="start -o over instead of resuming")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--glob", help="in folders, only files matching this pattern (e.g. '*.html')")
+    parser.add_argument("--text-field", default="text", help="JSONL field holding the article (default: text)")
+    parser.add_argument("--id-field", default="id", help="JSONL field holding the id (default: id)")
+    parser.add_argument("--text-column", default="text", help="CSV column holding the article (default: text)")
+    parser.add_argument("--id-column", default="id", help="CSV column holding the id (default: id)")
     _add_model_flags(parser)
     return parser
 
 
-def _read(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SummarizerError(f"Cannot read {path!r}: {exc}") from exc
+def _print_text(row: dict) -> None:
+    if row["error"]:
+        print(f"# {row['id']}\nerror: {row['error']}\n")
+        return
+    print(f"# {row['id']} (language: {row['source_language']}, chunks: {row['chunks']})")
+    for lang, summary in row["summaries"].items():
+        print(f"\n[{lang}] {summary}\n    models: {' > '.join(row['models'][lang])}")
+    for warning in row["warnings"]:
+        print(f"warning: {warning}")
+    print()
 
 
 def _run_summarize(args: argparse.Namespace) -> int:
-    from .detect import detect_language
+    from tqdm import tqdm
+
+    from .inputs import collect
     from .languages import normalize_languages
     from .options import SummarizeOptions
+    from .outputs import format_for, open_writer
     from .pipeline import Summarizer
-    from .text import clean_text
 
+    if args.batch_size < 1:
+        raise InputError(f"--batch-size {args.batch_size} must be at least 1.")
     summarizer = Summarizer(args.preset, summarization_model=args.summarizer_model,
                             translation_models=_translators(args.translator), device=args.device,
                             options=SummarizeOptions(batch_size=args.batch_size))
     targets = list(normalize_languages(args.to, summarizer.supported_languages()))
-    texts = [_read(path) for path in args.paths]
+    items = collect(args.paths, glob=args.glob, text_field=args.text_field, id_field=args.id_field,
+                    text_column=args.text_column, id_column=args.id_column)
+    if args.output:
+        fmt = format_for(args.output, args.format if args.format != "text" else None)
+        writer = open_writer(args.output, fmt, targets, overwrite=args.overwrite)
+        emit = writer.write
+        todo = [item for item in items if item.id not in writer.done]
+    else:
+        fmt = args.format or ("text" if len(items) == 1 else "jsonl")
+        if fmt not in ("text", "jsonl"):
+            raise InputError(f"--format {fmt} needs -o FILE; on stdout the formats are text and jsonl.")
+        writer, todo = None, items
+        emit = (lambda rows: [_print_text(row) for row in rows]) if fmt == "text" else \
+            (lambda rows: print("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), end="",
+                                flush=True))
+    bar = tqdm(total=len(items), initial=len(items) - len(todo), unit="article", file=sys.stderr,
+               disable=args.quiet or not sys.stderr.isatty(), dynamic_ncols=True)
     failed = 0
-    for path, text in zip(args.paths, texts, strict=True):
-        languages = list(targets)
-        source = args.source_language or detect_language(clean_text(text) or " ").language
-        if not args.no_source:
-            languages = list(dict.fromkeys([source, *languages]))
-        try:
-            result = summarizer.summarize(text, languages, length=args.length, source_language=args.source_language)
-        except ModelLoadError as exc:
-            failed += 1
-            print(f"{path}: error: {exc}", file=sys.stderr)
-            _explain_missing(summarizer, languages, source, args)
-            continue
-        except SummarizerError as exc:
-            failed += 1
-            print(f"{path}: error: {exc}", file=sys.stderr)
-            continue
-        if args.json:
-            print(json.dumps({"id": path, **result.to_dict()}, ensure_ascii=False))
-            continue
-        print(f"# {path} (language: {result.source_language}, chunks: {result.chunks})")
-        for lang, summary in result.summaries.items():
-            print(f"\n[{lang}] {summary}\n    models: {' > '.join(result.models[lang])}")
-        for warning in result.warnings:
-            print(f"warning: {warning}")
-        print()
+    try:
+        for start in range(0, len(todo), args.batch_size):
+            batch = todo[start:start + args.batch_size]
+            try:
+                rows = _summarize_items(summarizer, batch, targets, args)
+            except ModelLoadError as exc:  # no model, no point going on: say what is missing
+                bar.close()
+                _explain_missing(summarizer, targets, exc, args)
+                return 1
+            emit(rows)
+            failed += sum(row["error"] is not None for row in rows)
+            bar.update(len(rows))
+    finally:
+        bar.close()
+        if writer:
+            writer.close()
+    if writer and len(items) > len(todo):
+        print(f"resumed: {len(items) - len(todo)} of {len(items)} articles were already in {args.output}",
+              file=sys.stderr)
     return 1 if failed else 0
 
 
-def _explain_missing(summarizer, languages: list[str], source: str, args: argparse.Namespace) -> None:
+def _summarize_items(summarizer, batch, targets: list[str], args: argparse.Namespace) -> list[dict]:
+    """Summarise one batch of items; items that cannot be read or summarised get error rows."""
+    texts: dict[str, str] = {}
+    rows: dict[str, dict] = {}
+    for item in batch:
+        try:
+            texts[item.id] = item.load()
+        except SummarizerError as exc:
+            rows[item.id] = make_row(item.id, exc)
+    results = summarizer.summarize_batch(list(texts.values()), targets, length=args.length,
+                                         source_language=args.source_language,
+                                         include_source=not args.no_source, on_error="return")
+    for item_id, result in zip(texts, results, strict=True):
+        rows[item_id] = make_row(item_id, result)
+    return [rows[item.id] for item in batch]
+
+
+def _explain_missing(summarizer, targets: list[str], error: Exception, args: argparse.Namespace) -> None:
     """Say, without loading anything, what the run would have used and how to fetch it."""
     from .hub import hub_reachable, models_dir
+    from .languages import normalize_language
 
+    print(f"error: {error}", file=sys.stderr)
+    source = normalize_language(args.source_language) if args.source_language else "en"
+    languages = targets if args.no_source else list(dict.fromkeys([source, *targets]))
     plan = summarizer.plan(languages, source)
     print(f"  article language: {source}; the summaries need:", file=sys.stderr)
     for lang, chain in plan.items():
@@ -118,10 +167,10 @@ def _explain_missing(summarizer, languages: list[str], source: str, args: argpar
     if not hub_reachable():
         print(f"  The Hugging Face hub cannot be reached from here and {models_dir()} does not hold these models.",
               file=sys.stderr)
-    targets = ",".join(lang for lang in plan if lang != "en")
+    to = ",".join(lang for lang in plan if lang != "en")
     sources = f" --from {source}" if source != "en" else ""
     print(f"  Fetch them (on a machine with network access) with: summarize download --preset {args.preset}"
-          f"{' --to ' + targets if targets else ''}{sources}", file=sys.stderr)
+          f"{' --to ' + to if to else ''}{sources}", file=sys.stderr)
 
 
 def _run_download(argv: Sequence[str]) -> int:

@@ -190,13 +190,13 @@ class Summarizer:
 
     def _prepare(self, index: int, text: str, options: SummarizeOptions) -> _Article:
         if not isinstance(text, str):
-            raise InputError(f"Article {index} is {type(text).__name__}, not text.")
+            raise InputError(f"The article is {type(text).__name__}, not text.")
         if len(text) > options.max_chars:
-            raise InputError(f"Article {index} has {len(text):,} characters; the limit is "
+            raise InputError(f"The article has {len(text):,} characters; the limit is "
                              f"{options.max_chars:,} (max_chars).")
         cleaned = clean_text(text)
         if not cleaned:
-            raise EmptyTextError(f"Article {index} is empty or holds only whitespace/control characters.")
+            raise EmptyTextError("The article is empty or holds only whitespace or control characters.")
         warnings: list[str] = []
         if options.source_language:
             return _Article(index, cleaned, normalize_language(options.source_language), None, warnings)

@@ -1,6 +1,15 @@
+"""The `summarize` command, in-process on tiny models (and once as a subprocess killed with SIGKILL)."""
+
+import csv
+import http.server
+import io
 import json
+import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -8,6 +17,20 @@ from summarizer.cli import cli
 
 ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
            "Mayor Anna Keller said the new bridge over the river would open in 2027.")
+FRENCH = "Le conseil municipal a approuvé lundi un budget de 4 700 euros. La maire a parlé du nouveau pont."
+HTML = ("<html><head><title>Bridge</title><script>alert('x')</script><style>p{}</style></head><body>"
+        "<nav>Home | Sport | Weather</nav><article><h1>Riverton to rebuild its bridge</h1>"
+        f"<p>{ARTICLE}</p><p>Heavy rain flooded the streets of the old town for three days last week.</p>"
+        "</article><footer>Copyright 2026 Riverton Post</footer></body></html>")
+
+
+def _flags(tiny):
+    return ["--summarizer-model", tiny["bart"], "--translator", f"fr={tiny['en-fr']}",
+            "--translator", f"ja={tiny['m2m100']}", "--translator", f"en={tiny['mul-en']}", "--device", "cpu"]
+
+
+def _jsonl(text):
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 @pytest.fixture
@@ -17,61 +40,209 @@ def article(tmp_path):
     return path
 
 
-def _model_flags(tiny):
-    return ["--summarizer-model", tiny["bart"], "--translator", f"fr={tiny['en-fr']}",
-            "--translator", f"ja={tiny['m2m100']}", "--device", "cpu"]
-
-
-def test_summarises_a_file_into_readable_text(tiny, article, capsys):
-    assert cli([str(article), "--to", "fr,ja", *_model_flags(tiny)]) == 0
+def test_one_file_prints_readable_text(tiny, article, capsys):
+    assert cli([str(article), "--to", "fr,ja", *_flags(tiny)]) == 0
     out = capsys.readouterr().out
     assert "(language: en, chunks: 1)" in out
     assert "[en] " in out and "[fr] " in out and "[ja] " in out
     assert f"models: {tiny['bart']} > {tiny['en-fr']}" in out
 
 
-def test_json_output_and_no_source(tiny, article, capsys):
-    assert cli([str(article), "--to", "fr", "--no-source", "--json", *_model_flags(tiny)]) == 0
-    row = json.loads(capsys.readouterr().out)
-    assert row["id"] == str(article) and list(row["summaries"]) == ["fr"]
+def test_jsonl_on_stdout_with_no_source(tiny, article, capsys):
+    assert cli([str(article), "--to", "fr", "--no-source", "--format", "jsonl", *_flags(tiny)]) == 0
+    (row,) = _jsonl(capsys.readouterr().out)
+    assert row["id"] == str(article) and list(row["summaries"]) == ["fr"] and row["error"] is None
+    assert set(row) == {"id", "source_language", "summaries", "models", "chunks", "warnings", "error"}
 
 
-def test_stdin_is_read_with_dash(tiny, monkeypatch, capsys):
-    import io
-
+def test_stdin_gets_a_content_hash_id(tiny, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO(ARTICLE))
-    assert cli(["-", "--to", "fr", "--json", *_model_flags(tiny)]) == 0
-    assert json.loads(capsys.readouterr().out)["id"] == "-"
+    assert cli(["-", "--to", "fr", "--format", "jsonl", *_flags(tiny)]) == 0
+    (row,) = _jsonl(capsys.readouterr().out)
+    assert row["id"].startswith("sha256:") and len(row["id"]) == 23
+
+
+def test_folder_with_good_empty_binary_and_misencoded_files(tiny, tmp_path):
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "sub" / "bom.md").write_bytes("\ufeff".encode() + FRENCH.encode("utf-8"))
+    (folder / "utf16.txt").write_bytes(ARTICLE.encode("utf-16"))
+    (folder / "empty.txt").write_text("   \n")
+    (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 4)
+    (folder / "latin1.txt").write_bytes("Caf\xe9 de la gare, d\xe9cid\xe9 lundi.".encode("latin-1"))
+    (folder / "ignored.png").write_bytes(b"\x89PNG")
+    out = tmp_path / "out.jsonl"
+    assert cli([str(folder), "--to", "fr", "-o", str(out), "--quiet", *_flags(tiny)]) == 1  # some failed
+    rows = {os.path.relpath(r["id"], folder): r for r in _jsonl(out.read_text())}
+    assert set(rows) == {"good.txt", "sub/bom.md", "utf16.txt", "empty.txt", "binary.txt", "latin1.txt"}
+    assert rows["good.txt"]["error"] is None and rows["utf16.txt"]["error"] is None
+    assert rows["sub/bom.md"]["source_language"] == "fr" and list(rows["sub/bom.md"]["summaries"]) == ["fr"]
+    assert "empty" in rows["empty.txt"]["error"]
+    assert "binary" in rows["binary.txt"]["error"]
+    assert "not UTF-8 or UTF-16" in rows["latin1.txt"]["error"] and "0xe9" in rows["latin1.txt"]["error"]
+
+
+def test_glob_filters_folders(tiny, tmp_path, capsys):
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (tmp_path / "b.md").write_text(ARTICLE)
+    assert cli([str(tmp_path), "--glob", "*.md", "--format", "jsonl", *_flags(tiny)]) == 0
+    assert [os.path.basename(r["id"]) for r in _jsonl(capsys.readouterr().out)] == ["b.md"]
+
+
+def test_jsonl_input_with_ids_and_custom_fields(tiny, tmp_path):
+    source = tmp_path / "feed.jsonl"
+    source.write_text("\n".join([
+        json.dumps({"guid": "a-1", "body": ARTICLE}),
+        json.dumps({"guid": "a-2", "body": FRENCH}),
+        "{not json",
+        json.dumps({"guid": "a-4", "title": "no body"}),
+        json.dumps({"body": ARTICLE}),
+    ]), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    code = cli([str(source), "--text-field", "body", "--id-field", "guid", "--to", "ja", "-o", str(out), *_flags(tiny)])
+    assert code == 1
+    rows = _jsonl(out.read_text())
+    assert [r["id"] for r in rows] == ["a-1", "a-2", f"{source}:3", "a-4", f"{source}:5"]
+    assert rows[1]["source_language"] == "fr" and list(rows[1]["summaries"]) == ["fr", "ja"]
+    assert "not valid JSON" in rows[2]["error"] and "no text field 'body'" in rows[3]["error"]
+    assert rows[4]["error"] is None
+
+
+def test_csv_input_and_csv_output(tiny, tmp_path):
+    source = tmp_path / "articles.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["story_id", "content"])
+        writer.writerow(["s1", ARTICLE])
+        writer.writerow(["s2", "Line one of a story, with a comma.\nLine two, \"quoted\"."])
+    out = tmp_path / "out.csv"
+    args = [str(source), "--text-column", "content", "--id-column", "story_id", "--to", "fr", "-o", str(out)]
+    assert cli([*args, *_flags(tiny)]) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["id"] for r in rows] == ["s1", "s2"]
+    assert list(rows[0]) == ["id", "source_language", "summary_source", "summary_fr", "models", "chunks",
+                             "warnings", "error"]
+    assert rows[0]["summary_fr"] and rows[0]["source_language"] == "en" and json.loads(rows[0]["models"])["fr"]
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 3  # one physical line per row
+
+
+def test_csv_without_the_text_column_is_a_usage_error(tiny, tmp_path, capsys):
+    source = tmp_path / "bad.csv"
+    source.write_text("a,b\n1,2\n")
+    assert cli([str(source), *_flags(tiny)]) == 2
+    assert "no column 'text' (columns: a, b)" in capsys.readouterr().err
+
+
+def test_markdown_output_and_resume(tiny, tmp_path, article):
+    out = tmp_path / "report.md"
+    assert cli([str(article), "--to", "fr", "-o", str(out), *_flags(tiny)]) == 0
+    first = out.read_text()
+    assert f"## `{article}`" in first and "**fr** (" in first
+    assert cli([str(article), "--to", "fr", "-o", str(out), *_flags(tiny)]) == 0
+    assert out.read_text() == first  # already done: nothing repeated
+
+
+def test_html_file_and_url_from_a_local_server(tiny, tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(HTML, encoding="utf-8")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = HTML.encode() if self.path == "/story" else b"missing"
+            self.send_response(200 if self.path == "/story" else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    out = tmp_path / "out.jsonl"
+    try:
+        code = cli([str(page), f"{url}/story", f"{url}/gone", "--to", "fr", "-o", str(out), *_flags(tiny)])
+    finally:
+        server.shutdown()
+    rows = _jsonl(out.read_text())
+    assert code == 1 and [r["id"] for r in rows] == [str(page), f"{url}/story", f"{url}/gone"]
+    assert rows[0]["error"] is None and rows[1]["error"] is None and rows[0]["source_language"] == "en"
+    assert "cannot be fetched" in rows[2]["error"] and "404" in rows[2]["error"]
+
+
+def test_html_extraction_drops_scripts_and_menus():
+    from summarizer.inputs import extract_html
+
+    text = extract_html(HTML, "page.html")
+    assert "Mayor Anna Keller" in text and "alert" not in text and "Home | Sport" not in text
+
+
+def test_a_partial_last_row_is_repaired_and_done_ids_are_skipped(tiny, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i}.txt").write_text(ARTICLE.replace("Monday", f"day {i}"))
+    out = tmp_path / "out.jsonl"
+    whole = json.dumps({"id": str(folder / "0.txt"), "source_language": "en", "summaries": {}, "models": {},
+                        "chunks": 1, "warnings": [], "error": None})
+    out.write_text(whole + "\n" + '{"id": "' + str(folder / "1.txt") + '", "summ')  # killed mid-write
+    assert cli([str(folder), "--to", "fr", "-o", str(out), *_flags(tiny)]) == 0
+    rows = _jsonl(out.read_text())
+    assert [os.path.basename(r["id"]) for r in rows] == ["0.txt", "1.txt", "2.txt"]
+    assert cli([str(folder), "--to", "fr", "-o", str(out), "--overwrite", *_flags(tiny)]) == 0
+    assert len(_jsonl(out.read_text())) == 3 and _jsonl(out.read_text())[0]["summaries"]
+
+
+def test_sigkill_part_way_then_resume_gives_every_id_exactly_once(tiny, tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for i in range(150):
+        (folder / f"{i:03d}.txt").write_text(f"Story {i}. " + ARTICLE.replace("4,700", f"{i * 100}"))
+    out = tmp_path / "rows.jsonl"
+    command = [sys.executable, "-m", "summarizer", str(folder), "--to", "fr", "-o", str(out), "--batch-size", "4",
+               "--quiet", *_flags(tiny)]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if out.exists() and out.read_bytes().count(b"\n") >= 20:
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, process.stderr.read().decode()
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    written = out.read_bytes().count(b"\n")
+    assert 20 <= written < 150
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    ids = [row["id"] for row in _jsonl(out.read_text())]
+    assert len(ids) == 150 and len(set(ids)) == 150
+    assert f"resumed: {written} of 150" in finished.stderr
 
 
 def test_unknown_language_is_a_usage_error(tiny, article, capsys):
-    assert cli([str(article), "--to", "xx", *_model_flags(tiny)]) == 2
+    assert cli([str(article), "--to", "xx", *_flags(tiny)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: Language 'xx'") and err.count("\n") == 1
 
 
-def test_bad_translator_flag_is_a_usage_error(tiny, article, capsys):
+def test_bad_flags_are_usage_errors(tiny, article, capsys):
     assert cli([str(article), "--translator", "fr"]) == 2
     assert "LANG=MODEL" in capsys.readouterr().err
+    assert cli([str(article), "-o", str(article.with_suffix(".xlsx"))]) == 2
+    assert "Cannot tell the output format" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        cli([str(article), "--length", "huge"])
+    assert info.value.code == 2
 
 
-def test_unreadable_and_empty_files_fail_cleanly(tiny, tmp_path, capsys):
-    empty = tmp_path / "empty.txt"
-    empty.write_text("  \n")
-    binary = tmp_path / "binary.txt"
-    binary.write_bytes(b"\xff\xfe\x00\x81\x9f" * 10)
-    assert cli([str(empty), "--to", "fr", *_model_flags(tiny)]) == 1
-    assert "empty" in capsys.readouterr().err
-    assert cli([str(binary), str(tmp_path / "missing.txt"), *_model_flags(tiny)]) == 1
-    assert "Cannot read" in capsys.readouterr().err
-
-
-def test_missing_models_give_one_line_with_the_download_command(article, capsys):
+def test_missing_models_say_what_is_needed_and_how_to_fetch_it(article, capsys):
     assert cli([str(article), "--to", "fr", "--device", "cpu"]) == 1
     err = capsys.readouterr().err.strip()
     assert "summarize download --model distilbart-cnn-12-6" in err and "Traceback" not in err
-    # it still says what it found and what the run needs
-    assert "article language: en" in err and "fr: distilbart-cnn-12-6 > opus-mt-en-fr" in err
+    assert "fr: distilbart-cnn-12-6 > opus-mt-en-fr" in err
     assert "summarize download --preset default --to fr" in err
 
 
@@ -87,4 +258,4 @@ def test_python_dash_m_and_import_have_no_side_effects(tmp_path):
     assert out.stdout.strip() == "False False"
     help_text = subprocess.run([sys.executable, "-m", "summarizer", "--help"], capture_output=True, text=True,
                                check=True).stdout
-    assert "--to" in help_text and "--summarizer-model" in help_text
+    assert "--to" in help_text and "--summarizer-model" in help_text and "--text-field" in help_text

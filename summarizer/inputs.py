@@ -1,0 +1,201 @@
+"""Where articles come from: files, folders, JSONL, CSV, stdin and URLs.
+
+Every input becomes `Item`s with a stable id (so a batch run can resume) and a
+loader that reads the text only when its batch comes up. A bad item (missing,
+undecodable, not an article) raises `InputError` from its loader: the batch
+writes an error row for it and goes on.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+MAX_INPUT_BYTES = 20_000_000  # larger inputs are refused before they are read whole
+URL_TIMEOUT_S = 20
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    load: Callable[[], str]  # returns the article text; raises InputError
+
+
+def content_id(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def decode(data: bytes, origin: str) -> str:
+    """Decode UTF-8 (with or without BOM) or UTF-16 with BOM; anything else is an InputError."""
+    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{origin}: not UTF-8 or UTF-16 text (undecodable byte 0x{data[exc.start]:02x} at "
+                         f"offset {exc.start}); save it as UTF-8") from None
+    if "\x00" in text:
+        raise InputError(f"{origin}: looks like a binary file (it holds NUL characters), not an article")
+    return text
+
+
+def extract_html(html: str, origin: str) -> str:
+    """The main article text of an HTML page (trafilatura), without menus, scripts or footers."""
+    import trafilatura
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
+    if not text or not text.strip():
+        raise InputError(f"{origin}: no article text found in the HTML")
+    return text
+
+
+def _read_file(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise InputError(f"{path}: {size:,} bytes is over the {MAX_INPUT_BYTES:,}-byte input limit")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    text = decode(data, str(path))
+    return extract_html(text, str(path)) if path.suffix.lower() in HTML_SUFFIXES else text
+
+
+def fetch_url(url: str) -> str:
+    """Download a page (size- and time-limited) and extract its article text."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"User-Agent": "multilingual-summarizer/0.1"})
+    try:
+        with urllib.request.urlopen(request, timeout=URL_TIMEOUT_S) as response:
+            data = response.read(MAX_INPUT_BYTES + 1)
+            charset = response.headers.get_content_charset()
+            kind = response.headers.get_content_type()
+    except urllib.error.HTTPError as exc:
+        raise InputError(f"{url}: cannot be fetched (HTTP {exc.code} {exc.reason})") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise InputError(f"{url}: cannot be fetched ({getattr(exc, 'reason', exc)})") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"{url}: the page is over the {MAX_INPUT_BYTES:,}-byte input limit")
+    try:
+        text = data.decode(charset) if charset else decode(data, url)
+    except (LookupError, UnicodeDecodeError):
+        raise InputError(f"{url}: the page is not valid {charset} text") from None
+    return text if kind == "text/plain" else extract_html(text, url)
+
+
+def _fixed(text: str) -> Callable[[], str]:
+    return lambda: text
+
+
+def _failing(message: str) -> Callable[[], str]:
+    def load() -> str:
+        raise InputError(message)
+
+    return load
+
+
+def _jsonl_items(path: Path, text_field: str, id_field: str) -> Iterable[Item]:
+    try:
+        lines = decode(path.read_bytes(), str(path)).splitlines()
+    except OSError as exc:
+        yield Item(str(path), _failing(f"{path}: cannot be read ({exc.strerror or exc})"))
+        return
+    except InputError as exc:
+        yield Item(str(path), _failing(str(exc)))
+        return
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            yield Item(where, _failing(f"{where}: not valid JSON ({exc})"))
+            continue
+        if not isinstance(record, dict):
+            yield Item(where, _failing(f"{where}: a JSON object was expected"))
+            continue
+        item_id = str(record[id_field]) if record.get(id_field) not in (None, "") else where
+        text = record.get(text_field)
+        if not isinstance(text, str):
+            fields = ", ".join(record) or "none"
+            yield Item(item_id, _failing(f"{where}: no text field {text_field!r} (fields: {fields}); "
+                                         "choose one with --text-field"))
+            continue
+        yield Item(item_id, _fixed(text))
+
+
+def _csv_items(path: Path, text_column: str, id_column: str) -> Iterable[Item]:
+    try:
+        content = decode(path.read_bytes(), str(path))
+    except OSError as exc:
+        yield Item(str(path), _failing(f"{path}: cannot be read ({exc.strerror or exc})"))
+        return
+    except InputError as exc:
+        yield Item(str(path), _failing(str(exc)))
+        return
+    reader = csv.DictReader(io.StringIO(content, newline=""))
+    columns = reader.fieldnames or []
+    if text_column not in columns:
+        raise InputError(f"{path}: no column {text_column!r} (columns: {', '.join(columns) or 'none'}); "
+                         "choose one with --text-column")
+    for row in reader:
+        where = f"{path}:{reader.line_num}"
+        item_id = row.get(id_column) or where
+        yield Item(str(item_id), _fixed(row.get(text_column) or ""))
+
+
+def collect(paths: Iterable[str], *, glob: str | None = None, text_field: str = "text", id_field: str = "id",
+            text_column: str = "text", id_column: str = "id") -> list[Item]:
+    """Turn command-line inputs into items, in order, with unique ids."""
+    items: list[Item] = []
+    for raw in paths:
+        if raw == "-":
+            text = sys.stdin.read()
+            items.append(Item(content_id(text), _fixed(text)))
+        elif raw.startswith(("http://", "https://")):
+            items.append(Item(raw, lambda url=raw: fetch_url(url)))
+        else:
+            items.extend(_path_items(Path(raw), glob, text_field, id_field, text_column, id_column))
+    return _unique(items)
+
+
+def _path_items(path: Path, glob: str | None, text_field: str, id_field: str, text_column: str,
+                id_column: str) -> Iterable[Item]:
+    if path.is_dir():
+        suffixes = TEXT_SUFFIXES | HTML_SUFFIXES
+        found = sorted(p for p in path.rglob(glob or "*") if p.is_file() and (glob or p.suffix.lower() in suffixes))
+        for file in found:
+            yield Item(str(file), lambda file=file: _read_file(file))
+        return
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson") and path.is_file():
+        yield from _jsonl_items(path, text_field, id_field)
+    elif suffix == ".csv" and path.is_file():
+        yield from _csv_items(path, text_column, id_column)
+    elif path.exists():
+        yield Item(str(path), lambda: _read_file(path))
+    else:
+        yield Item(str(path), _failing(f"{path}: no such file or folder"))
+
+
+def _unique(items: list[Item]) -> list[Item]:
+    """Give repeated ids a #2, #3 ... suffix so that every row can be told apart."""
+    seen: dict[str, int] = {}
+    unique = []
+    for item in items:
+        count = seen.get(item.id, 0) + 1
+        seen[item.id] = count
+        unique.append(item if count == 1 else Item(f"{item.id}#{count}", item.load))
+    return unique
