@@ -23,7 +23,7 @@ from .registry import PRESETS
 SUBCOMMANDS = ("download", "models")
 
 
-def _translators(values: Sequence[str]) -> dict[str, str]:
+def parse_translators(values: Sequence[str]) -> dict[str, str]:
     pairs = {}
     for value in values:
         lang, sep, model = value.partition("=")
@@ -33,7 +33,7 @@ def _translators(values: Sequence[str]) -> dict[str, str]:
     return pairs
 
 
-def _add_model_flags(parser: argparse.ArgumentParser) -> None:
+def add_model_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", default="default", choices=list(PRESETS), help="model preset (default: default)")
     parser.add_argument("--summarizer-model", metavar="NAME_OR_PATH",
                         help="summariser: registry name, hub id or local folder (overrides the preset)")
@@ -64,7 +64,7 @@ def _summarize_parser() -> argparse.ArgumentParser:
     parser.add_argument("--id-field", default="id", help="JSONL field holding the id (default: id)")
     parser.add_argument("--text-column", default="text", help="CSV column holding the article (default: text)")
     parser.add_argument("--id-column", default="id", help="CSV column holding the id (default: id)")
-    _add_model_flags(parser)
+    add_model_flags(parser)
     return parser
 
 
@@ -92,7 +92,7 @@ def _run_summarize(args: argparse.Namespace) -> int:
     if args.batch_size < 1:
         raise InputError(f"--batch-size {args.batch_size} must be at least 1.")
     summarizer = Summarizer(args.preset, summarization_model=args.summarizer_model,
-                            translation_models=_translators(args.translator), device=args.device,
+                            translation_models=parse_translators(args.translator), device=args.device,
                             options=SummarizeOptions(batch_size=args.batch_size))
     targets = list(normalize_languages(args.to, summarizer.supported_languages()))
     items = collect(args.paths, glob=args.glob, text_field=args.text_field, id_field=args.id_field,

@@ -49,6 +49,12 @@ class _Article:
     models: dict[str, list[str]] = field(default_factory=dict)
     sentences: dict[str, int] = field(default_factory=dict)
     targets: tuple[str, ...] = ()  # languages asked for this article, in order
+    language_warnings: dict[str, list[str]] = field(default_factory=dict)
+
+    def warn_language(self, language: str, message: str) -> None:
+        """A warning about one language's summary: kept with it and in the general list."""
+        _warn(self.language_warnings.setdefault(language, []), message)
+        _warn(self.warnings, f"{language}: {message}")
 
 
 def _warn(warnings: list[str], message: str) -> None:
@@ -176,7 +182,7 @@ class Summarizer:
             results[art.index] = Summary(
                 source_language=art.source, summaries=art.summaries, models=art.models, chunks=art.chunks,
                 warnings=art.warnings, timings=dict(timings), language_confidence=art.confidence,
-                sentences=art.sentences)
+                sentences=art.sentences, language_warnings=art.language_warnings)
         return results  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ stages
@@ -215,7 +221,9 @@ class Summarizer:
             art.work_text, art.chain = art.text, [summarizer.model_id]
             if pivot:
                 jobs.setdefault((pivot, art.source, "en"), []).append((art, split_sentences(art.text)))
-        for model, art, _, translated in self._translate_jobs(jobs, options):
+        for model, art, _, translated, notes in self._translate_jobs(jobs, options):
+            for note in notes:
+                _warn(art.warnings, note)
             art.work_text = join_sentences(translated)
             art.chain.insert(0, model.model_id)
         timings["pivot_s"] = time.perf_counter() - clock
@@ -332,7 +340,8 @@ class Summarizer:
     def _translate_jobs(self, jobs: dict[tuple[str, str, str], list], options: SummarizeOptions):
         """Run translation jobs: (model, source, target) -> [(article, sentences)], one call per key.
 
-        Yields (model, article, target, translated sentences), one sentence out per sentence in.
+        Yields (model, article, target, translated sentences, notes), one sentence out per
+        sentence in; notes say which of the article's sentences had to be split.
         """
         for (name, source, target), items in jobs.items():
             model = self._load(name)
@@ -340,11 +349,9 @@ class Summarizer:
             translated, split = self._translate_sentences(model, flat, source, target, options)
             position = 0
             for art, sentences in items:
-                for sentence in sentences:
-                    if sentence in split:
-                        _warn(art.warnings, f"a sentence of {split[sentence][0]} tokens was split into "
-                                            f"{split[sentence][1]} pieces for {model.name}")
-                yield model, art, target, translated[position:position + len(sentences)]
+                notes = [f"a sentence of {split[s][0]} tokens was split into {split[s][1]} pieces for {model.name}"
+                         for s in dict.fromkeys(sentences) if s in split]
+                yield model, art, target, translated[position:position + len(sentences)], notes
                 position += len(sentences)
 
     def _translate_sentences(self, model: Seq2SeqModel, sentences: list[str], source: str, target: str,
@@ -387,9 +394,11 @@ class Summarizer:
                 if target != art.summary_language:
                     key = (self._translator_for(art.summary_language, target), art.summary_language, target)
                     jobs.setdefault(key, []).append((art, sentences))
-        for model, art, target, translated in self._translate_jobs(jobs, options):
+        for model, art, target, translated, notes in self._translate_jobs(jobs, options):
+            for note in notes:
+                art.warn_language(target, note)
             if art.summary.strip() and not "".join(translated).strip():
-                _warn(art.warnings, f"{model.name} produced an empty translation into {target}")
+                art.warn_language(target, f"{model.name} produced an empty translation")
             art.summaries[target] = join_sentences(translated, LANGUAGES[target].spaced)
             art.sentences[target] = len(translated)
             art.models[target] = [*art.chain, model.model_id]

@@ -16,6 +16,7 @@ class Summary:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for the batch it ran in
     language_confidence: float | None = None  # detector's probability; None when given by the caller
     sentences: dict[str, int] = field(default_factory=dict)  # language -> sentences in its summary
+    language_warnings: dict[str, list[str]] = field(default_factory=dict)  # the warnings about one language only
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict."""

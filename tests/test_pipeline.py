@@ -220,3 +220,11 @@ def test_include_source_adds_each_articles_own_language_first(tiny_summarizer):
     assert list(english.summaries) == ["en", "ja"] and list(french.summaries) == ["fr", "ja"]
     only_source = tiny_summarizer.summarize(FRENCH, [], include_source=True)
     assert list(only_source.summaries) == ["fr"]
+
+
+def test_a_warning_about_one_language_is_kept_with_that_language(tiny_summarizer, tiny, monkeypatch):
+    french = load_model(tiny["en-fr"], device="cpu")
+    monkeypatch.setattr(french, "generate", lambda texts, **kw: [Generated("", True, False) for _ in texts])
+    result = tiny_summarizer.summarize(ARTICLE, ["en", "fr", "ja"])
+    assert result.language_warnings == {"fr": [f"{tiny['en-fr']} produced an empty translation"]}
+    assert f"fr: {tiny['en-fr']} produced an empty translation" in result.warnings
