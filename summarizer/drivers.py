@@ -44,9 +44,11 @@ class Driver:
     def supports(self, target: str) -> bool:
         return self.kind == "plain" or target in self.languages()
 
-    def strip_ids(self) -> set[int]:
+    def strip_ids(self, vocab: dict[str, int]) -> set[int]:
         """Language-token ids to drop from generated output before decoding."""
-        return {token_id for _, token_id in self.codes.values()} if self.kind == "lang_code" else set()
+        if self.kind == "lang_code":
+            return {token_id for _, token_id in self.codes.values()}
+        return {i for token, i in vocab.items() if token.startswith(">>") and token.endswith("<<")}
 
     def prepare(self, texts: list[str], source: str | None, target: str | None, model_name: str) -> Prepared:
         if self.kind == "plain" or target is None:

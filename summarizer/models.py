@@ -98,6 +98,7 @@ class Seq2SeqModel:
         config = model.generation_config
         self._config_settings = {key: getattr(config, key, None) for key in _GENERATION_KEYS}
         config.max_length = config.min_length = None
+        self._strip_ids = self.driver.strip_ids(tokenizer.get_vocab())
         self._lock = threading.Lock()  # tokenizer state (src_lang) and generate are not thread-safe
 
     @property
@@ -147,7 +148,7 @@ class Seq2SeqModel:
         order = sorted(range(len(texts)), key=lambda i: len(prepared.texts[i]), reverse=True)
         results: list[Generated | None] = [None] * len(texts)
         limit = self.max_input_tokens
-        strip = self.driver.strip_ids()
+        strip = self._strip_ids
         eos = self.model.generation_config.eos_token_id
         eos_ids = set(eos) if isinstance(eos, list) else {eos}
         with self._lock, torch.inference_mode():

@@ -139,3 +139,12 @@ def test_an_output_cut_by_the_length_limit_is_not_reported_finished(tiny):
     out = model.generate(["The council approved the budget on Monday."],
                          settings={"num_beams": 2, "max_new_tokens": 6})[0]
     assert not out.finished
+
+
+def test_target_tokens_never_appear_in_the_output(tiny):
+    model = load_model(tiny["en-sla"], device="cpu")
+    vocab = model.tokenizer.get_vocab()
+    assert {vocab[">>ces<<"], vocab[">>pol<<"]} <= model._strip_ids
+    texts = [f"Sentence number {i} about the council." for i in range(12)]
+    outputs = model.generate(texts, target="pl", settings={"num_beams": 2, "max_new_tokens": 12})
+    assert not any(">>" in out.text for out in outputs)

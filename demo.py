@@ -1,0 +1,231 @@
+"""Gradio demo: paste or upload a news article, pick languages, read the summaries.
+
+    python demo.py [--host 127.0.0.1] [--port 7860] [--share] [--preset default] \
+                   [--summarizer-model NAME_OR_PATH] [--translator LANG=NAME_OR_PATH] [--device auto]
+
+The page loads no model: models load on the first request and are shared by
+every request after it. The named endpoint ``/summarize`` takes ``text`` and
+``languages`` and returns `Summary.to_dict()`:
+
+    from gradio_client import Client
+    Client("http://127.0.0.1:7860").predict(text=article, languages=["en", "fr"], api_name="/summarize")
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import tempfile
+import threading
+from pathlib import Path
+
+import gradio as gr
+
+from summarizer import LANGUAGES, PRESETS, Summarizer, SummarizerError
+from summarizer.cli import add_model_flags, parse_translators
+from summarizer.errors import InputError
+from summarizer.inputs import HTML_SUFFIXES, TEXT_SUFFIXES, decode, extract_html
+from summarizer.options import LENGTHS
+
+HERE = Path(__file__).resolve().parent
+MAX_UPLOAD_BYTES = 2_000_000
+UPLOAD_TYPES = sorted(TEXT_SUFFIXES | HTML_SUFFIXES)
+DEFAULT_LANGUAGES = ["en", "fr", "de", "es"]
+CONCURRENCY = 2  # requests generating at once; the rest wait in the queue
+QUEUE_SIZE = 32  # requests waiting at most; beyond that Gradio answers that the queue is full
+
+# What the models are; set by main() (or a test) before the first request.
+_settings: dict = {"preset": "default", "summarization_model": None, "translation_models": {}, "device": "auto"}
+_summarizers: dict[str, Summarizer] = {}
+_lock = threading.Lock()
+
+
+def configure(*, preset: str = "default", summarization_model: str | None = None,
+              translation_models: dict[str, str] | None = None, device: str = "auto") -> None:
+    """Choose the models every request will use (forgets summarizers made before)."""
+    with _lock:
+        _settings.update(preset=preset, summarization_model=summarization_model,
+                         translation_models=dict(translation_models or {}), device=device)
+        _summarizers.clear()
+
+
+def get_summarizer(preset: str | None = None) -> Summarizer:
+    """One Summarizer per preset, made on first use; models are cached across all of them."""
+    name = preset or _settings["preset"]
+    with _lock:
+        if name not in _summarizers:
+            _summarizers[name] = Summarizer(
+                name, summarization_model=_settings["summarization_model"],
+                translation_models=_settings["translation_models"], device=_settings["device"])
+        return _summarizers[name]
+
+
+def _label(code: str) -> str:
+    lang = LANGUAGES[code]
+    return lang.native if lang.native == lang.name else f"{lang.native} · {lang.name}"
+
+
+def read_upload(path: str | None) -> str:
+    """Text of an uploaded .txt/.md/.html file, checked for type and size."""
+    if not path:
+        return ""
+    file = Path(path)
+    if file.suffix.lower() not in UPLOAD_TYPES:
+        raise gr.Error(f"{file.name}: only {', '.join(UPLOAD_TYPES)} files can be summarised.")
+    if file.stat().st_size > MAX_UPLOAD_BYTES:
+        raise gr.Error(f"{file.name} is over the {MAX_UPLOAD_BYTES // 1_000_000} MB upload limit.")
+    try:
+        text = decode(file.read_bytes(), file.name)
+        return extract_html(text, file.name) if file.suffix.lower() in HTML_SUFFIXES else text
+    except InputError as exc:
+        raise gr.Error(str(exc)) from None
+
+
+def summarize(text: str, languages: list[str], length: str = "short", preset: str = "",
+              source_language: str = "") -> dict:
+    """Summarise `text` into `languages`; returns Summary.to_dict()."""
+    if preset and preset not in PRESETS:
+        raise gr.Error(f"Unknown preset {preset!r}. Presets: {', '.join(PRESETS)}.")
+    try:
+        result = get_summarizer(preset or None).summarize(
+            text, languages, length=length, source_language=source_language or None)
+    except SummarizerError as exc:
+        raise gr.Error(str(exc)) from None
+    return result.to_dict()
+
+
+def render(result: dict) -> str:
+    """The summaries as HTML: every text escaped, right-to-left scripts set right to left."""
+    panels = []
+    for lang, text in result["summaries"].items():
+        info = LANGUAGES[lang]
+        direction = "rtl" if info.rtl else "ltr"
+        notes = "".join(f'<li class="warning">{html.escape(w)}</li>'
+                        for w in result["language_warnings"].get(lang, []))
+        models = html.escape(" → ".join(result["models"][lang]))
+        panels.append(
+            f'<section class="summary-panel" data-lang="{lang}">'
+            f"<h3>{html.escape(_label(lang))} <small>({lang})</small></h3>"
+            f'<p class="summary-text" lang="{lang}" dir="{direction}">{html.escape(text)}</p>'
+            f'{f"<ul>{notes}</ul>" if notes else ""}<p class="models">{models}</p></section>')
+    general = [w for w in result["warnings"] if not any(w == f"{lang}: {n}"
+               for lang, notes in result["language_warnings"].items() for n in notes)]
+    warnings = "".join(f'<li class="warning">{html.escape(w)}</li>' for w in general)
+    return (f'<div class="summaries">{"".join(panels)}</div>'
+            + (f'<ul class="general-warnings">{warnings}</ul>' if warnings else ""))
+
+
+def describe(result: dict) -> str:
+    source = result["source_language"]
+    confidence = result["language_confidence"]
+    detected = f"detected, confidence {confidence:.2f}" if confidence is not None else "given"
+    chunks = f"{result['chunks']} chunks" if result["chunks"] > 1 else "read whole"
+    return (f"**Source language:** {_label(source)} ({source}, {detected}) · **article:** {chunks} · "
+            f"**time:** {result['timings'].get('total_s', 0):.1f} s")
+
+
+def summarize_page(text: str, upload: str | None, languages: list[str], length: str, preset: str,
+                   progress=gr.Progress()) -> tuple[str, str, str]:  # noqa: B008 (Gradio idiom)
+    """The Summarise button: status line, summary panels, and the JSON file to download."""
+    article = read_upload(upload) or text
+    progress(0.05, desc="Loading models and summarising (the first request loads the models)…")
+    result = summarize(article, languages, length, preset)
+    progress(1.0, desc="Done")
+    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="summary-", delete=False,
+                                     encoding="utf-8") as handle:
+        json.dump(result, handle, ensure_ascii=False, indent=2)
+    return describe(result), render(result), handle.name
+
+
+def models_banner(preset: str) -> str:
+    """Which models the preset would use, and what to do where they are missing (loads nothing)."""
+    from summarizer.hub import hub_reachable, models_dir
+
+    plan = get_summarizer(preset).plan(DEFAULT_LANGUAGES, "en")
+    names = list(dict.fromkeys(name for chain in plan.values() for name in chain))
+    if hub_reachable():
+        return f"Models ({preset}): {', '.join(names)}. They are fetched from the Hugging Face hub on first use."
+    missing = [name for name in names if not _present(name, models_dir())]
+    if not missing:
+        return f"Models ({preset}): {', '.join(names)} (from {models_dir()})."
+    return (f"⚠️ The Hugging Face hub cannot be reached and these models are not in {models_dir()}: "
+            f"{', '.join(missing)}. Run `summarize download --preset {preset} --to fr,de,es` where the hub "
+            "can be reached and copy the models/ folder here.")
+
+
+def _present(name: str, store: Path) -> bool:
+    from summarizer.registry import find_spec
+
+    spec = find_spec(name)
+    folder = Path(name) if Path(name).is_dir() else store / (spec.repo if spec else name)
+    return (folder / "config.json").is_file()
+
+
+def _example(name: str) -> str:
+    path = HERE / "examples" / name
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+CSS = """
+.summary-panel {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.6em 1em;
+                margin-bottom: 0.8em}
+.summary-panel h3 {margin: 0 0 0.3em 0}
+.summary-text[dir=rtl] {text-align: right}
+.models {color: var(--body-text-color-subdued); font-size: 0.85em; margin: 0}
+.warning {color: #b45309}
+"""
+
+with gr.Blocks(title="Multilingual news summariser") as demo:
+    gr.Markdown("# Multilingual news summariser\nPaste a news article (or upload a file), choose languages, "
+                "and get a short summary in each. Summaries are made by the article's summariser and translated "
+                "sentence by sentence; every result says which models made it.")
+    banner = gr.Markdown()
+    with gr.Row():
+        with gr.Column(scale=3):
+            article = gr.Textbox(label="Article", lines=14, max_lines=40, placeholder="Paste a news article here…")
+            upload = gr.File(label=f"…or upload a file ({', '.join(UPLOAD_TYPES)}, up to 2 MB)",
+                             file_types=UPLOAD_TYPES, type="filepath")
+        with gr.Column(scale=2):
+            languages = gr.Dropdown(choices=[(_label(code), code) for code in LANGUAGES], value=DEFAULT_LANGUAGES,
+                                    multiselect=True, label="Summary languages")
+            length = gr.Radio(choices=list(LENGTHS), value="short", label="Length")
+            preset = gr.Dropdown(choices=[(f"{p.name}: {p.description}", p.name) for p in PRESETS.values()],
+                                 value=lambda: _settings["preset"], label="Models")
+            button = gr.Button("Summarise", variant="primary")
+    status = gr.Markdown(elem_id="status")
+    panels = gr.HTML(elem_id="summaries")
+    download = gr.File(label="Whole result (JSON)", interactive=False, height=70)
+    gr.Examples(
+        examples=[[_example("riverton_bridge.txt"), ["en", "fr", "ja"]],
+                  [_example("lyon_tram.txt"), ["fr", "en", "uk"]]],
+        inputs=[article, languages], label="Examples (written for this project)")
+
+    button.click(summarize_page, inputs=[article, upload, languages, length, preset],
+                 outputs=[status, panels, download], api_name="summarize_page")
+    gr.api(summarize, api_name="summarize")
+    demo.load(models_banner, inputs=[preset], outputs=[banner], api_visibility="private")
+    preset.change(models_banner, inputs=[preset], outputs=[banner], api_visibility="private")
+
+demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve the summariser's web demo.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine)")
+    parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument("--share", action="store_true", help="open a public gradio.live link (off by default)")
+    add_model_flags(parser)
+    args = parser.parse_args(argv)
+    try:
+        translators = parse_translators(args.translator)
+    except SummarizerError as exc:
+        parser.error(str(exc))
+    configure(preset=args.preset, summarization_model=args.summarizer_model, translation_models=translators,
+              device=args.device)
+    demo.launch(server_name=args.host, server_port=args.port, share=args.share, css=CSS,
+                max_file_size=MAX_UPLOAD_BYTES, allowed_paths=[])
+
+
+if __name__ == "__main__":
+    main()

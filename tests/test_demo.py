@@ -1,0 +1,160 @@
+"""The Gradio demo on tiny models: gradio_client calls, 16 at once, and a real browser."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import socket
+from pathlib import Path
+
+import gradio as gr
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+import demo
+from summarizer.models import _cache
+
+ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
+           "Mayor Anna Keller said the new bridge over the river would open in 2027.")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tiny):
+    demo.configure(summarization_model=tiny["bart"], device="cpu", translation_models={
+        "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"], "ar": tiny["m2m100"]})
+    _, url, _ = demo.demo.launch(server_name="127.0.0.1", server_port=_free_port(), prevent_thread_lock=True,
+                                 quiet=True, css=demo.CSS)
+    yield url
+    demo.demo.close()
+    demo.configure()
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    return Client(server, verbose=False)
+
+
+def test_summarize_endpoint_returns_the_summary_dict(client, tiny):
+    result = client.predict(text=ARTICLE, languages=["en", "fr", "ja"], api_name="/summarize")
+    assert list(result["summaries"]) == ["en", "fr", "ja"]
+    assert result["source_language"] == "en" and result["models"]["fr"] == [tiny["bart"], tiny["en-fr"]]
+    assert set(result) >= {"summaries", "models", "chunks", "warnings", "timings", "language_warnings"}
+
+
+def test_optional_parameters_have_defaults_and_can_be_given(client):
+    result = client.predict(text=ARTICLE, languages=["fr"], length="long", preset="default", source_language="en",
+                            api_name="/summarize")
+    assert result["language_confidence"] is None and list(result["summaries"]) == ["fr"]
+
+
+@pytest.mark.parametrize(("text", "languages", "message"), [
+    ("   ", ["en"], "empty"),
+    (ARTICLE, ["xx"], "'xx' is not a known language. Supported: "),
+    (ARTICLE, [], "No target language"),
+])
+def test_user_errors_come_back_as_clear_messages(client, text, languages, message):
+    with pytest.raises(AppError, match=message):
+        client.predict(text=text, languages=languages, api_name="/summarize")
+
+
+def test_a_missing_model_names_it_and_the_download_command(client, tiny):
+    demo.configure(translation_models={"fr": tiny["en-fr"]}, device="cpu")  # the real summariser: not here
+    try:
+        with pytest.raises(AppError, match="summarize download --model distilbart-cnn-12-6"):
+            client.predict(text=ARTICLE, languages=["en"], api_name="/summarize")
+    finally:
+        demo.configure(summarization_model=tiny["bart"], device="cpu", translation_models={
+            "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"],
+            "ar": tiny["m2m100"]})
+
+
+def test_sixteen_concurrent_requests_share_the_loaded_models(client):
+    client.predict(text=ARTICLE, languages=["en", "fr"], api_name="/summarize")  # warm
+    loaded = len(_cache)
+    texts = [ARTICLE.replace("Monday", f"day {i}") for i in range(16)]
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        futures = [pool.submit(client.predict, text=t, languages=["en", "fr"], api_name="/summarize")
+                   for t in texts]
+        results = [f.result(timeout=300) for f in futures]
+    assert len(results) == 16 and all(set(r["summaries"]) == {"en", "fr"} for r in results)
+    assert len(_cache) == loaded  # no model loaded again
+
+
+def test_page_button_returns_status_panels_and_a_json_file(client):
+    status, panels, json_file = client.predict(ARTICLE, None, ["en", "ar"], "short", "default",
+                                               api_name="/summarize_page")
+    assert "**Source language:** English" in status
+    assert 'data-lang="ar"' in panels and 'dir="rtl"' in panels
+    assert Path(json_file).read_text(encoding="utf-8").startswith("{")
+
+
+def test_render_escapes_html_and_marks_right_to_left():
+    result = {"summaries": {"en": "<script>alert(1)</script> & <img src=x onerror=alert(2)>", "ar": "نص"},
+              "models": {"en": ["m"], "ar": ["m", "t"]}, "warnings": ["ar: odd", "general"],
+              "language_warnings": {"ar": ["odd"]}}
+    html = demo.render(result)
+    assert "<script>" not in html and "<img" not in html and "&lt;script&gt;" in html
+    assert 'lang="ar" dir="rtl"' in html and 'lang="en" dir="ltr"' in html
+    assert html.count("odd") == 1 and "general" in html  # the Arabic warning sits with the Arabic summary
+
+
+def test_uploads_are_checked_for_type_and_size(tmp_path):
+    bad_type = tmp_path / "photo.png"
+    bad_type.write_bytes(b"\x89PNG")
+    with pytest.raises(gr.Error, match=r"only .* files"):
+        demo.read_upload(str(bad_type))
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a" * (demo.MAX_UPLOAD_BYTES + 1))
+    with pytest.raises(gr.Error, match="upload limit"):
+        demo.read_upload(str(big))
+    page = tmp_path / "story.html"
+    page.write_text(f"<html><body><nav>Menu</nav><article><p>{ARTICLE}</p></article></body></html>")
+    assert "Mayor Anna Keller" in demo.read_upload(str(page))
+
+
+def test_importing_the_demo_loads_no_model_and_launches_nothing():
+    import subprocess
+    import sys
+
+    code = "import sys, demo; print('torch' in sys.modules, demo.demo.is_running)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(demo.__file__).parent)
+    assert out.stdout.split()[-2:] == ["False", "False"]
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed (apt-get install chromium)")
+def test_in_a_real_browser(server):
+    playwright = pytest.importorskip("playwright.sync_api")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(server)
+            page.get_by_label("Article").fill(ARTICLE)
+            page.locator('[title="Clear"]').first.click()  # drop the default languages
+            for name in ("Français", "Polski"):
+                box = page.get_by_label("Summary languages")
+                box.click()
+                box.fill(name)
+                page.get_by_role("option", name=name).first.click()
+            page.get_by_role("button", name="Summarise").click()
+            page.wait_for_selector('.summary-panel[data-lang="pl"]', timeout=120_000)
+            assert page.locator(".summary-panel").count() == 2
+            assert page.locator('.summary-panel[data-lang="fr"] .summary-text').inner_text().strip()
+            assert "Source language:" in page.locator("#status").inner_text()
+            page.screenshot(path=str(ARTIFACTS / "demo-summaries.png"), full_page=True)
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "demo-summaries.png").stat().st_size > 10_000
