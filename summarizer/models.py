@@ -2,8 +2,8 @@
 
 `load_model` takes a registry name, a hub id or a local folder. A folder under
 ``models/`` named like the hub id is used before the hub; ``HF_HUB_OFFLINE=1``
-is honoured by huggingface_hub itself. Each (model, device) pair is loaded once
-per process and shared.
+is honoured by huggingface_hub itself. Each (model, device, engine) is loaded
+once per process and shared.
 """
 
 from __future__ import annotations
@@ -15,13 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from .drivers import Driver, infer_driver
+from .engines import CTranslate2Engine, TorchEngine, convert, converted_path, resolve_engine
 from .errors import ModelError, ModelLoadError
 from .hub import hub_reachable, models_dir, read_manifest
 from .registry import ModelSpec, find_spec
 
 _GENERATION_KEYS = ("num_beams", "length_penalty", "max_length", "min_length", "no_repeat_ngram_size",
-                    "early_stopping")
-_cache: dict[tuple[str, str], Seq2SeqModel] = {}
+                    "early_stopping", "repetition_penalty")
+# Settings transformers would take from generation_config by itself: given to every engine explicitly,
+# so that torch and CTranslate2 decode alike.
+_DECODING_DEFAULTS = ("num_beams", "length_penalty", "no_repeat_ngram_size", "repetition_penalty")
+_cache: dict[tuple[str, str, str], Seq2SeqModel] = {}
 _cache_lock = threading.Lock()
 
 
@@ -81,31 +85,45 @@ class Generated:
 
 
 class Seq2SeqModel:
-    """A loaded tokenizer + model pair and the driver that tells it which language to use."""
+    """A tokenizer, the engine that runs the model, and the driver that tells it which language to use.
 
-    def __init__(self, location: Location, tokenizer, model, device: str):
+    Tokenising, language handling, batching and decoding happen here, identically
+    for every engine; the engine only maps token ids to generated token ids.
+    """
+
+    def __init__(self, location: Location, tokenizer, config, generation_config, engine, device: str,
+                 torch_model=None):
         self.location = location
         self.spec = location.spec
         self.name = location.spec.name if location.spec else location.model_id
         self.model_id = location.model_id
         self.tokenizer = tokenizer
-        self.model = model
+        self.config = config
+        self.generation_config = generation_config
+        self.engine = engine
+        self.model = torch_model  # the transformers model on the torch engine, else None
         self.device = device
-        self.driver: Driver = infer_driver(tokenizer, model.config)
-        # Lengths are always passed to generate() explicitly (max_new_tokens); keep the
-        # config's own values as the fallback settings and clear them, so that
-        # transformers does not warn about both being set on every call.
-        config = model.generation_config
-        self._config_settings = {key: getattr(config, key, None) for key in _GENERATION_KEYS}
-        config.max_length = config.min_length = None
+        self.driver: Driver = infer_driver(tokenizer, config)
+        # Lengths are always passed explicitly (max_new_tokens); keep the config's own
+        # values as fallback settings and clear them, so that transformers does not warn
+        # about both being set on every call.
+        self._config_settings = {key: getattr(generation_config, key, None) for key in _GENERATION_KEYS}
+        generation_config.max_length = generation_config.min_length = None
+        self._decoding_defaults = {key: self._config_settings[key] for key in _DECODING_DEFAULTS
+                                   if self._config_settings.get(key) is not None}
         self._strip_ids = self.driver.strip_ids(tokenizer.get_vocab())
-        self._lock = threading.Lock()  # tokenizer state (src_lang) and generate are not thread-safe
+        self._lock = threading.Lock()  # tokenizer state (src_lang) and generation are not thread-safe
+
+    @property
+    def engine_name(self) -> str:
+        """e.g. "ctranslate2/int8" or "torch/float32"."""
+        return self.engine.description
 
     @property
     def max_input_tokens(self) -> int:
         """How many tokens (with special tokens) the encoder reads at most."""
         limits = [self.spec.max_input_tokens] if self.spec and self.spec.max_input_tokens else []
-        positions = getattr(self.model.config, "max_position_embeddings", None)
+        positions = getattr(self.config, "max_position_embeddings", None)
         if positions:
             limits.append(positions)
         tok_max = getattr(self.tokenizer, "model_max_length", None)
@@ -115,7 +133,7 @@ class Seq2SeqModel:
 
     @property
     def max_output_tokens(self) -> int:
-        positions = getattr(self.model.config, "max_position_embeddings", None)
+        positions = getattr(self.config, "max_position_embeddings", None)
         return (positions or 512) - 2
 
     def generation_settings(self) -> dict[str, Any]:
@@ -133,81 +151,96 @@ class Seq2SeqModel:
         return [len(ids) for ids in encoded]
 
     def generate(self, texts: Sequence[str], *, source: str | None = None, target: str | None = None,
-                 settings: dict[str, Any], batch_size: int = 8,
+                 settings: dict[str, Any], batch_size: int = 8, max_batch_tokens: int = 16_384,
                  length_ratio: float | None = None) -> list[Generated]:
-        """Generate one output per text, in input order, batching by input length.
+        """Generate one output per text, in input order.
 
-        `length_ratio` sets max_new_tokens per batch to ratio x the longest input
-        (for translation); otherwise `settings` holds the limits.
+        Inputs are sorted by length and cut into batches of at most `batch_size`
+        texts and `max_batch_tokens` padded tokens. `length_ratio` sets
+        max_new_tokens per batch to ratio x its longest input (for translation);
+        otherwise `settings` holds the limits.
         """
-        import torch
-
         if not texts:
             return []
         prepared = self.driver.prepare(list(texts), source, target, self.name)
-        order = sorted(range(len(texts)), key=lambda i: len(prepared.texts[i]), reverse=True)
-        results: list[Generated | None] = [None] * len(texts)
         limit = self.max_input_tokens
-        strip = self._strip_ids
-        eos = self.model.generation_config.eos_token_id
-        eos_ids = set(eos) if isinstance(eos, list) else {eos}
-        with self._lock, torch.inference_mode():
+        results: list[Generated | None] = [None] * len(texts)
+        with self._lock:
             if prepared.src_lang is not None:
                 self.tokenizer.src_lang = prepared.src_lang
-            for start in range(0, len(order), batch_size):
-                batch = order[start:start + batch_size]
-                batch_texts = [prepared.texts[i] for i in batch]
-                full_lengths = [len(ids) for ids in self.tokenizer(batch_texts, verbose=False)["input_ids"]]
-                enc = self.tokenizer(batch_texts, return_tensors="pt", padding=True, truncation=True,
-                                     max_length=limit).to(self.device)
-                kwargs = {**settings, **prepared.generate_kwargs}
+            encoded = self.tokenizer(prepared.texts, verbose=False)["input_ids"]
+            truncated = [len(ids) > limit for ids in encoded]
+            encoded = [ids[:limit - 1] + ids[-1:] if cut else ids for ids, cut in zip(encoded, truncated, strict=True)]
+            for batch in _batches(encoded, batch_size, max_batch_tokens):
+                kwargs = {**self._decoding_defaults, **settings, **prepared.generate_kwargs}
                 if length_ratio is not None:
-                    longest = int(enc["attention_mask"].sum(dim=1).max())
+                    longest = max(len(encoded[i]) for i in batch)
                     kwargs["max_new_tokens"] = min(int(longest * length_ratio) + 10, self.max_output_tokens)
                     kwargs.pop("max_length", None)
                 try:
-                    output = self.model.generate(**enc, **kwargs)
-                except (RuntimeError, ValueError, IndexError) as exc:
+                    runs = self.engine.run([encoded[i] for i in batch], kwargs)
+                except ModelError as exc:
                     raise ModelError(f"Model {self.name!r} failed while generating: {exc}") from exc
-                max_new = kwargs.get("max_new_tokens")
-                for row, index in enumerate(batch):
-                    ids = [int(t) for t in output[row][1:]]
-                    stop = next((i for i, t in enumerate(ids) if t in eos_ids), None)
-                    # An end-of-sequence in the last allowed place may be forced (BART's
-                    # forced_eos_token_id): that output was cut, not finished.
-                    finished = stop is not None and (max_new is None or stop < max_new - 1)
-                    kept = [t for t in ids if t not in strip]
+                for index, run in zip(batch, runs, strict=True):
+                    kept = [t for t in run.ids if t not in self._strip_ids]
                     text = self.tokenizer.decode(kept, skip_special_tokens=True).strip()
-                    results[index] = Generated(text, finished, full_lengths[row] > limit)
+                    results[index] = Generated(text, run.finished, truncated[index])
         return results  # type: ignore[return-value]
 
 
-def _dtype_for(device: str, config) -> Any:
+def _batches(encoded: list[list[int]], batch_size: int, max_batch_tokens: int) -> list[list[int]]:
+    """Indices sorted longest first, cut into batches by count and by padded tokens."""
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]), reverse=True)
+    batches: list[list[int]] = []
+    for index in order:
+        width = len(encoded[batches[-1][0]]) if batches else 0  # the first (longest) sets the width
+        if batches and len(batches[-1]) < batch_size and width * (len(batches[-1]) + 1) <= max_batch_tokens:
+            batches[-1].append(index)
+        else:
+            batches.append([index])
+    return batches
+
+
+def _cpu_has_native_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text(errors="ignore")
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def _torch_dtype(device: str, config) -> Any:
     import torch
 
+    model_type = getattr(config, "model_type", "")
     if not device.startswith("cuda"):
-        return torch.float32
+        # bfloat16 only where the CPU computes it natively: emulated, it is slower than float32
+        return torch.bfloat16 if _cpu_has_native_bf16() and model_type not in ("t5", "mt5") else torch.float32
     if torch.cuda.is_bf16_supported():
         return torch.bfloat16
     # T5 overflows in float16; keep it in float32 where bfloat16 is missing.
-    return torch.float32 if getattr(config, "model_type", "") in ("t5", "mt5") else torch.float16
+    return torch.float32 if model_type in ("t5", "mt5") else torch.float16
 
 
-def load_model(name_or_path: str, device: str = "auto") -> Seq2SeqModel:
-    """Load (once per process) a seq2seq model by registry name, hub id or local folder."""
+def load_model(name_or_path: str, device: str = "auto", engine: str = "auto") -> Seq2SeqModel:
+    """Load (once per process) a seq2seq model by registry name, hub id or local folder.
+
+    `engine` is "torch", "ctranslate2", or "auto" (CTranslate2 when it is installed).
+    """
     device = resolve_device(device)
+    engine = resolve_engine(engine)
     location = locate(name_or_path)
-    key = (location.source, device)
+    key = (location.source, device, engine)
     with _cache_lock:
         if key in _cache:
             return _cache[key]
-        model = _load(location, device)
+        model = _load(location, device, engine)
         _cache[key] = model
         return model
 
 
-def _load(location: Location, device: str) -> Seq2SeqModel:
-    from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
+def _load(location: Location, device: str, engine: str) -> Seq2SeqModel:
+    from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
 
     kwargs: dict[str, Any] = {"trust_remote_code": False}
     if location.revision and not location.local:
@@ -217,8 +250,19 @@ def _load(location: Location, device: str) -> Seq2SeqModel:
     try:
         config = AutoConfig.from_pretrained(location.source, **kwargs)
         tokenizer = AutoTokenizer.from_pretrained(location.source, **kwargs)
-        model = AutoModelForSeq2SeqLM.from_pretrained(location.source, dtype=_dtype_for(device, config),
-                                                      **kwargs)
+        if engine == "torch":
+            model = AutoModelForSeq2SeqLM.from_pretrained(location.source, dtype=_torch_dtype(device, config),
+                                                          **kwargs)
+            model.to(device).eval()
+            generation_config = model.generation_config
+            runner = TorchEngine(model, tokenizer, device)
+        else:
+            model = None
+            try:
+                generation_config = GenerationConfig.from_pretrained(location.source, **kwargs)
+            except OSError:  # older repos keep these settings in config.json only
+                generation_config = GenerationConfig.from_model_config(config)
+            runner = _ctranslate2_engine(location, tokenizer, generation_config, device)
     except (OSError, ValueError, KeyError, ImportError) as exc:
         what = location.spec.name if location.spec else location.model_id
         where = "folder" if location.local else "hub id"
@@ -229,8 +273,14 @@ def _load(location: Location, device: str) -> Seq2SeqModel:
             f"Could not load model {what!r} from {where} {location.source!r}{offline}: "
             f"{(str(exc).splitlines() or [type(exc).__name__])[0].rstrip('.')}. {fix}"
         ) from exc
-    model.to(device).eval()
-    return Seq2SeqModel(location, tokenizer, model, device)
+    return Seq2SeqModel(location, tokenizer, config, generation_config, runner, device, torch_model=model)
+
+
+def _ctranslate2_engine(location: Location, tokenizer, generation_config, device: str) -> CTranslate2Engine:
+    quantization = "float16" if device.startswith("cuda") else "int8"
+    target = converted_path(location.source, location.model_id, location.revision, quantization, models_dir())
+    convert(location.source, target, quantization)
+    return CTranslate2Engine(target, tokenizer, generation_config, device, quantization)
 
 
 def clear_cache() -> None:

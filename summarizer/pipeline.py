@@ -74,24 +74,28 @@ class Summarizer:
 
     def __init__(self, preset: str = "default", *, summarization_model: str | None = None,
                  translation_models: Mapping[str, str] | None = None, device: str = "auto",
-                 options: SummarizeOptions | None = None):
+                 engine: str = "auto", options: SummarizeOptions | None = None):
         self.preset = get_preset(preset)
         self.summarization_model = summarization_model or self.preset.summarizer
         self.translation_models = {normalize_language(lang): model
                                    for lang, model in (translation_models or {}).items()}
         self.device = device
+        self.engine = engine
         self.options = options or SummarizeOptions()
+        self._engines: dict[str, str] = {}  # model id -> engine that ran it, for the results
 
     # ----------------------------------------------------------------- routing
     def _load(self, name: str) -> Seq2SeqModel:
-        return load_model(name, self.device)
+        model = load_model(name, self.device, self.engine)
+        self._engines[model.model_id] = model.engine_name
+        return model
 
     def summarizer_languages(self) -> tuple[str, ...]:
         """Article languages the summariser reads directly ("*" for any)."""
         spec = find_spec(self.summarization_model)
         if spec:
             return spec.languages
-        config = self._load(self.summarization_model).model.config
+        config = self._load(self.summarization_model).config
         return ("*",) if getattr(config, "model_type", "") in _MULTILINGUAL_TYPES else ("en",)
 
     def supported_languages(self) -> set[str]:
@@ -182,7 +186,8 @@ class Summarizer:
             results[art.index] = Summary(
                 source_language=art.source, summaries=art.summaries, models=art.models, chunks=art.chunks,
                 warnings=art.warnings, timings=dict(timings), language_confidence=art.confidence,
-                sentences=art.sentences, language_warnings=art.language_warnings)
+                sentences=art.sentences, language_warnings=art.language_warnings,
+                engines={m: self._engines[m] for chain in art.models.values() for m in chain})
         return results  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ stages
@@ -406,14 +411,14 @@ class Summarizer:
 
 def summarize(text: str, languages: Sequence[str] | str = ("en",), *, preset: str = "default",
               length: str = "short", source_language: str | None = None, include_source: bool = False,
-              device: str = "auto", summarization_model: str | None = None,
+              device: str = "auto", engine: str = "auto", summarization_model: str | None = None,
               translation_models: Mapping[str, str] | None = None) -> Summary:
     """Summarise one article into each of `languages` (ISO 639-1 codes or names).
 
     Models load on first use and stay cached for the process.
     """
     summarizer = Summarizer(preset, summarization_model=summarization_model,
-                            translation_models=translation_models, device=device)
+                            translation_models=translation_models, device=device, engine=engine)
     return summarizer.summarize(text, languages, length=length, source_language=source_language,
                                 include_source=include_source)
 

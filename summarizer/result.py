@@ -17,6 +17,7 @@ class Summary:
     language_confidence: float | None = None  # detector's probability; None when given by the caller
     sentences: dict[str, int] = field(default_factory=dict)  # language -> sentences in its summary
     language_warnings: dict[str, list[str]] = field(default_factory=dict)  # the warnings about one language only
+    engines: dict[str, str] = field(default_factory=dict)  # model id -> engine/precision that ran it
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict."""

@@ -94,14 +94,14 @@ def build_marian(folder: Path, target_tokens: tuple[str, ...] = ()) -> Path:
     sp = spm.SentencePieceProcessor(model_file=str(folder / "source.spm"))
     pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
     vocab: dict[str, int] = {}
-    for piece in [*target_tokens, "</s>", "<unk>", *pieces, "<pad>"]:
+    for piece in ["</s>", "<unk>", *target_tokens, *pieces, "<pad>"]:  # the order of the opus-mt vocabularies
         vocab.setdefault(piece, len(vocab))
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     tok = MarianTokenizer(source_spm=str(folder / "source.spm"), target_spm=str(folder / "target.spm"),
                           vocab=str(folder / "vocab.json"), model_max_length=64)
     tok.save_pretrained(folder)
     config = MarianConfig(vocab_size=len(vocab), max_position_embeddings=64,
-                          pad_token_id=vocab["<pad>"], eos_token_id=vocab["</s>"],
+                          pad_token_id=vocab["<pad>"], eos_token_id=vocab["</s>"], forced_eos_token_id=vocab["</s>"],
                           decoder_start_token_id=vocab["<pad>"], **TINY_DIMS)
     torch.manual_seed(0)
     return _save(MarianMTModel(config), folder)

@@ -13,7 +13,7 @@ ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
 def test_auto_device_uses_cuda_with_a_half_precision_dtype(tiny):
     import torch
 
-    model = load_model(tiny["bart"])
+    model = load_model(tiny["bart"], engine="torch")
     parameter = next(model.model.parameters())
     assert model.device == "cuda" and parameter.is_cuda
     assert parameter.dtype in (torch.bfloat16, torch.float16)
@@ -37,3 +37,11 @@ def test_multilingual_summariser_on_cuda(tiny):
     assert result.models["de"] == [tiny["mt5"], tiny["m2m100"]]
     # random weights may stop at once; an empty output must then be reported, never silent
     assert result.summaries["en"] or any("empty" in w for w in result.warnings)
+
+
+def test_ctranslate2_runs_on_cuda_in_float16(tiny):
+    model = load_model(tiny["en-sla"], engine="ctranslate2")
+    assert model.device == "cuda" and model.engine_name == "ctranslate2/float16"
+    outputs = model.generate(["The mayor spoke.", "The council voted."], target="pl",
+                             settings={"num_beams": 2, "max_new_tokens": 8})
+    assert len(outputs) == 2

@@ -1,4 +1,5 @@
 import json
+from types import SimpleNamespace
 
 import pytest
 from conftest import spy
@@ -193,17 +194,21 @@ def test_default_preset_routes_every_required_target_without_loading_anything():
     assert Summarizer("fast").plan(["sv"], "sv")["sv"][0] == "opus-mt-mul-en"
 
 
-def test_a_model_failing_while_generating_is_a_model_error_naming_it(tiny_summarizer, tiny, monkeypatch):
+@pytest.mark.parametrize("engine", ["torch", "ctranslate2"])
+def test_a_model_failing_while_generating_is_a_model_error_naming_it(tiny, monkeypatch, engine):
     from summarizer.errors import ModelError
 
-    model = load_model(tiny["en-fr"], device="cpu")
+    summarizer = Summarizer(summarization_model=tiny["bart"], translation_models={"fr": tiny["en-fr"]},
+                            device="cpu", engine=engine)
+    model = load_model(tiny["en-fr"], device="cpu", engine=engine)
 
-    def broken(**kwargs):
+    def fail(*args, **kwargs):
         raise RuntimeError("CUDA out of memory")
 
-    monkeypatch.setattr(model.model, "generate", broken)
+    monkeypatch.setattr(model.model if engine == "torch" else model.engine, "generate" if engine == "torch"
+                        else "translator", fail if engine == "torch" else SimpleNamespace(translate_batch=fail))
     with pytest.raises(ModelError, match=r"en-fr' failed while generating: CUDA out of memory"):
-        tiny_summarizer.summarize(ARTICLE, ["fr"])
+        summarizer.summarize(ARTICLE, ["fr"])
 
 
 def test_an_over_long_sentence_is_split_for_the_translator_and_only_its_article_is_flagged(tiny_summarizer):

@@ -1,0 +1,242 @@
+"""Engines: the step that turns token ids into generated token ids.
+
+Two engines behind one interface, `run(batch, settings)`:
+
+- `TorchEngine`: transformers' `generate` (the reference). CUDA when present;
+  bfloat16 on CUDA, and on CPUs with native bfloat16 (AVX512-BF16 / AMX) where
+  it is faster. Beam search skips copying the cross-attention cache at every step
+  (see `BeamCache`).
+- `CTranslate2Engine`: the same model converted once to CTranslate2 (int8 on
+  CPU, float16 on CUDA) and cached under ``models/ct2/``.
+
+Tokenising, language handling and decoding stay in `models.Seq2SeqModel`, so
+both engines give the same result shape and the same metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelError, ModelLoadError
+
+ENGINES = ("auto", "torch", "ctranslate2")
+
+
+@dataclass
+class Run:
+    """One generated sequence: its token ids (decoder start and language prefix excluded) and
+    whether it ended by itself (rather than at the length limit)."""
+
+    ids: list[int]
+    finished: bool
+
+
+def ctranslate2_available() -> bool:
+    try:
+        import ctranslate2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def resolve_engine(engine: str) -> str:
+    if engine not in ENGINES:
+        raise ModelLoadError(f"Unknown engine {engine!r}; engines: {', '.join(ENGINES)}.")
+    if engine == "auto":
+        return "ctranslate2" if ctranslate2_available() else "torch"
+    if engine == "ctranslate2" and not ctranslate2_available():
+        raise ModelLoadError("engine='ctranslate2' needs the ctranslate2 package: pip install ctranslate2")
+    return engine
+
+
+def _beam_cache_class():
+    from transformers.cache_utils import EncoderDecoderCache
+
+    class BeamCache(EncoderDecoderCache):
+        """Beam search reorders the cache at every step. The cross-attention keys and values
+        are the same for all beams of one input (they come from its encoder output), so
+        reordering them within that input's beams changes nothing: skip that copy."""
+
+        def reorder_cache(self, beam_idx):
+            self.self_attention_cache.reorder_cache(beam_idx)
+
+    return BeamCache
+
+
+class TorchEngine:
+    name = "torch"
+
+    def __init__(self, model, tokenizer, device: str):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.device = device
+        self.description = f"torch/{str(next(model.parameters()).dtype).removeprefix('torch.')}"
+        self._beam_cache = _beam_cache_class()
+        self._cache_kwarg: str | None = None
+        self.skip_cross_attention_reorder = True
+
+    def _generate(self, inputs: dict, kwargs: dict[str, Any]):
+        """generate(), with the beam-search cache that does not copy cross-attention every step."""
+        if kwargs.get("num_beams", 1) <= 1 or not self.skip_cross_attention_reorder:
+            return self.model.generate(**inputs, **kwargs)
+        from transformers.cache_utils import DynamicCache
+
+        def fresh():
+            return self._beam_cache(DynamicCache(config=self.model.config), DynamicCache(config=self.model.config))
+
+        if self._cache_kwarg is None:  # transformers 5 renamed past_key_values to cache
+            try:
+                output = self.model.generate(**inputs, **kwargs, cache=fresh())
+                self._cache_kwarg = "cache"
+                return output
+            except ValueError as exc:
+                if "cache" not in str(exc):
+                    raise
+                self._cache_kwarg = "past_key_values"
+        return self.model.generate(**inputs, **kwargs, **{self._cache_kwarg: fresh()})
+
+    def run(self, batch: list[list[int]], settings: dict[str, Any]) -> list[Run]:
+        import torch
+
+        pad = self.tokenizer.pad_token_id
+        width = max(len(ids) for ids in batch)
+        input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        side_left = getattr(self.tokenizer, "padding_side", "right") == "left"
+        for row, ids in enumerate(batch):
+            span = slice(width - len(ids), width) if side_left else slice(0, len(ids))
+            input_ids[row, span] = torch.tensor(ids)
+            mask[row, span] = 1
+        inputs = {"input_ids": input_ids.to(self.device), "attention_mask": mask.to(self.device)}
+        try:
+            output = self._generate(inputs, dict(settings))
+        except (RuntimeError, ValueError, IndexError) as exc:
+            raise ModelError(str(exc)) from exc
+        max_new = settings.get("max_new_tokens")
+        eos = self.model.generation_config.eos_token_id
+        eos_ids = set(eos) if isinstance(eos, list) else {eos}
+        forced = settings.get("forced_bos_token_id", self.model.generation_config.forced_bos_token_id)
+        skip = 2 if forced is not None else 1  # the decoder start token, and a forced language/bos token
+        runs = []
+        for row in output.tolist():
+            ids = row[skip:]
+            stop = next((i for i, t in enumerate(ids) if t in eos_ids), None)
+            # An end-of-sequence in the last allowed place may be forced (BART's
+            # forced_eos_token_id): that output was cut, not finished.
+            finished = stop is not None and (max_new is None or stop + skip - 1 < max_new - 1)
+            runs.append(Run([t for t in (ids if stop is None else ids[:stop]) if t != pad], finished))
+        return runs
+
+
+def _ct2_loaders():
+    """CTranslate2's converters, with fixes for transformers 5 tokenizers and configs."""
+    from ctranslate2.converters import transformers as ct2t
+
+    class BartLoader(ct2t.BartLoader):
+        def get_model_spec(self, model):
+            if not hasattr(model.config, "normalize_before"):  # CTranslate2 issue 816
+                model.config.normalize_before = False
+            return super().get_model_spec(model)
+
+    class M2M100Loader(ct2t.M2M100Loader):
+        def get_vocabulary(self, model, tokenizer):
+            # transformers 5 no longer lists the language tokens among the special tokens:
+            # read every id the model has, and name the unused ones like fairseq does.
+            tokens, seen = [], set()
+            for index, token in enumerate(tokenizer.convert_ids_to_tokens(list(range(model.config.vocab_size)))):
+                token = token if token and token not in seen else f"madeupword{index}"
+                seen.add(token)
+                tokens.append(token)
+            return tokens
+
+    class MT5Loader(ct2t.MT5Loader):
+        def get_model_spec(self, model):
+            # mT5 has its own output layer and no output scaling. transformers 5 reports
+            # tie_word_embeddings=True for every (m)T5 config, which would make CTranslate2
+            # scale the outputs by d_model**-0.5: convert it as the untied model it is.
+            model.config.tie_word_embeddings = False
+            return super().get_model_spec(model)
+
+    return {"BartConfig": BartLoader(), "M2M100Config": M2M100Loader(), "MT5Config": MT5Loader()}
+
+
+_convert_lock = threading.Lock()
+
+
+def converted_path(source: str, model_id: str, revision: str | None, quantization: str, store: Path) -> Path:
+    """Where the CTranslate2 copy of a model lives, keyed by id, revision and quantisation."""
+    if Path(source).is_dir() and revision is None:
+        stamp = Path(source, "config.json").stat().st_mtime_ns if Path(source, "config.json").exists() else 0
+        revision = "local-" + hashlib.sha256(f"{Path(source).resolve()}:{stamp}".encode()).hexdigest()[:12]
+    safe_id = model_id.strip("/").replace("/", "--").replace("\\", "--")
+    return store / "ct2" / f"{safe_id}--{revision or 'main'}--{quantization}"
+
+
+def convert(source: str, target: Path, quantization: str) -> Path:
+    """Convert a transformers model folder or hub id to CTranslate2, once (atomic rename)."""
+    from ctranslate2.converters import transformers as ct2t
+
+    with _convert_lock:
+        if (target / "model.bin").is_file():
+            return target
+        tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        saved = dict(ct2t._MODEL_LOADERS)
+        ct2t._MODEL_LOADERS.update(_ct2_loaders())
+        try:
+            ct2t.TransformersConverter(source, copy_files=None).convert(str(tmp), quantization=quantization,
+                                                                        force=True)
+        except (OSError, ValueError, KeyError, AttributeError, NotImplementedError) as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise ModelLoadError(f"Could not convert {source!r} to CTranslate2: {exc}") from exc
+        finally:
+            ct2t._MODEL_LOADERS.clear()
+            ct2t._MODEL_LOADERS.update(saved)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, target)
+        return target
+
+
+class CTranslate2Engine:
+    name = "ctranslate2"
+
+    def __init__(self, path: Path, tokenizer, generation_config, device: str, compute_type: str, threads: int = 0):
+        import ctranslate2
+
+        ct2_device, index = [*device.split(":"), "0"][:2] if device.startswith("cuda") else ("cpu", "0")
+        self.translator = ctranslate2.Translator(str(path), device=ct2_device, device_index=int(index),
+                                                 compute_type=compute_type, intra_threads=threads)
+        self.tokenizer = tokenizer
+        self.description = f"ctranslate2/{compute_type}"
+        bos = getattr(generation_config, "forced_bos_token_id", None)
+        self._bos_prefix = tokenizer.convert_ids_to_tokens(bos) if bos is not None else None
+
+    def run(self, batch: list[list[int]], settings: dict[str, Any]) -> list[Run]:
+        source = [self.tokenizer.convert_ids_to_tokens(ids) for ids in batch]
+        forced = settings.get("forced_bos_token_id")
+        prefix_token = self.tokenizer.convert_ids_to_tokens(forced) if forced is not None else self._bos_prefix
+        prefix = [[prefix_token]] * len(batch) if prefix_token else None
+        max_new = int(settings.get("max_new_tokens", 256))
+        extra = 1 if prefix else 0  # CTranslate2 counts the prefix in the decoding length
+        try:
+            results = self.translator.translate_batch(
+                source, target_prefix=prefix, beam_size=int(settings.get("num_beams", 1)),
+                length_penalty=float(settings.get("length_penalty", 1.0)),
+                no_repeat_ngram_size=int(settings.get("no_repeat_ngram_size", 0) or 0),
+                repetition_penalty=float(settings.get("repetition_penalty", 1.0) or 1.0),
+                max_decoding_length=max_new + extra,
+                min_decoding_length=int(settings.get("min_new_tokens", 0) or 0) + extra,
+                max_batch_size=0, return_scores=False)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(str(exc)) from exc
+        runs = []
+        for result in results:
+            tokens = result.hypotheses[0][extra:]
+            runs.append(Run(self.tokenizer.convert_tokens_to_ids(tokens), len(tokens) < max_new))
+        return runs
