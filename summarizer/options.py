@@ -18,11 +18,18 @@ class SummarizeOptions:
     max_chars: int = 500_000  # longest article accepted, in characters (checked before any model work)
     max_languages: int = 20  # most target languages in one request
     max_reduce_rounds: int = 8  # summarise-the-summaries rounds for very long articles
+    # Exact output lengths in tokens (min = max), overriding `length`: for benchmarks with
+    # random-weight models, where generation would otherwise stop at random places.
+    summary_tokens: int | None = None
+    translation_tokens: int | None = None
 
     def __post_init__(self) -> None:
         if self.length not in LENGTHS:
             raise InputError(f"length={self.length!r} is not one of: {', '.join(LENGTHS)}.")
-        for name in ("batch_size", "max_chars", "max_languages", "max_reduce_rounds"):
+        for name in ("batch_size", "max_chars", "max_languages", "max_reduce_rounds", "summary_tokens",
+                     "translation_tokens"):
             value = getattr(self, name)
+            if value is None and name.endswith("_tokens"):
+                continue
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise InputError(f"{name}={value!r} must be a whole number of at least 1.")

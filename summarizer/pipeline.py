@@ -281,20 +281,24 @@ class Summarizer:
             parts = split_long(sentence, model.count_tokens, target, spaced)
         return parts
 
-    def _summary_settings(self, model: Seq2SeqModel, length: str, budget: int) -> dict:
+    def _summary_settings(self, model: Seq2SeqModel, options: SummarizeOptions, budget: int) -> dict:
         settings = model.generation_settings()
-        factor = LENGTHS[length]
+        factor = LENGTHS[options.length]
         max_new = int(settings.pop("max_length", 142) * factor)
         min_new = int(settings.pop("min_length", 0) * factor)
         # A chunk summary must be well under half a chunk (re-tokenised text can come out
         # longer than generated), so that summarising the summaries always converges.
-        max_new = max(8, min(max_new, budget // 3, model.max_output_tokens))
-        settings.update(max_new_tokens=max_new, min_new_tokens=min(min_new, max_new // 2))
+        cap = min(budget // 3, model.max_output_tokens)
+        if options.summary_tokens:
+            max_new = min_new = min(options.summary_tokens, cap)
+        else:
+            max_new = max(8, min(max_new, cap))
+        settings.update(max_new_tokens=max_new, min_new_tokens=min(min_new, max_new))
         return settings
 
     def _summarize_all(self, model: Seq2SeqModel, articles: list[_Article], options: SummarizeOptions) -> None:
         budget = model.max_input_tokens - 2  # room for bos/eos
-        settings = self._summary_settings(model, options.length, budget)
+        settings = self._summary_settings(model, options, budget)
         pending: dict[int, list[str]] = {}
         for art in articles:
             pending[art.index] = self._chunk(model, art.work_text, budget, art.summary_language, art.warnings)
@@ -377,8 +381,13 @@ class Summarizer:
                 unique[sentence] = self._split_to_fit(model, sentence, budget, spaced)
                 split[sentence] = (count, len(unique[sentence]))
         pieces = list(dict.fromkeys(p for parts in unique.values() for p in parts))
-        outputs = model.generate(pieces, source=source, target=target, settings=self._translation_settings(model),
-                                 batch_size=max(options.batch_size, 16), length_ratio=TRANSLATION_LENGTH_RATIO)
+        settings = self._translation_settings(model)
+        ratio: float | None = TRANSLATION_LENGTH_RATIO
+        if options.translation_tokens:
+            settings.update(min_new_tokens=options.translation_tokens, max_new_tokens=options.translation_tokens)
+            ratio = None
+        outputs = model.generate(pieces, source=source, target=target, settings=settings,
+                                 batch_size=max(options.batch_size, 16), length_ratio=ratio)
         done = {piece: out.text for piece, out in zip(pieces, outputs, strict=True)}
         target_spaced = LANGUAGES[target].spaced
         return [join_sentences([done[p] for p in unique[s]], target_spaced) for s in sentences], split

@@ -233,3 +233,18 @@ def test_a_warning_about_one_language_is_kept_with_that_language(tiny_summarizer
     result = tiny_summarizer.summarize(ARTICLE, ["en", "fr", "ja"])
     assert result.language_warnings == {"fr": [f"{tiny['en-fr']} produced an empty translation"]}
     assert f"fr: {tiny['en-fr']} produced an empty translation" in result.warnings
+
+
+@pytest.mark.parametrize("engine", ["torch", "ctranslate2"])
+def test_exact_output_lengths_for_benchmarks(tiny, engine, monkeypatch):
+    from summarizer import SummarizeOptions
+
+    options = SummarizeOptions(summary_tokens=7, translation_tokens=5)
+    summarizer = Summarizer(summarization_model=tiny["bart"], translation_models={"fr": tiny["en-fr"]},
+                            device="cpu", engine=engine, options=options)
+    bart_calls = spy(monkeypatch, load_model(tiny["bart"], device="cpu", engine=engine))
+    fr_calls = spy(monkeypatch, load_model(tiny["en-fr"], device="cpu", engine=engine))
+    summarizer.summarize(ARTICLE, ["en", "fr"])
+    assert bart_calls[0][1]["settings"]["max_new_tokens"] == bart_calls[0][1]["settings"]["min_new_tokens"] == 7
+    assert fr_calls[0][1]["settings"]["max_new_tokens"] == fr_calls[0][1]["settings"]["min_new_tokens"] == 5
+    assert fr_calls[0][1]["length_ratio"] is None
