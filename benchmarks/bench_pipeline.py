@@ -128,6 +128,11 @@ def build_models(workdir: Path, corpus: list[str]) -> dict[str, str]:
 
 # ------------------------------------------------------------------------ approaches
 def _peak_rss_mb() -> float:
+    """This process's own peak resident memory. (ru_maxrss would include the parent's peak,
+    which survives fork and exec on Linux.)"""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -216,18 +221,38 @@ def run_project(models: dict, articles: list[str]) -> dict:
         latencies.append(time.perf_counter() - clock)
     return {"seconds": seconds, "translated_pieces": pieces,
             "generated_tokens": len(articles) * SUMMARY_TOKENS + pieces * TRANSLATION_TOKENS,
-            "single_article_latency_s": latencies, "engines": results[0].engines}
+            "single_article_latency_s": latencies, "engines": results[0].engines, "stages_s": results[0].timings}
+
+
+def run_torch_beam_cache(models: dict, articles: list[str], quick: bool) -> dict:
+    """The torch engine's beam search with and without the cross-attention reorder (same output)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from summarizer import load_model
+
+    model = load_model(models["bart"], device="cpu", engine="torch")
+    batch = model.tokenizer(articles[: 2 if quick else 4], truncation=True, max_length=1024)["input_ids"]
+    settings = {"num_beams": 4, "length_penalty": 2.0, "no_repeat_ngram_size": 3,
+                "min_new_tokens": SUMMARY_TOKENS, "max_new_tokens": SUMMARY_TOKENS}
+    timings, outputs = {}, {}
+    for skip in (False, True):
+        model.engine.skip_cross_attention_reorder = skip
+        clock = time.perf_counter()
+        outputs[skip] = [run.ids for run in model.engine.run(batch, settings)]
+        timings["skip_reorder" if skip else "reorder"] = time.perf_counter() - clock
+    return {"articles": len(batch), "seconds": timings, "speedup": timings["reorder"] / timings["skip_reorder"],
+            "same_output": outputs[True] == outputs[False]}
 
 
 def run_scaling(models: dict, articles: list[str], quick: bool) -> dict:
     summarizer = _project(models)
     summarizer.summarize("Warm up. " * 5, ["en"], source_language="en")
-    long_text = " ".join(articles)
+    words = " ".join(articles).split()
     tok_per_word = 1.3
     lengths = [500, 2000, 8000] if quick else [500, 1000, 2000, 4000, 8000]
     by_length = []
     for tokens in lengths:
-        text = " ".join(long_text.split()[: int(tokens / tok_per_word)])
+        needed = int(tokens / tok_per_word)
+        text = " ".join((words * (needed // len(words) + 1))[:needed])
         clock = time.perf_counter()
         result = summarizer.summarize(text, ["en", *TARGETS], source_language="en")
         by_length.append({"article_tokens": tokens, "chunks": result.chunks, "seconds": time.perf_counter() - clock})
@@ -241,14 +266,16 @@ def run_scaling(models: dict, articles: list[str], quick: bool) -> dict:
     return {"by_length": by_length, "by_batch": by_batch}
 
 
-APPROACHES = {"naive": run_naive, "ct2": run_ct2, "project": run_project, "scaling": run_scaling}
+APPROACHES = {"naive": run_naive, "ct2": run_ct2, "project": run_project, "scaling": run_scaling,
+              "torch_beam_cache": run_torch_beam_cache}
 
 
 def child(args) -> None:
     spec = json.loads(Path(args.child).read_text())
     articles = spec["articles"]
     function = APPROACHES[spec["approach"]]
-    extra = {"ct2": (spec["store"],), "scaling": (spec["quick"],)}.get(spec["approach"], ())
+    extra = {"ct2": (spec["store"],), "scaling": (spec["quick"],),
+             "torch_beam_cache": (spec["quick"],)}.get(spec["approach"], ())
     result = function(spec["models"], articles, *extra)
     result["peak_rss_mb"] = _peak_rss_mb()
     print("RESULT " + json.dumps(result))
@@ -300,6 +327,7 @@ def main() -> None:
 
     results = {name: run_child(name, models, articles, store, args.quick) for name in ("naive", "ct2", "project")}
     scaling = run_child("scaling", models, articles, store, args.quick)
+    beam_cache = run_child("torch_beam_cache", models, articles, store, args.quick)
     naive, ct2, project = results["naive"], results["ct2"], results["project"]
 
     def rate(r):
@@ -316,7 +344,7 @@ def main() -> None:
         "single_article_latency_s": statistics.median(project["single_article_latency_s"]),
         "single_article_latency_all_s": project["single_article_latency_s"],
         "naive_single_article_s": statistics.median(naive["per_article_s"]),
-        "results": results, "scaling": scaling, "setup_s": setup_s,
+        "results": results, "scaling": scaling, "torch_beam_cache": beam_cache, "setup_s": setup_s,
     }
     print(f"{'approach':<10}{'seconds':>10}{'tokens/s':>10}{'pieces':>8}{'peak RSS MB':>13}")
     for name, r in results.items():
@@ -329,6 +357,9 @@ def main() -> None:
                                                   for r in scaling["by_length"]))
     print("scaling by batch:", ", ".join(f"{r['articles']}: {r['seconds']:.1f}s ({r['articles_per_s']:.2f}/s)"
                                          for r in scaling["by_batch"]))
+    print(f"torch beam search, {beam_cache['articles']} articles: {beam_cache['seconds']['reorder']:.1f}s with the "
+          f"cross-attention reorder, {beam_cache['seconds']['skip_reorder']:.1f}s without "
+          f"({beam_cache['speedup']:.2f}x, same output: {beam_cache['same_output']})")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
 

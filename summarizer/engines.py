@@ -206,9 +206,13 @@ def convert(source: str, target: Path, quantization: str) -> Path:
 class CTranslate2Engine:
     name = "ctranslate2"
 
-    def __init__(self, path: Path, tokenizer, generation_config, device: str, compute_type: str, threads: int = 0):
+    def __init__(self, path: Path, tokenizer, generation_config, device: str, compute_type: str,
+                 threads: int | None = None):
         import ctranslate2
 
+        # one thread per usable core: more threads than cores measured slower (4 on 2 cores: +50% time)
+        if not threads:
+            threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         ct2_device, index = [*device.split(":"), "0"][:2] if device.startswith("cuda") else ("cpu", "0")
         self.translator = ctranslate2.Translator(str(path), device=ct2_device, device_index=int(index),
                                                  compute_type=compute_type, intra_threads=threads)
