@@ -173,11 +173,16 @@ def _edit_distance(a: str, b: str, limit: int = 2) -> int:
 
 
 def _name_found(name: str, words: set[str]) -> bool:
-    """The name, or an inflected form of it (Keller's, Kellera), appears among `words`."""
+    """The name, or an inflected form of it (Keller's, Kellera, Anny for Anna), appears among `words`.
+
+    Only the ending may change: "Keler" is not "Keller".
+    """
     if name in words:
         return True
-    stem = name[: max(3, len(name) - 2)]
-    return len(name) >= 4 and any(w.startswith(stem) for w in words)
+    if len(name) < 4:
+        return False
+    stem = name[:-1]
+    return any(w.startswith(stem) and len(w) <= len(name) + 4 for w in words)
 
 
 # ---------------------------------------------------------------------- checks
