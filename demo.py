@@ -36,17 +36,18 @@ CONCURRENCY = 2  # requests generating at once; the rest wait in the queue
 QUEUE_SIZE = 32  # requests waiting at most; beyond that Gradio answers that the queue is full
 
 # What the models are; set by main() (or a test) before the first request.
-_settings: dict = {"preset": "default", "summarization_model": None, "translation_models": {}, "device": "auto"}
+_settings: dict = {"preset": "default", "summarization_model": None, "translation_models": {}, "device": "auto",
+                   "engine": "auto"}
 _summarizers: dict[str, Summarizer] = {}
 _lock = threading.Lock()
 
 
 def configure(*, preset: str = "default", summarization_model: str | None = None,
-              translation_models: dict[str, str] | None = None, device: str = "auto") -> None:
+              translation_models: dict[str, str] | None = None, device: str = "auto", engine: str = "auto") -> None:
     """Choose the models every request will use (forgets summarizers made before)."""
     with _lock:
         _settings.update(preset=preset, summarization_model=summarization_model,
-                         translation_models=dict(translation_models or {}), device=device)
+                         translation_models=dict(translation_models or {}), device=device, engine=engine)
         _summarizers.clear()
 
 
@@ -57,7 +58,8 @@ def get_summarizer(preset: str | None = None) -> Summarizer:
         if name not in _summarizers:
             _summarizers[name] = Summarizer(
                 name, summarization_model=_settings["summarization_model"],
-                translation_models=_settings["translation_models"], device=_settings["device"])
+                translation_models=_settings["translation_models"], device=_settings["device"],
+                engine=_settings["engine"], extractive_fallback=True)
         return _summarizers[name]
 
 
@@ -98,22 +100,26 @@ def summarize(text: str, languages: list[str], length: str = "short", preset: st
 def render(result: dict) -> str:
     """The summaries as HTML: every text escaped, right-to-left scripts set right to left."""
     panels = []
-    for lang, text in result["summaries"].items():
-        info = LANGUAGES[lang]
-        direction = "rtl" if info.rtl else "ltr"
+    for lang in [*result["summaries"], *result["errors"]]:
+        direction = "rtl" if LANGUAGES[lang].rtl else "ltr"
         notes = "".join(f'<li class="warning">{html.escape(w)}</li>'
-                        for w in result["language_warnings"].get(lang, []))
-        models = html.escape(" → ".join(result["models"][lang]))
-        panels.append(
-            f'<section class="summary-panel" data-lang="{lang}">'
-            f"<h3>{html.escape(_label(lang))} <small>({lang})</small></h3>"
-            f'<p class="summary-text" lang="{lang}" dir="{direction}">{html.escape(text)}</p>'
-            f'{f"<ul>{notes}</ul>" if notes else ""}<p class="models">{models}</p></section>')
+                        for w in result["language_warnings"].get(lang, []) if not w.startswith("error: "))
+        if lang in result["errors"]:
+            body = f'<p class="summary-error">{html.escape(result["errors"][lang])}</p>'
+        else:
+            badge = "" if result["faithful"].get(lang, True) else \
+                ' <span class="unfaithful">⚠ numbers or names not found in the source</span>'
+            body = (f'<p class="summary-text" lang="{lang}" dir="{direction}">{html.escape(result["summaries"][lang])}'
+                    f'</p>{badge}<p class="models">{html.escape(" → ".join(result["models"][lang]))}</p>')
+        panels.append(f'<section class="summary-panel" data-lang="{lang}">'
+                      f"<h3>{html.escape(_label(lang))} <small>({lang})</small></h3>"
+                      f'{body}{f"<ul>{notes}</ul>" if notes else ""}</section>')
     general = [w for w in result["warnings"] if not any(w == f"{lang}: {n}"
                for lang, notes in result["language_warnings"].items() for n in notes)]
-    warnings = "".join(f'<li class="warning">{html.escape(w)}</li>' for w in general)
-    return (f'<div class="summaries">{"".join(panels)}</div>'
-            + (f'<ul class="general-warnings">{warnings}</ul>' if warnings else ""))
+    warnings = "".join(f'<li class="{"loud" if w.isupper() or "UNAVAILABLE" in w else "warning"}">'
+                       f"{html.escape(w)}</li>" for w in general)
+    return ((f'<ul class="general-warnings">{warnings}</ul>' if warnings else "")
+            + f'<div class="summaries">{"".join(panels)}</div>')
 
 
 def describe(result: dict) -> str:
@@ -174,6 +180,8 @@ CSS = """
 .summary-text[dir=rtl] {text-align: right}
 .models {color: var(--body-text-color-subdued); font-size: 0.85em; margin: 0}
 .warning {color: #b45309}
+.loud {color: #b91c1c; font-weight: bold}
+.summary-error, .unfaithful {color: #b91c1c}
 """
 
 with gr.Blocks(title="Multilingual news summariser") as demo:
@@ -222,7 +230,7 @@ def main(argv: list[str] | None = None) -> None:
     except SummarizerError as exc:
         parser.error(str(exc))
     configure(preset=args.preset, summarization_model=args.summarizer_model, translation_models=translators,
-              device=args.device)
+              device=args.device, engine=args.engine)
     demo.launch(server_name=args.host, server_port=args.port, share=args.share, css=CSS,
                 max_file_size=MAX_UPLOAD_BYTES, allowed_paths=[])
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from .errors import InputError, ModelLoadError, SummarizerError, UnsupportedLanguageError
 from .options import LENGTHS
 from .outputs import FORMATS, make_row
+from .outputs import failed as row_failed
 from .registry import PRESETS
 
 SUBCOMMANDS = ("download", "models")
@@ -40,6 +41,8 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--translator", action="append", default=[], metavar="LANG=NAME_OR_PATH",
                         help="translator into LANG (repeatable; overrides the preset)")
     parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1 ...")
+    parser.add_argument("--engine", default="auto", choices=["auto", "torch", "ctranslate2"],
+                        help="auto: CTranslate2 when installed (int8 on CPU, float16 on CUDA), else torch")
 
 
 def _summarize_parser() -> argparse.ArgumentParser:
@@ -51,6 +54,9 @@ def _summarize_parser() -> argparse.ArgumentParser:
     parser.add_argument("--to", default="en", help="comma-separated target languages (default: en)")
     parser.add_argument("--no-source", action="store_true", help="do not add each article's own language")
     parser.add_argument("--length", default="short", choices=list(LENGTHS))
+    parser.add_argument("--strict", action="store_true",
+                        help="regenerate a summary that fails the numbers-and-names check, then fall back to "
+                             "the article's own sentences")
     parser.add_argument("--source-language", help="the articles' language (default: detected per article)")
     parser.add_argument("--batch-size", type=int, default=8, help="articles per batch (default: 8)")
     parser.add_argument("-o", "--output", metavar="FILE",
@@ -74,7 +80,10 @@ def _print_text(row: dict) -> None:
         return
     print(f"# {row['id']} (language: {row['source_language']}, chunks: {row['chunks']})")
     for lang, summary in row["summaries"].items():
-        print(f"\n[{lang}] {summary}\n    models: {' > '.join(row['models'][lang])}")
+        mark = "" if row["faithful"].get(lang, True) else "  (failed the faithfulness check)"
+        print(f"\n[{lang}] {summary}\n    models: {' > '.join(row['models'][lang])}{mark}")
+    for lang, message in row["errors"].items():
+        print(f"\n[{lang}] error: {message}")
     for warning in row["warnings"]:
         print(f"warning: {warning}")
     print()
@@ -93,7 +102,8 @@ def _run_summarize(args: argparse.Namespace) -> int:
         raise InputError(f"--batch-size {args.batch_size} must be at least 1.")
     summarizer = Summarizer(args.preset, summarization_model=args.summarizer_model,
                             translation_models=parse_translators(args.translator), device=args.device,
-                            options=SummarizeOptions(batch_size=args.batch_size))
+                            engine=args.engine, extractive_fallback=True,
+                            options=SummarizeOptions(batch_size=args.batch_size, strict=args.strict))
     targets = list(normalize_languages(args.to, summarizer.supported_languages()))
     items = collect(args.paths, glob=args.glob, text_field=args.text_field, id_field=args.id_field,
                     text_column=args.text_column, id_column=args.id_column)
@@ -123,7 +133,7 @@ def _run_summarize(args: argparse.Namespace) -> int:
                 _explain_missing(summarizer, targets, exc, args)
                 return 1
             emit(rows)
-            failed += sum(row["error"] is not None for row in rows)
+            failed += sum(row_failed(row) for row in rows)
             bar.update(len(rows))
     finally:
         bar.close()

@@ -18,6 +18,7 @@ class SummarizeOptions:
     max_chars: int = 500_000  # longest article accepted, in characters (checked before any model work)
     max_languages: int = 20  # most target languages in one request
     max_reduce_rounds: int = 8  # summarise-the-summaries rounds for very long articles
+    strict: bool = False  # a summary failing the faithfulness check is regenerated, then made extractive
     # Exact output lengths in tokens (min = max), overriding `length`: for benchmarks with
     # random-weight models, where generation would otherwise stop at random places.
     summary_tokens: int | None = None

@@ -17,7 +17,7 @@ from typing import Any
 from .errors import InputError
 from .result import Summary
 
-ROW_FIELDS = ("id", "source_language", "summaries", "models", "chunks", "warnings", "error")
+ROW_FIELDS = ("id", "source_language", "summaries", "models", "chunks", "warnings", "faithful", "errors", "error")
 FORMATS = ("jsonl", "csv", "md")
 _MD_MARKER = "<!-- summarize row "
 
@@ -26,10 +26,16 @@ def make_row(item_id: str, result: Summary | Exception) -> dict[str, Any]:
     """One output row: the result's fields, or an error (one line) with empty results."""
     if isinstance(result, Summary):
         return {"id": item_id, "source_language": result.source_language, "summaries": result.summaries,
-                "models": result.models, "chunks": result.chunks, "warnings": result.warnings, "error": None}
+                "models": result.models, "chunks": result.chunks, "warnings": result.warnings,
+                "faithful": result.faithful, "errors": result.errors, "error": None}
     message = " ".join(str(result).split()) or type(result).__name__
     return {"id": item_id, "source_language": None, "summaries": {}, "models": {}, "chunks": 0, "warnings": [],
-            "error": message}
+            "faithful": {}, "errors": {}, "error": message}
+
+
+def failed(row: dict[str, Any]) -> bool:
+    """The item failed, or one of its languages did."""
+    return bool(row["error"] or row.get("errors"))
 
 
 def format_for(path: str | None, explicit: str | None) -> str:
@@ -109,7 +115,7 @@ class CsvWriter(RowWriter):
 
     def __init__(self, path: str | Path, languages: list[str], *, overwrite: bool = False):
         self.columns = ["id", "source_language", "summary_source", *(f"summary_{lang}" for lang in languages),
-                        "models", "chunks", "warnings", "error"]
+                        "models", "chunks", "warnings", "faithful", "errors", "error"]
         super().__init__(path, overwrite=overwrite)
         if self.path.stat().st_size == 0:
             self._handle.write(self._line(self.columns))
@@ -132,9 +138,10 @@ class CsvWriter(RowWriter):
         summaries = dict(row["summaries"])
         source = summaries.get(row["source_language"], "") if row["source_language"] else ""
         values = [row["id"], row["source_language"] or "", source]
-        values += [summaries.get(column.removeprefix("summary_"), "") for column in self.columns[3:-4]]
+        values += [summaries.get(column.removeprefix("summary_"), "") for column in self.columns[3:-6]]
         values += [json.dumps(row["models"], ensure_ascii=False), row["chunks"],
-                   json.dumps(row["warnings"], ensure_ascii=False), row["error"] or ""]
+                   json.dumps(row["warnings"], ensure_ascii=False), json.dumps(row["faithful"]),
+                   json.dumps(row["errors"], ensure_ascii=False), row["error"] or ""]
         return self._line([" ".join(str(v).split()) for v in values])  # one physical line per row
 
 
@@ -163,7 +170,9 @@ class MarkdownWriter(RowWriter):
         else:
             lines += [f"Language: {row['source_language']} · chunks: {row['chunks']}", ""]
             for lang, text in row["summaries"].items():
-                lines += [f"**{lang}** ({' > '.join(row['models'][lang])}): {text}", ""]
+                mark = "" if row["faithful"].get(lang, True) else " ⚠ failed the faithfulness check"
+                lines += [f"**{lang}** ({' > '.join(row['models'][lang])}){mark}: {text}", ""]
+            lines += [f"**{lang}**: error: {message}" for lang, message in row["errors"].items()]
             lines += [f"> warning: {warning}" for warning in row["warnings"]]
         marker = json.dumps({"id": row["id"]}, ensure_ascii=False).replace("-->", "--\\u003e")
         lines += ["", f"{_MD_MARKER}{marker} -->", ""]

@@ -19,11 +19,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from .detect import detect_language
-from .errors import EmptyTextError, InputError, SummarizerError
+from .errors import EmptyTextError, InputError, ModelLoadError, SummarizerError
+from .extractive import SENTENCES_FOR_LENGTH, extract
+from .faithfulness import check_summary, check_translation
 from .languages import LANGUAGES, normalize_language, normalize_languages
 from .models import Seq2SeqModel, load_model
 from .options import LENGTHS, SummarizeOptions
-from .registry import MODELS, find_spec, get_preset
+from .registry import EXTRACTIVE, MODELS, find_spec, get_preset
 from .result import Summary
 from .text import clean_text, ends_sentence, join_sentences, pack, split_long, split_sentences, trim_to_sentence
 
@@ -50,6 +52,9 @@ class _Article:
     sentences: dict[str, int] = field(default_factory=dict)
     targets: tuple[str, ...] = ()  # languages asked for this article, in order
     language_warnings: dict[str, list[str]] = field(default_factory=dict)
+    faithful: dict[str, bool] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # languages that could not be produced, and why
+    final_input: str = ""  # what the summariser read for the final summary (strict mode regenerates it)
 
     def warn_language(self, language: str, message: str) -> None:
         """A warning about one language's summary: kept with it and in the general list."""
@@ -74,8 +79,11 @@ class Summarizer:
 
     def __init__(self, preset: str = "default", *, summarization_model: str | None = None,
                  translation_models: Mapping[str, str] | None = None, device: str = "auto",
-                 engine: str = "auto", options: SummarizeOptions | None = None):
+                 engine: str = "auto", options: SummarizeOptions | None = None, extractive_fallback: bool = False):
         self.preset = get_preset(preset)
+        # With extractive_fallback (the CLI and the demo), a preset summariser that cannot be
+        # loaded is replaced by the extractive engine, loudly; a summariser the user named is not.
+        self.extractive_fallback = extractive_fallback and summarization_model is None
         self.summarization_model = summarization_model or self.preset.summarizer
         self.translation_models = {normalize_language(lang): model
                                    for lang, model in (translation_models or {}).items()}
@@ -123,9 +131,9 @@ class Summarizer:
             return self.preset.translators[target]
         return self.preset.multilingual
 
-    def _route(self, source: str) -> tuple[str | None, str]:
+    def _route(self, source: str, reads: tuple[str, ...] | None = None) -> tuple[str | None, str]:
         """(model translating the article into English, or None; language the summary is written in)."""
-        reads = self.summarizer_languages()
+        reads = reads or self.summarizer_languages()
         if "*" in reads or source in reads:
             return None, source
         return self._to_english_model(source), "en"
@@ -186,7 +194,8 @@ class Summarizer:
             results[art.index] = Summary(
                 source_language=art.source, summaries=art.summaries, models=art.models, chunks=art.chunks,
                 warnings=art.warnings, timings=dict(timings), language_confidence=art.confidence,
-                sentences=art.sentences, language_warnings=art.language_warnings,
+                sentences=art.sentences, language_warnings=art.language_warnings, faithful=art.faithful,
+                errors=art.errors,
                 engines={m: self._engines[m] for chain in art.models.values() for m in chain})
         return results  # type: ignore[return-value]
 
@@ -217,16 +226,34 @@ class Summarizer:
                             f"({detection.confidence:.2f}); pass source_language= to be sure")
         return _Article(index, cleaned, detection.language, detection.confidence, warnings)
 
+    def _summarizer_backend(self, articles: list[_Article]) -> Seq2SeqModel | None:
+        """The abstractive summariser, or None for the extractive engine (asked for, or the fallback)."""
+        if self.summarization_model == EXTRACTIVE:
+            self._engines[EXTRACTIVE] = "extractive (no model)"
+            return None
+        try:
+            return self._load(self.summarization_model)
+        except ModelLoadError as exc:
+            if not self.extractive_fallback:
+                raise
+            self._engines[EXTRACTIVE] = "extractive (no model)"
+            for art in articles:
+                art.warnings.insert(0, f"ABSTRACTIVE SUMMARISER UNAVAILABLE: {exc} This summary is EXTRACTIVE: the "
+                                       "article's most central sentences, chosen without a model.")
+            return None
+
     def _run(self, articles: list[_Article], options: SummarizeOptions, timings: dict[str, float]) -> None:
-        summarizer = self._load(self.summarization_model)
+        summarizer = self._summarizer_backend(articles)
+        reads = ("*",) if summarizer is None else self.summarizer_languages()
+        summarizer_id = EXTRACTIVE if summarizer is None else summarizer.model_id
         clock = time.perf_counter()
         jobs: dict[tuple[str, str, str], list] = {}
         for art in articles:
-            pivot, art.summary_language = self._route(art.source)
-            art.work_text, art.chain = art.text, [summarizer.model_id]
+            pivot, art.summary_language = self._route(art.source, reads)
+            art.work_text, art.chain = art.text, [summarizer_id]
             if pivot:
                 jobs.setdefault((pivot, art.source, "en"), []).append((art, split_sentences(art.text)))
-        for model, art, _, translated, notes in self._translate_jobs(jobs, options):
+        for model, art, _, translated, notes in self._translate_jobs(jobs, options, required=True):
             for note in notes:
                 _warn(art.warnings, note)
             art.work_text = join_sentences(translated)
@@ -234,7 +261,15 @@ class Summarizer:
         timings["pivot_s"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
-        self._summarize_all(summarizer, articles, options)
+        if summarizer is None:
+            for art in articles:
+                count = SENTENCES_FOR_LENGTH[options.length]
+                art.summary = join_sentences(extract(art.work_text, art.summary_language, count),
+                                             LANGUAGES[art.summary_language].spaced)
+        else:
+            self._summarize_all(summarizer, articles, options)
+        for art in articles:
+            self._check_summary(art, summarizer, options)
         timings["summarize_s"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
@@ -245,10 +280,37 @@ class Summarizer:
                 art.sentences[art.summary_language] = len(split_sentences(art.summary))
         self._translate_summaries(articles, options)
         timings["translate_s"] = time.perf_counter() - clock
-        for art in articles:  # keep the order the user asked for
-            art.summaries = {lang: art.summaries[lang] for lang in art.targets}
-            art.models = {lang: art.models[lang] for lang in art.targets}
-            art.sentences = {lang: art.sentences[lang] for lang in art.targets}
+        for art in articles:  # keep the order the user asked for; leave out what failed
+            done = [lang for lang in art.targets if lang in art.summaries]
+            art.summaries = {lang: art.summaries[lang] for lang in done}
+            art.models = {lang: art.models[lang] for lang in done}
+            art.sentences = {lang: art.sentences[lang] for lang in done}
+            art.faithful = {lang: art.faithful.get(lang, True) for lang in done}
+
+    # ------------------------------------------------------------ faithfulness
+    def _check_summary(self, art: _Article, model: Seq2SeqModel | None, options: SummarizeOptions) -> None:
+        """Numbers and names of the summary must be in what it summarises; `strict` acts on a failure."""
+        problems = check_summary(art.work_text, art.summary, art.summary_language)
+        if problems and options.strict and model is not None:
+            settings = self._summary_settings(model, options, model.max_input_tokens - 2)
+            settings.update(num_beams=2 * settings.get("num_beams", 4), length_penalty=1.0)
+            retry = model.generate([art.final_input], settings=settings, batch_size=1)[0]
+            retry_text = self._finish(retry, art)
+            if not check_summary(art.work_text, retry_text, art.summary_language):
+                art.warn_language(art.summary_language, f"strict: the first summary failed the faithfulness check "
+                                                        f"({'; '.join(problems)}); regenerated with wider beam search")
+                art.summary, problems = retry_text, []
+            else:
+                count = max(1, len(split_sentences(art.summary)))
+                art.summary = join_sentences(extract(art.work_text, art.summary_language, count),
+                                             LANGUAGES[art.summary_language].spaced)
+                art.warn_language(art.summary_language, f"strict: the summary failed the faithfulness check twice "
+                                                        f"({'; '.join(problems)}); replaced by the article's "
+                                                        f"{count} most central sentences (extractive)")
+                problems = check_summary(art.work_text, art.summary, art.summary_language)
+        art.faithful[art.summary_language] = not problems
+        for problem in problems:
+            art.warn_language(art.summary_language, f"unfaithful: {problem}")
 
     # -------------------------------------------------------------- summarising
     def _chunk(self, model: Seq2SeqModel, text: str, budget: int, language: str,
@@ -323,6 +385,7 @@ class Summarizer:
                     _warn(art.warnings, f"{model.name} cut an input at {model.max_input_tokens} tokens")
                 if len(outs) == 1:
                     art.summary = self._finish(outs[0], art)
+                    art.final_input = next(chunk for i, chunk in flat if i == index)
                 else:
                     joined = join_sentences([out.text for out in outs])
                     pending[index] = self._chunk(model, joined, budget, art.summary_language, art.warnings)
@@ -346,14 +409,27 @@ class Summarizer:
         return text
 
     # -------------------------------------------------------------- translating
-    def _translate_jobs(self, jobs: dict[tuple[str, str, str], list], options: SummarizeOptions):
+    def _translate_jobs(self, jobs: dict[tuple[str, str, str], list], options: SummarizeOptions,
+                        required: bool = False):
         """Run translation jobs: (model, source, target) -> [(article, sentences)], one call per key.
+
+        A model that cannot be loaded fails only its language (recorded in the article's
+        errors), unless the job is `required` (the pivot into English, without which
+        there is nothing to summarise).
 
         Yields (model, article, target, translated sentences, notes), one sentence out per
         sentence in; notes say which of the article's sentences had to be split.
         """
         for (name, source, target), items in jobs.items():
-            model = self._load(name)
+            try:
+                model = self._load(name)
+            except ModelLoadError as exc:
+                if required:
+                    raise
+                for art, _ in items:
+                    art.errors[target] = str(exc)
+                    art.warn_language(target, f"error: {exc}")
+                continue
             flat = [sentence for _, sentences in items for sentence in sentences]
             translated, split = self._translate_sentences(model, flat, source, target, options)
             position = 0
@@ -413,7 +489,12 @@ class Summarizer:
                 art.warn_language(target, note)
             if art.summary.strip() and not "".join(translated).strip():
                 art.warn_language(target, f"{model.name} produced an empty translation")
-            art.summaries[target] = join_sentences(translated, LANGUAGES[target].spaced)
+            text = join_sentences(translated, LANGUAGES[target].spaced)
+            problems = check_translation(art.summary, text, art.summary_language, target)
+            art.faithful[target] = not problems
+            for problem in problems:
+                art.warn_language(target, f"unfaithful: {problem}")
+            art.summaries[target] = text
             art.sentences[target] = len(translated)
             art.models[target] = [*art.chain, model.model_id]
 

@@ -71,6 +71,9 @@ _SPECS = (
               note="non-commercial; known to write numbers as words"),
 )
 
+EXTRACTIVE = "extractive"  # the built-in sentence ranker: no weights, any language
+_SPECS = (*_SPECS, ModelSpec(EXTRACTIVE, EXTRACTIVE, None, "apache-2.0", "summarization", ("*",), {}, None, 0,
+                             note="no model: the article's most central sentences (summarizer/extractive.py)"))
 MODELS: Mapping[str, ModelSpec] = MappingProxyType({spec.name: spec for spec in _SPECS})
 
 # English -> target pair models of the default route.
@@ -102,6 +105,9 @@ PRESETS: Mapping[str, Preset] = MappingProxyType({
     "multilingual": Preset("multilingual", "mt5-xlsum", _FROM_ENGLISH, _TO_ENGLISH, "opus-mt-mul-en",
                            "m2m100_418M", "mT5 XL-Sum summarises in the article's language "
                            "(NON-COMMERCIAL licence cc-by-nc-sa-4.0)"),
+    "extractive": Preset("extractive", EXTRACTIVE, _FROM_ENGLISH, _TO_ENGLISH, "opus-mt-mul-en", "m2m100_418M",
+                         "no summariser weights: the article's most central sentences, in its own language; "
+                         "translations as in default"),
 })
 
 

@@ -18,6 +18,8 @@ class Summary:
     sentences: dict[str, int] = field(default_factory=dict)  # language -> sentences in its summary
     language_warnings: dict[str, list[str]] = field(default_factory=dict)  # the warnings about one language only
     engines: dict[str, str] = field(default_factory=dict)  # model id -> engine/precision that ran it
+    faithful: dict[str, bool] = field(default_factory=dict)  # language -> passed the numbers-and-names check
+    errors: dict[str, str] = field(default_factory=dict)  # languages that could not be produced, and why
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict."""

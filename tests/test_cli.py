@@ -52,7 +52,8 @@ def test_jsonl_on_stdout_with_no_source(tiny, article, capsys):
     assert cli([str(article), "--to", "fr", "--no-source", "--format", "jsonl", *_flags(tiny)]) == 0
     (row,) = _jsonl(capsys.readouterr().out)
     assert row["id"] == str(article) and list(row["summaries"]) == ["fr"] and row["error"] is None
-    assert set(row) == {"id", "source_language", "summaries", "models", "chunks", "warnings", "error"}
+    assert set(row) == {"id", "source_language", "summaries", "models", "chunks", "warnings", "faithful", "errors",
+                        "error"}
 
 
 def test_stdin_gets_a_content_hash_id(tiny, monkeypatch, capsys):
@@ -122,7 +123,7 @@ def test_csv_input_and_csv_output(tiny, tmp_path):
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [r["id"] for r in rows] == ["s1", "s2"]
     assert list(rows[0]) == ["id", "source_language", "summary_source", "summary_fr", "models", "chunks",
-                             "warnings", "error"]
+                             "warnings", "faithful", "errors", "error"]
     assert rows[0]["summary_fr"] and rows[0]["source_language"] == "en" and json.loads(rows[0]["models"])["fr"]
     assert len(out.read_text(encoding="utf-8").splitlines()) == 3  # one physical line per row
 
@@ -186,7 +187,7 @@ def test_a_partial_last_row_is_repaired_and_done_ids_are_skipped(tiny, tmp_path)
         (folder / f"{i}.txt").write_text(ARTICLE.replace("Monday", f"day {i}"))
     out = tmp_path / "out.jsonl"
     whole = json.dumps({"id": str(folder / "0.txt"), "source_language": "en", "summaries": {}, "models": {},
-                        "chunks": 1, "warnings": [], "error": None})
+                        "chunks": 1, "warnings": [], "faithful": {}, "errors": {}, "error": None})
     out.write_text(whole + "\n" + '{"id": "' + str(folder / "1.txt") + '", "summ')  # killed mid-write
     assert cli([str(folder), "--to", "fr", "-o", str(out), *_flags(tiny)]) == 0
     rows = _jsonl(out.read_text())
@@ -238,8 +239,18 @@ def test_bad_flags_are_usage_errors(tiny, article, capsys):
     assert info.value.code == 2
 
 
-def test_missing_models_say_what_is_needed_and_how_to_fetch_it(article, capsys):
-    assert cli([str(article), "--to", "fr", "--device", "cpu"]) == 1
+def test_without_models_the_summary_is_extractive_and_loudly_says_so(article, capsys):
+    assert cli([str(article), "--to", "fr", "--device", "cpu"]) == 1  # French could not be made
+    out = capsys.readouterr().out
+    assert "warning: ABSTRACTIVE SUMMARISER UNAVAILABLE" in out and "summarize download --model distilbart" in out
+    assert "[en] The city council approved a budget of 4,700 dollars on Monday." in out
+    assert "models: extractive" in out
+    assert "[fr] error: Could not load model 'opus-mt-en-fr'" in out
+    assert "summarize download --model opus-mt-en-fr" in out
+
+
+def test_a_pinned_missing_model_says_what_is_needed_and_how_to_fetch_it(article, capsys):
+    assert cli([str(article), "--to", "fr", "--device", "cpu", "--summarizer-model", "distilbart-cnn-12-6"]) == 1
     err = capsys.readouterr().err.strip()
     assert "summarize download --model distilbart-cnn-12-6" in err and "Traceback" not in err
     assert "fr: distilbart-cnn-12-6 > opus-mt-en-fr" in err

@@ -66,11 +66,16 @@ def test_user_errors_come_back_as_clear_messages(client, text, languages, messag
         client.predict(text=text, languages=languages, api_name="/summarize")
 
 
-def test_a_missing_model_names_it_and_the_download_command(client, tiny):
+def test_a_missing_model_falls_back_to_extractive_and_names_the_download_command(client, tiny):
     demo.configure(translation_models={"fr": tiny["en-fr"]}, device="cpu")  # the real summariser: not here
     try:
-        with pytest.raises(AppError, match="summarize download --model distilbart-cnn-12-6"):
-            client.predict(text=ARTICLE, languages=["en"], api_name="/summarize")
+        result = client.predict(text=ARTICLE, languages=["en", "fr", "de"], api_name="/summarize")
+        assert result["warnings"][0].startswith("ABSTRACTIVE SUMMARISER UNAVAILABLE")
+        assert "summarize download --model distilbart-cnn-12-6" in result["warnings"][0]
+        assert result["models"]["en"] == ["extractive"] and result["summaries"]["en"].startswith("The city council")
+        assert "summarize download --model opus-mt-en-de" in result["errors"]["de"]
+        html = demo.render(result)
+        assert 'class="loud"' in html and 'class="summary-error"' in html
     finally:
         demo.configure(summarization_model=tiny["bart"], device="cpu", translation_models={
             "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"],
@@ -100,11 +105,12 @@ def test_page_button_returns_status_panels_and_a_json_file(client):
 def test_render_escapes_html_and_marks_right_to_left():
     result = {"summaries": {"en": "<script>alert(1)</script> & <img src=x onerror=alert(2)>", "ar": "نص"},
               "models": {"en": ["m"], "ar": ["m", "t"]}, "warnings": ["ar: odd", "general"],
-              "language_warnings": {"ar": ["odd"]}}
+              "language_warnings": {"ar": ["odd"]}, "faithful": {"en": True, "ar": False}, "errors": {}}
     html = demo.render(result)
     assert "<script>" not in html and "<img" not in html and "&lt;script&gt;" in html
     assert 'lang="ar" dir="rtl"' in html and 'lang="en" dir="ltr"' in html
     assert html.count("odd") == 1 and "general" in html  # the Arabic warning sits with the Arabic summary
+    assert html.count('class="unfaithful"') == 1
 
 
 def test_uploads_are_checked_for_type_and_size(tmp_path):

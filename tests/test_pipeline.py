@@ -14,6 +14,14 @@ ARTICLE = (
     "Mayor Anna Keller said the new bridge over the river would open in 2027. "
     "Heavy rain flooded the streets of the old town for three days last week."
 )
+LONG_EN = (
+    "The city council of Riverton approved a budget of 4.7 million dollars on Monday to rebuild the old bridge. "
+    "Mayor Anna Keller said work would start in March and the bridge would reopen to traffic in 2027. "
+    "The bridge, built in 1889, was closed last year after engineers found deep cracks in two of its arches. "
+    "Local shop owners say the closure has cut their sales by a third since the spring. "
+    "The council also voted to add a protected cycle lane and wider pavements on both sides. "
+    "Opposition councillors criticised the cost, but the plan passed by 31 votes to 12."
+)
 FRENCH = ("Le conseil municipal a approuvé lundi un budget de 4 700 euros pour la ville. "
           "La maire Anna Keller a déclaré que le nouveau pont ouvrirait en 2027.")
 
@@ -231,7 +239,8 @@ def test_a_warning_about_one_language_is_kept_with_that_language(tiny_summarizer
     french = load_model(tiny["en-fr"], device="cpu")
     monkeypatch.setattr(french, "generate", lambda texts, **kw: [Generated("", True, False) for _ in texts])
     result = tiny_summarizer.summarize(ARTICLE, ["en", "fr", "ja"])
-    assert result.language_warnings == {"fr": [f"{tiny['en-fr']} produced an empty translation"]}
+    assert f"{tiny['en-fr']} produced an empty translation" in result.language_warnings["fr"]
+    assert not any("empty translation" in w for w in result.language_warnings.get("ja", []))
     assert f"fr: {tiny['en-fr']} produced an empty translation" in result.warnings
 
 
@@ -248,3 +257,65 @@ def test_exact_output_lengths_for_benchmarks(tiny, engine, monkeypatch):
     assert bart_calls[0][1]["settings"]["max_new_tokens"] == bart_calls[0][1]["settings"]["min_new_tokens"] == 7
     assert fr_calls[0][1]["settings"]["max_new_tokens"] == fr_calls[0][1]["settings"]["min_new_tokens"] == 5
     assert fr_calls[0][1]["length_ratio"] is None
+
+
+def test_extractive_preset_needs_no_model_and_reports_missing_translators():
+    result = Summarizer("extractive", device="cpu").summarize(LONG_EN, ["en", "fr"])
+    assert result.models == {"en": ["extractive"]} and result.engines == {"extractive": "extractive (no model)"}
+    assert result.faithful == {"en": True}
+    assert all(sentence in LONG_EN for sentence in split_sentences(result.summaries["en"]))
+    assert "summarize download --model opus-mt-en-fr" in result.errors["fr"]
+    assert any(w.startswith("fr: error: ") for w in result.warnings)
+
+
+def test_extractive_summaries_stay_in_the_article_language():
+    french = FRENCH + " " + FRENCH.replace("lundi", "mardi").replace("4 700", "5 100")
+    result = Summarizer("extractive", device="cpu").summarize(french, ["fr"])
+    assert result.source_language == "fr" and result.models["fr"] == ["extractive"]
+
+
+def test_unfaithful_summary_is_flagged_with_the_span(tiny_summarizer, tiny, monkeypatch):
+    bart = load_model(tiny["bart"], device="cpu")
+    monkeypatch.setattr(bart, "generate", lambda texts, **kw: [
+        Generated("The council approved a budget of 9,999 dollars.", True, False) for _ in texts])
+    french = load_model(tiny["en-fr"], device="cpu")
+    monkeypatch.setattr(french, "generate", lambda texts, **kw: [
+        Generated("Le conseil a approuvé un budget de 9 999 dollars.", True, False) for _ in texts])
+    result = tiny_summarizer.summarize(ARTICLE, ["en", "fr"])
+    assert result.faithful == {"en": False, "fr": True}
+    assert "unfaithful: number '9,999' does not appear in the article" in result.language_warnings["en"]
+
+
+@pytest.mark.parametrize(("second", "expected", "note"), [
+    ("The council approved a budget of 4,700 dollars.", "The council approved a budget of 4,700 dollars.",
+     "regenerated with wider beam search"),
+    ("The council approved 8,888 dollars.", "The city council approved a budget of 4,700 dollars on Monday.",
+     "replaced by the article's 1 most central sentences"),
+])
+def test_strict_regenerates_then_falls_back_to_extractive(tiny, monkeypatch, second, expected, note):
+    from summarizer import SummarizeOptions
+
+    summarizer = Summarizer(summarization_model=tiny["bart"], device="cpu", options=SummarizeOptions(strict=True))
+    bart = load_model(tiny["bart"], device="cpu")
+    outputs = iter(["The council approved a budget of 9,999 dollars.", second])
+    calls = []
+
+    def fake(texts, **kwargs):
+        calls.append(kwargs["settings"])
+        return [Generated(next(outputs), True, False) for _ in texts]
+
+    monkeypatch.setattr(bart, "generate", fake)
+    result = summarizer.summarize(ARTICLE, ["en"])
+    assert result.summaries["en"] == expected and result.faithful == {"en": True}
+    assert any(note in w for w in result.language_warnings["en"])
+    assert calls[1]["num_beams"] == 2 * calls[0]["num_beams"]
+
+
+def test_without_models_the_fallback_is_extractive_and_loud():
+    summarizer = Summarizer(device="cpu", extractive_fallback=True)
+    result = summarizer.summarize(LONG_EN, ["en"])
+    assert result.warnings[0].startswith("ABSTRACTIVE SUMMARISER UNAVAILABLE")
+    assert result.models["en"] == ["extractive"]
+    pinned = Summarizer(summarization_model="distilbart-cnn-12-6", device="cpu", extractive_fallback=True)
+    with pytest.raises(SummarizerError, match="summarize download --model distilbart-cnn-12-6"):
+        pinned.summarize(LONG_EN, ["en"])
