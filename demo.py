@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> None:
     except SummarizerError as exc:
         parser.error(str(exc))
     configure(preset=args.preset, summarization_model=args.summarizer_model, translation_models=translators,
-              device=args.device, engine=args.engine)
+              device=args.device, engine=args.backend)
     demo.launch(server_name=args.host, server_port=args.port, share=args.share, css=CSS,
                 max_file_size=MAX_UPLOAD_BYTES, allowed_paths=[])
 

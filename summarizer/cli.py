@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from .errors import InputError, ModelLoadError, SummarizerError, UnsupportedLanguageError
 from .options import LENGTHS
@@ -21,7 +22,7 @@ from .outputs import FORMATS, make_row
 from .outputs import failed as row_failed
 from .registry import PRESETS
 
-SUBCOMMANDS = ("download", "models")
+SUBCOMMANDS = ("download", "models", "eval")
 
 
 def parse_translators(values: Sequence[str]) -> dict[str, str]:
@@ -34,14 +35,14 @@ def parse_translators(values: Sequence[str]) -> dict[str, str]:
     return pairs
 
 
-def add_model_flags(parser: argparse.ArgumentParser) -> None:
+def add_model_flags(parser: argparse.ArgumentParser, engine_flag: str = "--engine") -> None:
     parser.add_argument("--preset", default="default", choices=list(PRESETS), help="model preset (default: default)")
     parser.add_argument("--summarizer-model", metavar="NAME_OR_PATH",
                         help="summariser: registry name, hub id or local folder (overrides the preset)")
     parser.add_argument("--translator", action="append", default=[], metavar="LANG=NAME_OR_PATH",
                         help="translator into LANG (repeatable; overrides the preset)")
     parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1 ...")
-    parser.add_argument("--engine", default="auto", choices=["auto", "torch", "ctranslate2"],
+    parser.add_argument(engine_flag, dest="backend", default="auto", choices=["auto", "torch", "ctranslate2"],
                         help="auto: CTranslate2 when installed (int8 on CPU, float16 on CUDA), else torch")
 
 
@@ -102,7 +103,7 @@ def _run_summarize(args: argparse.Namespace) -> int:
         raise InputError(f"--batch-size {args.batch_size} must be at least 1.")
     summarizer = Summarizer(args.preset, summarization_model=args.summarizer_model,
                             translation_models=parse_translators(args.translator), device=args.device,
-                            engine=args.engine, extractive_fallback=True,
+                            engine=args.backend, extractive_fallback=True,
                             options=SummarizeOptions(batch_size=args.batch_size, strict=args.strict))
     targets = list(normalize_languages(args.to, summarizer.supported_languages()))
     items = collect(args.paths, glob=args.glob, text_field=args.text_field, id_field=args.id_field,
@@ -219,6 +220,72 @@ def _run_models(argv: Sequence[str]) -> int:
     return 0
 
 
+def _run_eval(argv: Sequence[str]) -> int:
+    """summarize eval DATA.jsonl: ROUGE of summaries against references; chrF/BLEU of translations."""
+    from .evaluate import lead, rouge, translation_scores
+    from .inputs import decode
+    from .languages import normalize_language
+    from .pipeline import Summarizer
+
+    parser = argparse.ArgumentParser(
+        prog="summarize eval", description="Score summaries (ROUGE) and translations (chrF, BLEU) against references.")
+    parser.add_argument("data", help="JSONL, one article per line")
+    parser.add_argument("--engine", default="extractive",
+                        help=f"lead-3, extractive, or a preset ({', '.join(PRESETS)}) (default: extractive)")
+    parser.add_argument("--text-field", default="article")
+    parser.add_argument("--reference-field", default="reference", help="the reference summary")
+    parser.add_argument("--translations-field",
+                        help="a field holding {language: reference translation of the text}: scores translations")
+    parser.add_argument("--language", default="en", help="the language of the texts (default: en)")
+    parser.add_argument("--length", default="short", choices=list(LENGTHS))
+    parser.add_argument("--limit", type=int, help="only the first N rows")
+    parser.add_argument("-o", "--output", help="write the scores as JSON here")
+    add_model_flags(parser, engine_flag="--backend")
+    args = parser.parse_args(argv)
+    language = normalize_language(args.language)
+    try:
+        lines = decode(Path(args.data).read_bytes(), args.data).splitlines()
+    except OSError as exc:
+        raise InputError(f"Cannot read {args.data}: {exc.strerror or exc}") from None
+    rows = [json.loads(line) for line in lines if line.strip()][: args.limit]
+    if not rows or args.text_field not in rows[0]:
+        raise InputError(f"{args.data}: no rows with a {args.text_field!r} field")
+    texts = [row[args.text_field] for row in rows]
+    report: dict = {"data": args.data, "rows": len(rows), "engine": args.engine, "language": language}
+    preset = args.engine if args.engine in PRESETS else "default"
+    summarizer = Summarizer(preset, summarization_model=args.summarizer_model,
+                            translation_models=parse_translators(args.translator), device=args.device,
+                            engine=args.backend)
+    if args.reference_field in rows[0]:
+        if args.engine == "lead-3":
+            predictions = [lead(text, 3) for text in texts]
+        elif args.engine in PRESETS:
+            results = summarizer.summarize_batch(texts, [language], length=args.length, source_language=language)
+            predictions = [result.summaries[language] for result in results]
+        else:
+            raise InputError(f"--engine {args.engine!r}: use lead-3 or a preset ({', '.join(PRESETS)}).")
+        report["rouge"] = rouge(predictions, [row[args.reference_field] for row in rows], language)
+        print(f"ROUGE ({len(rows)} rows, {args.engine}): " +
+              "  ".join(f"{kind} {value:.2f}" for kind, value in report["rouge"].items()))
+    if args.translations_field:
+        report["translation"] = {}
+        targets = sorted({lang for row in rows for lang in (row.get(args.translations_field) or {})})
+        for target in targets:
+            pairs = [(row[args.text_field], row[args.translations_field][target]) for row in rows
+                     if target in (row.get(args.translations_field) or {})]
+            hypotheses = summarizer.translate([source for source, _ in pairs], target, language)
+            scores = translation_scores(hypotheses, [reference for _, reference in pairs], target)
+            report["translation"][target] = {"rows": len(pairs), **scores}
+            print(f"{language}->{target} ({len(pairs)} rows): chrF {scores['chrf']:.2f}  BLEU {scores['bleu']:.2f}  "
+                  f"[{scores['bleu_signature']}]")
+    if "rouge" not in report and "translation" not in report:
+        raise InputError(f"{args.data}: no {args.reference_field!r} field and no --translations-field to score.")
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            json.dump(report, handle, indent=2, ensure_ascii=False)
+    return 0
+
+
 def cli(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `summarize` command; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -227,6 +294,8 @@ def cli(argv: Sequence[str] | None = None) -> int:
             return _run_download(argv[1:])
         if argv and argv[0] == "models":
             return _run_models(argv[1:])
+        if argv and argv[0] == "eval":
+            return _run_eval(argv[1:])
         return _run_summarize(_summarize_parser().parse_args(argv))
     except (UnsupportedLanguageError, InputError) as exc:
         print(f"error: {exc}", file=sys.stderr)

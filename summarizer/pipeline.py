@@ -151,6 +151,19 @@ class Summarizer:
                 for target in self._check_languages(languages, self.options)}
 
     # ------------------------------------------------------------------ public
+    def translate(self, texts: Sequence[str], target: str, source: str = "en") -> list[str]:
+        """Translate texts sentence by sentence with the model this configuration routes `source` -> `target` to."""
+        source, target = normalize_language(source), normalize_language(target, self.supported_languages())
+        model = self._load(self._translator_for(source, target))
+        per_text = [split_sentences(clean_text(text)) for text in texts]
+        flat = [sentence for sentences in per_text for sentence in sentences]
+        translated, _ = self._translate_sentences(model, flat, source, target, self.options)
+        out, position = [], 0
+        for sentences in per_text:
+            out.append(join_sentences(translated[position:position + len(sentences)], LANGUAGES[target].spaced))
+            position += len(sentences)
+        return out
+
     def summarize(self, text: str, languages: Sequence[str] | str = ("en",), *, length: str | None = None,
                   source_language: str | None = None, include_source: bool = False) -> Summary:
         """Summarise one article into each of `languages` (and its own language with `include_source`)."""
