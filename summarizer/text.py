@@ -40,15 +40,16 @@ mr mrs ms dr prof sr jr st mt ft gen gov sen rep col lt sgt capt cmdr adm rev ho
 inc ltd co corp bros dept univ assn est approx vs etc al fig no nos vol pp ed eds
 jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
 u.s u.k u.n e.g i.e a.m p.m d.c
-bzw usw vgl ggf z.b d.h u.a nr abs
+bzw usw vgl ggf z.b d.h u.a nr abs ang tzw np itd itp ok ul
 mme mlle m cf env
 sra sres srta dña
 г гг им ул т.е т.д
 """.split())
 _BOUNDARY = re.compile(
     rf"(?:[{re.escape(_NO_SPACE_TERMINALS)}][{re.escape(_CLOSERS)}]*\s*"
-    rf"|[{re.escape(_TERMINALS)}]+[{re.escape(_CLOSERS)}]*\s+)"
+    rf"|[{re.escape(_TERMINALS)}]+(?:\s?[{re.escape(_CLOSERS)}])*\s+)"  # French: "requin ! »"
 )
+_CONTINUES = ",;:)]}"  # a sentence does not start with these (quotes can open one: Swedish ”, German »)
 
 
 def _is_abbreviation(piece: str) -> bool:
@@ -69,7 +70,8 @@ def split_sentences(text: str) -> list[str]:
     Line breaks always end a sentence (paragraphs, headlines). Within a line a
     sentence ends at terminal punctuation followed by space (or, for CJK, at
     the full-width stop itself), except after abbreviations and initials, and
-    not when the next word starts in lower case after a period.
+    not when the next word starts in lower case after a period. Thai, which has
+    no sentence punctuation, is split at spaces between longer stretches.
     """
     sentences: list[str] = []
     for line in text.split("\n"):
@@ -81,12 +83,31 @@ def split_sentences(text: str) -> list[str]:
             bare = piece.rstrip().rstrip(_CLOSERS)
             if bare.endswith(".") and not bare.endswith("..") and (_is_abbreviation(bare) or following.islower()):
                 continue
+            if following and following in _CONTINUES:
+                continue
             if piece.strip():
                 sentences.append(piece.strip())
             start = end
         if line[start:].strip():
             sentences.append(line[start:].strip())
-    return sentences
+    return [part for sentence in sentences for part in _split_thai(sentence)]
+
+
+_THAI_SPACE = re.compile(r"(?<=[\u0e00-\u0e7f]) (?=[\u0e00-\u0e7f])")
+THAI_MIN_CHARS = 20  # Thai marks no sentence end but a space; shorter pieces are clauses, kept together
+
+
+def _split_thai(sentence: str) -> list[str]:
+    """Thai has no sentence punctuation: a space between Thai words after 20+ characters ends a sentence."""
+    if not _THAI_SPACE.search(sentence):
+        return [sentence]
+    parts: list[str] = []
+    for part in _THAI_SPACE.split(sentence):
+        if parts and len(parts[-1]) < THAI_MIN_CHARS:
+            parts[-1] += " " + part
+        else:
+            parts.append(part)
+    return parts
 
 
 def join_sentences(sentences: Sequence[str], spaced: bool = True) -> str:
