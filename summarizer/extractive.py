@@ -15,7 +15,7 @@ import re
 from collections import Counter
 
 from .languages import LANGUAGES
-from .text import split_sentences
+from .text import ends_sentence, split_sentences
 
 # Share of the score given to position (news puts the essentials first). Chosen on the 250
 # CNN/DailyMail test articles in ../shared/eval: 0.9 beats Lead-3 on both halves of them.
@@ -81,7 +81,8 @@ def score_sentences(sentences: list[str], language: str = "en") -> list[float]:
     scores = []
     for index, (sentence, central) in enumerate(zip(sentences, centrality, strict=True)):
         words = _size(sentence, spaced)
-        if words < MIN_WORDS or _BOILERPLATE.search(sentence):
+        # fragments, headlines (no closing punctuation), datelines and page furniture are not chosen
+        if words < MIN_WORDS or not ends_sentence(sentence) or _BOILERPLATE.search(sentence):
             scores.append(-1.0)
             continue
         position = 1.0 / math.sqrt(1 + index)
