@@ -45,11 +45,17 @@ def ctranslate2_available() -> bool:
     return True
 
 
-def resolve_engine(engine: str) -> str:
+def resolve_engine(engine: str, device: str = "cpu") -> str:
+    """"auto" is CTranslate2 on CPU when installed (its int8 is where it wins), else torch.
+
+    On CUDA "auto" is torch: CTranslate2's PyPI wheels are built against CUDA 12 and fail at
+    the first generation on machines with only CUDA 13 libraries (seen on an H100 host).
+    engine="ctranslate2" on CUDA still works where CUDA 12's cuBLAS is installed.
+    """
     if engine not in ENGINES:
         raise ModelLoadError(f"Unknown engine {engine!r}; engines: {', '.join(ENGINES)}.")
     if engine == "auto":
-        return "ctranslate2" if ctranslate2_available() else "torch"
+        return "ctranslate2" if ctranslate2_available() and not device.startswith("cuda") else "torch"
     if engine == "ctranslate2" and not ctranslate2_available():
         raise ModelLoadError("engine='ctranslate2' needs the ctranslate2 package: pip install ctranslate2")
     return engine
@@ -238,7 +244,9 @@ class CTranslate2Engine:
                 min_decoding_length=int(settings.get("min_new_tokens", 0) or 0) + extra,
                 max_batch_size=0, return_scores=False)
         except (RuntimeError, ValueError) as exc:
-            raise ModelError(str(exc)) from exc
+            hint = (" (CTranslate2's wheels need CUDA 12's cuBLAS: pip install nvidia-cublas-cu12, or use "
+                    "engine='torch')") if "libcublas" in str(exc) else ""
+            raise ModelError(f"{exc}{hint}") from exc
         runs = []
         for result in results:
             tokens = result.hypotheses[0][extra:]

@@ -225,10 +225,10 @@ def _torch_dtype(device: str, config) -> Any:
 def load_model(name_or_path: str, device: str = "auto", engine: str = "auto") -> Seq2SeqModel:
     """Load (once per process) a seq2seq model by registry name, hub id or local folder.
 
-    `engine` is "torch", "ctranslate2", or "auto" (CTranslate2 when it is installed).
+    `engine` is "torch", "ctranslate2", or "auto" (CTranslate2 on CPU when installed, else torch).
     """
     device = resolve_device(device)
-    engine = resolve_engine(engine)
+    engine = resolve_engine(engine, device)
     location = locate(name_or_path)
     key = (location.source, device, engine)
     with _cache_lock:
