@@ -184,8 +184,8 @@ def converted_path(source: str, model_id: str, revision: str | None, quantizatio
     return store / "ct2" / f"{safe_id}--{revision or 'main'}--{quantization}"
 
 
-def convert(source: str, target: Path, quantization: str) -> Path:
-    """Convert a transformers model folder or hub id to CTranslate2, once (atomic rename)."""
+def convert(source: str, target: Path, quantization: str, revision: str | None = None) -> Path:
+    """Convert a transformers model folder or hub id (at `revision`) to CTranslate2, once (atomic rename)."""
     from ctranslate2.converters import transformers as ct2t
 
     with _convert_lock:
@@ -196,8 +196,9 @@ def convert(source: str, target: Path, quantization: str) -> Path:
         saved = dict(ct2t._MODEL_LOADERS)
         ct2t._MODEL_LOADERS.update(_ct2_loaders())
         try:
-            ct2t.TransformersConverter(source, copy_files=None).convert(str(tmp), quantization=quantization,
-                                                                        force=True)
+            converter = ct2t.TransformersConverter(source, copy_files=None, revision=revision,
+                                                   low_cpu_mem_usage=True, trust_remote_code=False)
+            converter.convert(str(tmp), quantization=quantization, force=True)
         except (OSError, ValueError, KeyError, AttributeError, NotImplementedError) as exc:
             shutil.rmtree(tmp, ignore_errors=True)
             raise ModelLoadError(f"Could not convert {source!r} to CTranslate2: {exc}") from exc

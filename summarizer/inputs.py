@@ -58,15 +58,20 @@ def extract_html(html: str, origin: str) -> str:
     return text
 
 
-def _read_file(path: Path) -> str:
+def _read_text(path: Path, limit: int | None = MAX_INPUT_BYTES) -> str:
+    """A file's text (decoded; one article's file is size-limited); InputError when it cannot be had."""
     try:
         size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise InputError(f"{path}: {size:,} bytes is over the {MAX_INPUT_BYTES:,}-byte input limit")
+        if limit is not None and size > limit:
+            raise InputError(f"{path}: {size:,} bytes is over the {limit:,}-byte input limit")
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    text = decode(data, str(path))
+    return decode(data, str(path))
+
+
+def _read_file(path: Path) -> str:
+    text = _read_text(path)
     return extract_html(text, str(path)) if path.suffix.lower() in HTML_SUFFIXES else text
 
 
@@ -107,10 +112,7 @@ def _failing(message: str) -> Callable[[], str]:
 
 def _jsonl_items(path: Path, text_field: str, id_field: str) -> Iterable[Item]:
     try:
-        lines = decode(path.read_bytes(), str(path)).splitlines()
-    except OSError as exc:
-        yield Item(str(path), _failing(f"{path}: cannot be read ({exc.strerror or exc})"))
-        return
+        lines = _read_text(path, limit=None).splitlines()  # a feed of many articles
     except InputError as exc:
         yield Item(str(path), _failing(str(exc)))
         return
@@ -138,10 +140,7 @@ def _jsonl_items(path: Path, text_field: str, id_field: str) -> Iterable[Item]:
 
 def _csv_items(path: Path, text_column: str, id_column: str) -> Iterable[Item]:
     try:
-        content = decode(path.read_bytes(), str(path))
-    except OSError as exc:
-        yield Item(str(path), _failing(f"{path}: cannot be read ({exc.strerror or exc})"))
-        return
+        content = _read_text(path, limit=None)
     except InputError as exc:
         yield Item(str(path), _failing(str(exc)))
         return

@@ -279,7 +279,7 @@ def _load(location: Location, device: str, engine: str) -> Seq2SeqModel:
 def _ctranslate2_engine(location: Location, tokenizer, generation_config, device: str) -> CTranslate2Engine:
     quantization = "float16" if device.startswith("cuda") else "int8"
     target = converted_path(location.source, location.model_id, location.revision, quantization, models_dir())
-    convert(location.source, target, quantization)
+    convert(location.source, target, quantization, None if location.local else location.revision)
     return CTranslate2Engine(target, tokenizer, generation_config, device, quantization)
 
 
