@@ -178,7 +178,7 @@ class Seq2SeqModel:
                     kwargs["max_new_tokens"] = min(int(longest * length_ratio) + 10, self.max_output_tokens)
                     kwargs.pop("max_length", None)
                 try:
-                    runs = self.engine.run([encoded[i] for i in batch], kwargs)
+                    runs = self._run_halving([encoded[i] for i in batch], kwargs)
                 except ModelError as exc:
                     raise ModelError(f"Model {self.name!r} failed while generating: {exc}") from exc
                 for index, run in zip(batch, runs, strict=True):
@@ -186,6 +186,17 @@ class Seq2SeqModel:
                     text = self.tokenizer.decode(kept, skip_special_tokens=True).strip()
                     results[index] = Generated(text, run.finished, truncated[index])
         return results  # type: ignore[return-value]
+
+
+    def _run_halving(self, batch: list[list[int]], settings: dict[str, Any]) -> list:
+        """Run a batch; when it runs out of memory, run its halves instead (down to single inputs)."""
+        try:
+            return self.engine.run(batch, settings)
+        except ModelError as exc:
+            if len(batch) == 1 or "out of memory" not in str(exc).lower():
+                raise
+        half = len(batch) // 2
+        return self._run_halving(batch[:half], settings) + self._run_halving(batch[half:], settings)
 
 
 def _batches(encoded: list[list[int]], batch_size: int, max_batch_tokens: int) -> list[list[int]]:

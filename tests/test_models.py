@@ -148,3 +148,40 @@ def test_target_tokens_never_appear_in_the_output(tiny):
     texts = [f"Sentence number {i} about the council." for i in range(12)]
     outputs = model.generate(texts, target="pl", settings={"num_beams": 2, "max_new_tokens": 12})
     assert not any(">>" in out.text for out in outputs)
+
+
+def test_a_batch_that_runs_out_of_memory_is_run_in_halves(tiny, monkeypatch):
+    from summarizer.errors import ModelError
+
+    model = load_model(tiny["en-fr"], device="cpu")
+    sizes = []
+    real_run = model.engine.run
+
+    def run(batch, settings):
+        sizes.append(len(batch))
+        if len(batch) > 2:
+            raise ModelError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return real_run(batch, settings)
+
+    monkeypatch.setattr(model.engine, "run", run)
+    texts = [f"Sentence number {i} about the council budget." for i in range(8)]
+    outputs = model.generate(texts, settings={"num_beams": 1, "max_new_tokens": 4}, batch_size=8)
+    assert len(outputs) == 8 and sizes == [8, 4, 2, 2, 4, 2, 2]
+    reference = [model.generate([t], settings={"num_beams": 1, "max_new_tokens": 4})[0].text for t in texts]
+    assert [o.text for o in outputs] == reference  # same results, in input order
+
+
+def test_other_generation_errors_are_not_retried(tiny, monkeypatch):
+    from summarizer.errors import ModelError
+
+    model = load_model(tiny["en-fr"], device="cpu")
+    calls = []
+
+    def run(batch, settings):
+        calls.append(len(batch))
+        raise ModelError("index out of range in self")
+
+    monkeypatch.setattr(model.engine, "run", run)
+    with pytest.raises(ModelError, match="failed while generating: index out of range"):
+        model.generate(["One.", "Two."], settings={"num_beams": 1, "max_new_tokens": 2})
+    assert calls == [2]
