@@ -92,7 +92,9 @@ def normalize_language(value: str, supported: set[str] | None = None) -> str:
             f"Language code {value!r} is empty or not text. Supported: {', '.join(allowed)}."
         )
     key = value.strip().casefold()
-    code = _ALIASES.get(key) or _ALIASES.get(key.replace("_", "-").split("-")[0])
+    code = _ALIASES.get(key)
+    if code is None and _CODE_SHAPE.match(key):  # a regional or script variant: pt-BR, zh_Hant
+        code = _ALIASES.get(key.replace("_", "-").split("-")[0])
     if code is None:
         shape = "is not a language code" if not _CODE_SHAPE.match(value.strip()) else "is not a known language"
         raise UnsupportedLanguageError(f"Language {value!r} {shape}. Supported: {', '.join(allowed)}.")
