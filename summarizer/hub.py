@@ -70,6 +70,21 @@ def _transport_errors() -> tuple[type[Exception], ...]:
     return ()
 
 
+def verify(repo: str, folder: Path) -> None:
+    """Check the files of a model in models/ against the hashes `download` recorded for it."""
+    entry = read_manifest()["models"].get(repo)
+    if not isinstance(entry, dict) or not isinstance(entry.get("files"), dict):
+        return  # not fetched by `summarize download`: nothing recorded to check against
+    for name, expected in entry["files"].items():
+        path = folder / name
+        if not path.is_file():
+            raise ModelLoadError(f"{repo}: {name} is missing from {folder} (models/manifest.json lists it). "
+                                 f"Fetch it again with: summarize download --model {repo}")
+        if _sha256(path) != expected:
+            raise ModelLoadError(f"{repo}: {name} in {folder} does not match the sha256 recorded in "
+                                 f"models/manifest.json. Fetch it again with: summarize download --model {repo}")
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:

@@ -17,7 +17,7 @@ from typing import Any
 from .drivers import Driver, infer_driver
 from .engines import CTranslate2Engine, TorchEngine, convert, converted_path, resolve_engine
 from .errors import ModelError, ModelLoadError
-from .hub import hub_reachable, models_dir, read_manifest
+from .hub import hub_reachable, models_dir, read_manifest, verify
 from .registry import ModelSpec, find_spec
 
 _GENERATION_KEYS = ("num_beams", "length_penalty", "max_length", "min_length", "no_repeat_ngram_size",
@@ -253,6 +253,9 @@ def load_model(name_or_path: str, device: str = "auto", engine: str = "auto") ->
 def _load(location: Location, device: str, engine: str) -> Seq2SeqModel:
     from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
 
+    source = Path(location.source)
+    if location.local and source.resolve().is_relative_to(models_dir().resolve()):
+        verify(location.model_id, source)  # once per process: loads are cached
     kwargs: dict[str, Any] = {"trust_remote_code": False}
     if location.revision and not location.local:
         kwargs["revision"] = location.revision

@@ -185,3 +185,28 @@ def test_other_generation_errors_are_not_retried(tiny, monkeypatch):
     with pytest.raises(ModelError, match="failed while generating: index out of range"):
         model.generate(["One.", "Two."], settings={"num_beams": 1, "max_new_tokens": 2})
     assert calls == [2]
+
+
+def test_models_in_the_store_are_checked_against_the_manifest(tiny, tmp_path, monkeypatch):
+    import hashlib
+    import json
+    import shutil
+
+    from summarizer.models import clear_cache
+
+    store = tmp_path / "store"
+    folder = store / "Helsinki-NLP" / "opus-mt-en-fr"
+    shutil.copytree(tiny["en-fr"], folder)
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()}
+    (store / "manifest.json").write_text(json.dumps({"models": {"Helsinki-NLP/opus-mt-en-fr": {
+        "revision": "abc", "files": files}}}))
+    monkeypatch.setenv("SUMMARIZER_MODELS_DIR", str(store))
+    clear_cache()
+    assert load_model("opus-mt-en-fr", device="cpu").location.local
+    (folder / "vocab.json").write_text((folder / "vocab.json").read_text().replace("<unk>", "<UNK>"))
+    clear_cache()
+    with pytest.raises(ModelLoadError, match=r"vocab\.json in .* does not match the sha256 recorded"):
+        load_model("opus-mt-en-fr", device="cpu")
+    (folder / "source.spm").unlink()
+    with pytest.raises(ModelLoadError, match=r"source\.spm is missing"):
+        load_model("opus-mt-en-fr", device="cpu")
