@@ -153,9 +153,10 @@ def pack(lengths: Sequence[int], budget: int) -> list[list[int]]:
 def split_long(text: str, count, budget: int, spaced: bool = True) -> list[str]:
     """Split one over-long sentence into pieces of at most ~`budget` tokens.
 
-    Cuts at spaces where the script has them, else between characters.
-    `count(pieces)` returns the token count of each piece. Nothing is dropped:
-    joining the pieces with the separator gives the text back.
+    Cuts at spaces where the script has them, else between characters (also
+    inside a single word longer than the budget). `count(pieces)` returns the
+    token count of each piece. Nothing is dropped or reordered: the pieces hold
+    the text's characters in order, cut only at spaces unless a word is too long.
     """
     use_spaces = spaced and " " in text
     units = text.split(" ") if use_spaces else list(text)

@@ -83,3 +83,23 @@ def test_pack_covers_every_item_once_in_order(lengths, budget):
     groups = pack(lengths, budget)
     assert [i for g in groups for i in g] == list(range(len(lengths)))
     assert all(sum(lengths[i] for i in g) <= budget or len(g) == 1 for g in groups)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.integers(min_value=1, max_value=40), st.booleans())
+def test_split_long_never_loses_or_reorders_text(text, budget, spaced):
+    text = " ".join(text.split())  # the splitter sees sentences with single spaces
+    if not text:
+        return
+    parts = split_long(text, lambda units: [max(1, len(u)) for u in units], budget, spaced)
+    assert "".join(parts).replace(" ", "") == text.replace(" ", "")
+    if spaced and " " in text and all(len(word) <= budget for word in text.split(" ")):
+        assert " ".join(parts) == text  # cut at spaces only
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_clean_text_is_idempotent_and_keeps_visible_characters(text):
+    cleaned = clean_text(text)
+    assert clean_text(cleaned) == cleaned
+    assert "\x00" not in cleaned and "\u202e" not in cleaned
