@@ -147,25 +147,18 @@ def summarize_page(text: str, upload: str | None, languages: list[str], length: 
 def models_banner(preset: str) -> str:
     """Which models the preset would use, and what to do where they are missing (loads nothing)."""
     from summarizer.hub import hub_reachable, models_dir
+    from summarizer.models import available_offline
 
     plan = get_summarizer(preset).plan(DEFAULT_LANGUAGES, "en")
     names = list(dict.fromkeys(name for chain in plan.values() for name in chain))
     if hub_reachable():
         return f"Models ({preset}): {', '.join(names)}. They are fetched from the Hugging Face hub on first use."
-    missing = [name for name in names if not _present(name, models_dir())]
+    missing = [name for name in names if not available_offline(name)]
     if not missing:
         return f"Models ({preset}): {', '.join(names)} (from {models_dir()})."
     return (f"⚠️ The Hugging Face hub cannot be reached and these models are not in {models_dir()}: "
             f"{', '.join(missing)}. Run `summarize download --preset {preset} --to fr,de,es` where the hub "
             "can be reached and copy the models/ folder here.")
-
-
-def _present(name: str, store: Path) -> bool:
-    from summarizer.registry import find_spec
-
-    spec = find_spec(name)
-    folder = Path(name) if Path(name).is_dir() else store / (spec.repo if spec else name)
-    return (folder / "config.json").is_file()
 
 
 def _example(name: str) -> str:

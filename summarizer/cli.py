@@ -202,6 +202,7 @@ def _run_download(argv: Sequence[str]) -> int:
 
 def _run_models(argv: Sequence[str]) -> int:
     from .hub import models_dir
+    from .models import available_offline
     from .registry import MODELS
 
     argparse.ArgumentParser(prog="summarize models", description="List presets and models.").parse_args(argv)
@@ -213,8 +214,8 @@ def _run_models(argv: Sequence[str]) -> int:
         print(f"  into English: {preset.to_english_fallback} (pair models for {', '.join(preset.to_english)})")
     print(f"\nmodels (local store: {models_dir()})")
     for spec in MODELS.values():
-        present = "present" if (models_dir() / spec.repo / "config.json").is_file() else "missing"
-        size = f"{spec.size_mb} MB" if spec.size_mb else "?"
+        present = "present" if available_offline(spec.name) else "missing"
+        size = f"{spec.size_mb} MB" if spec.size_mb is not None else "?"
         commercial = "" if spec.commercial_use else "  NON-COMMERCIAL"
         print(f"  {spec.name:<26} {spec.repo:<40} {spec.license:<16} {size:>8}  {present}{commercial}")
     return 0

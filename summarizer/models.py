@@ -18,7 +18,7 @@ from .drivers import Driver, infer_driver
 from .engines import CTranslate2Engine, TorchEngine, convert, converted_path, resolve_engine
 from .errors import ModelError, ModelLoadError
 from .hub import hub_reachable, models_dir, read_manifest, verify
-from .registry import ModelSpec, find_spec
+from .registry import EXTRACTIVE, ModelSpec, find_spec
 
 _GENERATION_KEYS = ("num_beams", "length_penalty", "max_length", "min_length", "no_repeat_ngram_size",
                     "early_stopping", "repetition_penalty")
@@ -48,6 +48,21 @@ def _manifest_revision(repo: str) -> str | None:
     return entry.get("revision") if isinstance(entry, dict) else None
 
 
+def store_folder(name: str) -> Path | None:
+    """The folder under ``models/`` that holds this registry name or hub id, if there is one."""
+    spec = find_spec(name)
+    repo = spec.repo if spec else name
+    for candidate in (models_dir() / repo, models_dir() / (spec.name if spec else repo)):
+        if (candidate / "config.json").is_file():
+            return candidate
+    return None
+
+
+def available_offline(name: str) -> bool:
+    """Loadable without the hub: a folder, a model in ``models/``, or the weightless extractive engine."""
+    return name == EXTRACTIVE or Path(name).expanduser().is_dir() or store_folder(name) is not None
+
+
 def locate(name_or_path: str) -> Location:
     """Where a model is loaded from: a local folder, ``models/<hub id>``, or the hub."""
     path = Path(name_or_path).expanduser()
@@ -55,9 +70,9 @@ def locate(name_or_path: str) -> Location:
         return Location(str(path), str(path), None, None, True)
     spec = find_spec(name_or_path)
     repo = spec.repo if spec else name_or_path
-    for candidate in (models_dir() / repo, models_dir() / (spec.name if spec else repo)):
-        if (candidate / "config.json").is_file():
-            return Location(str(candidate), repo, _manifest_revision(repo), spec, True)
+    folder = store_folder(name_or_path)
+    if folder is not None:
+        return Location(str(folder), repo, _manifest_revision(repo), spec, True)
     if spec is None and (name_or_path.count("/") != 1 or name_or_path.startswith((".", "/", "~"))):
         raise ModelLoadError(
             f"Model {name_or_path!r} is neither a folder, a registry name nor a hub id (owner/name). "
@@ -240,14 +255,17 @@ def load_model(name_or_path: str, device: str = "auto", engine: str = "auto") ->
     """
     device = resolve_device(device)
     engine = resolve_engine(engine, device)
+    asked = (name_or_path, device, engine)
+    with _cache_lock:
+        if asked in _cache:  # the pipeline asks for its models on every request: no file look-ups then
+            return _cache[asked]
     location = locate(name_or_path)
     key = (location.source, device, engine)
     with _cache_lock:
-        if key in _cache:
-            return _cache[key]
-        model = _load(location, device, engine)
-        _cache[key] = model
-        return model
+        if key not in _cache:
+            _cache[key] = _load(location, device, engine)
+        _cache[asked] = _cache[key]
+        return _cache[key]
 
 
 def _load(location: Location, device: str, engine: str) -> Seq2SeqModel:

@@ -68,6 +68,11 @@ def _warn(warnings: list[str], message: str) -> None:
         warnings.append(message)
 
 
+def _extractive_summary(art: _Article, count: int) -> str:
+    """The `count` most central sentences of what the article's summariser reads."""
+    return join_sentences(extract(art.work_text, art.summary_language, count), LANGUAGES[art.summary_language].spaced)
+
+
 class Summarizer:
     """Holds the models of one preset (loaded lazily, once) and summarises with them.
 
@@ -276,9 +281,7 @@ class Summarizer:
         clock = time.perf_counter()
         if summarizer is None:
             for art in articles:
-                count = SENTENCES_FOR_LENGTH[options.length]
-                art.summary = join_sentences(extract(art.work_text, art.summary_language, count),
-                                             LANGUAGES[art.summary_language].spaced)
+                art.summary = _extractive_summary(art, SENTENCES_FOR_LENGTH[options.length])
         else:
             self._summarize_all(summarizer, articles, options)
         for art in articles:
@@ -315,8 +318,7 @@ class Summarizer:
                 art.summary, problems = retry_text, []
             else:
                 count = max(1, len(split_sentences(art.summary)))
-                art.summary = join_sentences(extract(art.work_text, art.summary_language, count),
-                                             LANGUAGES[art.summary_language].spaced)
+                art.summary = _extractive_summary(art, count)
                 art.warn_language(art.summary_language, f"strict: the summary failed the faithfulness check twice "
                                                         f"({'; '.join(problems)}); replaced by the article's "
                                                         f"{count} most central sentences (extractive)")

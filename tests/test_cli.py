@@ -4,6 +4,7 @@ import csv
 import http.server
 import io
 import json
+import re
 import os
 import signal
 import subprocess
@@ -261,6 +262,7 @@ def test_models_lists_presets_and_licences(capsys):
     assert cli(["models"]) == 0
     out = capsys.readouterr().out
     assert "preset default" in out and "opus-mt-en-fr" in out and "NON-COMMERCIAL" in out and "missing" in out
+    assert re.search(r"extractive +extractive .* 0 MB  present", out)  # no weights: always there
 
 
 def test_python_dash_m_and_import_have_no_side_effects(tmp_path):
