@@ -4,8 +4,8 @@ import csv
 import http.server
 import io
 import json
-import re
 import os
+import re
 import signal
 import subprocess
 import sys
