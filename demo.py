@@ -37,17 +37,19 @@ QUEUE_SIZE = 32  # requests waiting at most; beyond that Gradio answers that the
 
 # What the models are; set by main() (or a test) before the first request.
 _settings: dict = {"preset": "default", "summarization_model": None, "translation_models": {}, "device": "auto",
-                   "engine": "auto"}
+                   "engine": "auto", "allow_pickle": False}
 _summarizers: dict[str, Summarizer] = {}
 _lock = threading.Lock()
 
 
 def configure(*, preset: str = "default", summarization_model: str | None = None,
-              translation_models: dict[str, str] | None = None, device: str = "auto", engine: str = "auto") -> None:
+              translation_models: dict[str, str] | None = None, device: str = "auto", engine: str = "auto",
+              allow_pickle: bool = False) -> None:
     """Choose the models every request will use (forgets summarizers made before)."""
     with _lock:
         _settings.update(preset=preset, summarization_model=summarization_model,
-                         translation_models=dict(translation_models or {}), device=device, engine=engine)
+                         translation_models=dict(translation_models or {}), device=device, engine=engine,
+                         allow_pickle=allow_pickle)
         _summarizers.clear()
 
 
@@ -59,7 +61,7 @@ def get_summarizer(preset: str | None = None) -> Summarizer:
             _summarizers[name] = Summarizer(
                 name, summarization_model=_settings["summarization_model"],
                 translation_models=_settings["translation_models"], device=_settings["device"],
-                engine=_settings["engine"], extractive_fallback=True)
+                engine=_settings["engine"], extractive_fallback=True, allow_pickle=_settings["allow_pickle"])
         return _summarizers[name]
 
 
@@ -223,7 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     except SummarizerError as exc:
         parser.error(str(exc))
     configure(preset=args.preset, summarization_model=args.summarizer_model, translation_models=translators,
-              device=args.device, engine=args.backend)
+              device=args.device, engine=args.backend, allow_pickle=args.allow_pickle)
     demo.launch(server_name=args.host, server_port=args.port, share=args.share, css=CSS,
                 max_file_size=MAX_UPLOAD_BYTES, allowed_paths=[])
 

@@ -44,6 +44,9 @@ def add_model_flags(parser: argparse.ArgumentParser, engine_flag: str = "--engin
     parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1 ...")
     parser.add_argument(engine_flag, dest="backend", default="auto", choices=["auto", "torch", "ctranslate2"],
                         help="auto: CTranslate2 when installed (int8 on CPU, float16 on CUDA), else torch")
+    parser.add_argument("--allow-pickle", action="store_true",
+                        help="also load models whose weights are pickles (.bin), which can run code when loaded; "
+                             "by default only safetensors weights are loaded")
 
 
 def _summarize_parser() -> argparse.ArgumentParser:
@@ -103,7 +106,7 @@ def _run_summarize(args: argparse.Namespace) -> int:
         raise InputError(f"--batch-size {args.batch_size} must be at least 1.")
     summarizer = Summarizer(args.preset, summarization_model=args.summarizer_model,
                             translation_models=parse_translators(args.translator), device=args.device,
-                            engine=args.backend, extractive_fallback=True,
+                            engine=args.backend, extractive_fallback=True, allow_pickle=args.allow_pickle,
                             options=SummarizeOptions(batch_size=args.batch_size, strict=args.strict))
     targets = list(normalize_languages(args.to, summarizer.supported_languages()))
     items = collect(args.paths, glob=args.glob, text_field=args.text_field, id_field=args.id_field,
@@ -194,8 +197,11 @@ def _run_download(argv: Sequence[str]) -> int:
     parser.add_argument("--from", dest="sources", default="",
                         help="comma-separated article languages to read (adds the models translating them)")
     parser.add_argument("--model", action="append", default=[], help="fetch this registry name or hub id too")
+    parser.add_argument("--allow-pickle", action="store_true",
+                        help="fetch pickle (.bin) weights of models that have no safetensors (they can run code "
+                             "when loaded)")
     args = parser.parse_args(argv)
-    for line in download(args.preset, args.to, args.model, args.sources):
+    for line in download(args.preset, args.to, args.model, args.sources, allow_pickle=args.allow_pickle):
         print(line, flush=True)
     return 0
 
@@ -256,7 +262,7 @@ def _run_eval(argv: Sequence[str]) -> int:
     preset = args.engine if args.engine in PRESETS else "default"
     summarizer = Summarizer(preset, summarization_model=args.summarizer_model,
                             translation_models=parse_translators(args.translator), device=args.device,
-                            engine=args.backend)
+                            engine=args.backend, allow_pickle=args.allow_pickle)
     if args.reference_field in rows[0]:
         if args.engine == "lead-3":
             predictions = [lead(text, 3) for text in texts]

@@ -184,9 +184,18 @@ def converted_path(source: str, model_id: str, revision: str | None, quantizatio
     return store / "ct2" / f"{safe_id}--{revision or 'main'}--{quantization}"
 
 
-def convert(source: str, target: Path, quantization: str, revision: str | None = None) -> Path:
-    """Convert a transformers model folder or hub id (at `revision`) to CTranslate2, once (atomic rename)."""
+def convert(source: str, target: Path, quantization: str, revision: str | None = None, *,
+            allow_pickle: bool = False) -> Path:
+    """Convert a transformers model folder or hub id (at `revision`) to CTranslate2, once (atomic rename).
+
+    Reads safetensors weights only, unless `allow_pickle`.
+    """
     from ctranslate2.converters import transformers as ct2t
+
+    class Converter(ct2t.TransformersConverter):
+        def load_model(self, model_class, model_name_or_path, **kwargs):
+            return model_class.from_pretrained(model_name_or_path, use_safetensors=None if allow_pickle else True,
+                                               **kwargs)
 
     with _convert_lock:
         if (target / "model.bin").is_file():
@@ -196,8 +205,8 @@ def convert(source: str, target: Path, quantization: str, revision: str | None =
         saved = dict(ct2t._MODEL_LOADERS)
         ct2t._MODEL_LOADERS.update(_ct2_loaders())
         try:
-            converter = ct2t.TransformersConverter(source, copy_files=None, revision=revision,
-                                                   low_cpu_mem_usage=True, trust_remote_code=False)
+            converter = Converter(source, copy_files=None, revision=revision, low_cpu_mem_usage=True,
+                                  trust_remote_code=False)
             converter.convert(str(tmp), quantization=quantization, force=True)
         except (OSError, ValueError, KeyError, AttributeError, NotImplementedError) as exc:
             shutil.rmtree(tmp, ignore_errors=True)

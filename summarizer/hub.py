@@ -93,8 +93,11 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def download_model(name: str) -> str:
-    """Fetch one model into models/<hub id> at its pinned revision and record it in the manifest."""
+def download_model(name: str, *, allow_pickle: bool = False) -> str:
+    """Fetch one model into models/<hub id> at its pinned revision and record it in the manifest.
+
+    Only safetensors weights are fetched; a model that has none is refused unless `allow_pickle`.
+    """
     from huggingface_hub import HfApi, snapshot_download
     from huggingface_hub.errors import HfHubHTTPError
 
@@ -108,9 +111,17 @@ def download_model(name: str) -> str:
     try:
         info = HfApi().model_info(repo, revision=spec.revision if spec else None)
         files = [sibling.rfilename for sibling in info.siblings or []]
-        weights = ["*.safetensors"] if any(f.endswith(".safetensors") for f in files) else ["pytorch_model.bin"]
+        if any(f.endswith(".safetensors") for f in files):
+            weights = ["*.safetensors"]
+        elif allow_pickle:
+            weights = ["pytorch_model*.bin", "pytorch_model.bin.index.json"]
+        else:
+            raise ModelLoadError(f"{repo} has no safetensors weights, only pickle files, which can run code when "
+                                 "loaded. Pass --allow-pickle if you trust its source.")
         snapshot_download(repo, revision=info.sha, local_dir=target,
                           allow_patterns=["*.json", "*.txt", "*.model", "*.spm", *weights])
+    except ModelLoadError:
+        raise
     except (OSError, ValueError, HfHubHTTPError, *_transport_errors()) as exc:
         raise ModelLoadError(f"Could not download {repo!r} from the Hugging Face hub: {exc}") from exc
     hashes = {str(p.relative_to(target)): _sha256(p) for p in sorted(target.rglob("*"))
@@ -123,7 +134,8 @@ def download_model(name: str) -> str:
     return f"{repo} @ {info.sha[:12]}: {size / 1e6:.0f} MB in {target}"
 
 
-def download(preset: str, targets: str = "", extra: Sequence[str] = (), sources: str = "") -> Iterator[str]:
+def download(preset: str, targets: str = "", extra: Sequence[str] = (), sources: str = "", *,
+             allow_pickle: bool = False) -> Iterator[str]:
     """Fetch what `preset` needs for these languages; yields one line per model."""
     from .languages import normalize_languages
 
@@ -131,4 +143,4 @@ def download(preset: str, targets: str = "", extra: Sequence[str] = (), sources:
     wanted_sources = normalize_languages(sources) if sources.strip() else ()
     models_dir().mkdir(parents=True, exist_ok=True)
     for name in [*required_models(preset, wanted_targets, wanted_sources), *extra]:
-        yield download_model(name)
+        yield download_model(name, allow_pickle=allow_pickle)

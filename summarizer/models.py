@@ -8,6 +8,7 @@ once per process and shared.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,10 @@ _GENERATION_KEYS = ("num_beams", "length_penalty", "max_length", "min_length", "
 # Settings transformers would take from generation_config by itself: given to every engine explicitly,
 # so that torch and CTranslate2 decode alike.
 _DECODING_DEFAULTS = ("num_beams", "length_penalty", "no_repeat_ngram_size", "repetition_penalty")
+# Weights in these formats are Python pickles: loading one can run code that was put in it.
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
+PICKLE_HINT = ("Pickle weights can run code when loaded: convert the model to safetensors, or, if you trust "
+               "its source, pass --allow-pickle (allow_pickle=True).")
 _cache: dict[tuple[str, str, str], Seq2SeqModel] = {}
 _cache_lock = threading.Lock()
 
@@ -82,6 +87,23 @@ def locate(name_or_path: str) -> Location:
     return Location(repo, repo, revision, spec, False)
 
 
+def check_weights(folder: Path, what: str) -> bool:
+    """Whether a model folder's weights are pickles: True when it has no safetensors but pickle files.
+
+    Raises ModelLoadError when its config points transformers at a weights file other than safetensors.
+    """
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        config = {}
+    named = config.get("transformers_weights") if isinstance(config, dict) else None
+    if named and not str(named).endswith((".safetensors", ".safetensors.index.json")):
+        raise ModelLoadError(f"Model {what!r}: its config.json names the weights file {named!r}, which is not "
+                             "safetensors; refused.")
+    names = [p.name for p in folder.iterdir() if p.is_file()]
+    return not any(n.endswith(".safetensors") for n in names) and any(n.endswith(PICKLE_SUFFIXES) for n in names)
+
+
 def resolve_device(device: str = "auto") -> str:
     import torch
 
@@ -118,6 +140,7 @@ class Seq2SeqModel:
         self.engine = engine
         self.model = torch_model  # the transformers model on the torch engine, else None
         self.device = device
+        self.pickle_weights = False  # loaded from pickle weights (allowed by the caller that loaded it)
         self.driver: Driver = infer_driver(tokenizer, config)
         # Lengths are always passed explicitly (max_new_tokens); keep the config's own
         # values as fallback settings and clear them, so that transformers does not warn
@@ -248,33 +271,47 @@ def _torch_dtype(device: str, config) -> Any:
     return torch.float32 if model_type in ("t5", "mt5") else torch.float16
 
 
-def load_model(name_or_path: str, device: str = "auto", engine: str = "auto") -> Seq2SeqModel:
+def load_model(name_or_path: str, device: str = "auto", engine: str = "auto", *,
+               allow_pickle: bool = False) -> Seq2SeqModel:
     """Load (once per process) a seq2seq model by registry name, hub id or local folder.
 
     `engine` is "torch", "ctranslate2", or "auto" (CTranslate2 on CPU when installed, else torch).
+    Only safetensors weights are loaded unless `allow_pickle` (pickles can run code when loaded);
+    remote code is never run.
     """
     device = resolve_device(device)
     engine = resolve_engine(engine, device)
     asked = (name_or_path, device, engine)
     with _cache_lock:
-        if asked in _cache:  # the pipeline asks for its models on every request: no file look-ups then
-            return _cache[asked]
-    location = locate(name_or_path)
-    key = (location.source, device, engine)
-    with _cache_lock:
-        if key not in _cache:
-            _cache[key] = _load(location, device, engine)
-        _cache[asked] = _cache[key]
-        return _cache[key]
+        model = _cache.get(asked)  # the pipeline asks for its models on every request: no file look-ups then
+    if model is None:
+        location = locate(name_or_path)
+        key = (location.source, device, engine)
+        with _cache_lock:
+            if key not in _cache:
+                _cache[key] = _load(location, device, engine, allow_pickle)
+            model = _cache[asked] = _cache[key]
+    if model.pickle_weights and not allow_pickle:  # loaded by a caller that allowed it: still not for this one
+        raise ModelLoadError(f"Model {model.name!r} has pickle weights only. {PICKLE_HINT}")
+    return model
 
 
-def _load(location: Location, device: str, engine: str) -> Seq2SeqModel:
+def _load(location: Location, device: str, engine: str, allow_pickle: bool) -> Seq2SeqModel:
     from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
 
     source = Path(location.source)
-    if location.local and source.resolve().is_relative_to(models_dir().resolve()):
-        verify(location.model_id, source)  # once per process: loads are cached
+    what = location.spec.name if location.spec else location.model_id
+    pickle_weights = False
+    if location.local:
+        if source.resolve().is_relative_to(models_dir().resolve()):
+            verify(location.model_id, source)  # once per process: loads are cached
+        pickle_weights = check_weights(source, what)
+        if pickle_weights and not allow_pickle:
+            raise ModelLoadError(f"Model {what!r} in {source} has pickle weights only (no .safetensors file). "
+                                 f"{PICKLE_HINT}")
     kwargs: dict[str, Any] = {"trust_remote_code": False}
+    # True: safetensors or an error; None: safetensors where there are any, else pickles
+    safetensors = {"use_safetensors": None if allow_pickle else True}
     if location.revision and not location.local:
         kwargs["revision"] = location.revision
     if not location.local and not hub_reachable():
@@ -284,7 +321,7 @@ def _load(location: Location, device: str, engine: str) -> Seq2SeqModel:
         tokenizer = AutoTokenizer.from_pretrained(location.source, **kwargs)
         if engine == "torch":
             model = AutoModelForSeq2SeqLM.from_pretrained(location.source, dtype=_torch_dtype(device, config),
-                                                          **kwargs)
+                                                          **safetensors, **kwargs)
             model.to(device).eval()
             generation_config = model.generation_config
             runner = TorchEngine(model, tokenizer, device)
@@ -294,24 +331,28 @@ def _load(location: Location, device: str, engine: str) -> Seq2SeqModel:
                 generation_config = GenerationConfig.from_pretrained(location.source, **kwargs)
             except OSError:  # older repos keep these settings in config.json only
                 generation_config = GenerationConfig.from_model_config(config)
-            runner = _ctranslate2_engine(location, tokenizer, generation_config, device)
+            runner = _ctranslate2_engine(location, tokenizer, generation_config, device, allow_pickle)
     except (OSError, ValueError, KeyError, ImportError) as exc:
-        what = location.spec.name if location.spec else location.model_id
         where = "folder" if location.local else "hub id"
         fix = (f"Fetch it with: {download_command(location.spec or location.model_id)}"
                if not location.local else "Check that the folder holds config.json, the weights and the tokenizer.")
         offline = "" if location.local or hub_reachable() else " (the Hugging Face hub cannot be reached)"
-        raise ModelLoadError(
-            f"Could not load model {what!r} from {where} {location.source!r}{offline}: "
-            f"{(str(exc).splitlines() or [type(exc).__name__])[0].rstrip('.')}. {fix}"
-        ) from exc
-    return Seq2SeqModel(location, tokenizer, config, generation_config, runner, device, torch_model=model)
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0].rstrip(".")
+        if "safetensors" in reason and not allow_pickle:
+            fix = PICKLE_HINT
+        raise ModelLoadError(f"Could not load model {what!r} from {where} {location.source!r}{offline}: "
+                             f"{reason}. {fix}") from exc
+    loaded = Seq2SeqModel(location, tokenizer, config, generation_config, runner, device, torch_model=model)
+    loaded.pickle_weights = pickle_weights
+    return loaded
 
 
-def _ctranslate2_engine(location: Location, tokenizer, generation_config, device: str) -> CTranslate2Engine:
+def _ctranslate2_engine(location: Location, tokenizer, generation_config, device: str,
+                        allow_pickle: bool) -> CTranslate2Engine:
     quantization = "float16" if device.startswith("cuda") else "int8"
     target = converted_path(location.source, location.model_id, location.revision, quantization, models_dir())
-    convert(location.source, target, quantization, None if location.local else location.revision)
+    convert(location.source, target, quantization, None if location.local else location.revision,
+            allow_pickle=allow_pickle)
     return CTranslate2Engine(target, tokenizer, generation_config, device, quantization)
 
 

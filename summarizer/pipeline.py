@@ -84,7 +84,8 @@ class Summarizer:
 
     def __init__(self, preset: str = "default", *, summarization_model: str | None = None,
                  translation_models: Mapping[str, str] | None = None, device: str = "auto",
-                 engine: str = "auto", options: SummarizeOptions | None = None, extractive_fallback: bool = False):
+                 engine: str = "auto", options: SummarizeOptions | None = None, extractive_fallback: bool = False,
+                 allow_pickle: bool = False):
         self.preset = get_preset(preset)
         # With extractive_fallback (the CLI and the demo), a preset summariser that cannot be
         # loaded is replaced by the extractive engine, loudly; a summariser the user named is not.
@@ -94,12 +95,13 @@ class Summarizer:
                                    for lang, model in (translation_models or {}).items()}
         self.device = device
         self.engine = engine
+        self.allow_pickle = allow_pickle  # load pickle (.bin) weights where a model has no safetensors
         self.options = options or SummarizeOptions()
         self._engines: dict[str, str] = {}  # model id -> engine that ran it, for the results
 
     # ----------------------------------------------------------------- routing
     def _load(self, name: str) -> Seq2SeqModel:
-        model = load_model(name, self.device, self.engine)
+        model = load_model(name, self.device, self.engine, allow_pickle=self.allow_pickle)
         self._engines[model.model_id] = model.engine_name
         return model
 
@@ -517,13 +519,15 @@ class Summarizer:
 def summarize(text: str, languages: Sequence[str] | str = ("en",), *, preset: str = "default",
               length: str = "short", source_language: str | None = None, include_source: bool = False,
               device: str = "auto", engine: str = "auto", summarization_model: str | None = None,
-              translation_models: Mapping[str, str] | None = None) -> Summary:
+              translation_models: Mapping[str, str] | None = None, allow_pickle: bool = False) -> Summary:
     """Summarise one article into each of `languages` (ISO 639-1 codes or names).
 
-    Models load on first use and stay cached for the process.
+    Models load on first use and stay cached for the process. Only safetensors weights are
+    loaded unless `allow_pickle`.
     """
     summarizer = Summarizer(preset, summarization_model=summarization_model,
-                            translation_models=translation_models, device=device, engine=engine)
+                            translation_models=translation_models, device=device, engine=engine,
+                            allow_pickle=allow_pickle)
     return summarizer.summarize(text, languages, length=length, source_language=source_language,
                                 include_source=include_source)
 

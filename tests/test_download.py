@@ -51,3 +51,26 @@ def test_download_without_the_hub_is_one_clean_line(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: Could not download 'sshleifer/distilbart-cnn-12-6'") and "Traceback" not in err
     assert "cannot be reached" in err
+
+
+def test_a_model_with_only_pickle_weights_is_not_fetched_without_the_opt_in(monkeypatch, capsys):
+    fetched = []
+
+    def model_info(self, repo, revision=None):
+        files = ["config.json", "pytorch_model.bin", "source.spm"]
+        return SimpleNamespace(sha="a" * 40, siblings=[SimpleNamespace(rfilename=f) for f in files])
+
+    def snapshot_download(repo, revision, local_dir, allow_patterns):
+        fetched.append(allow_patterns)
+        local_dir.mkdir(parents=True, exist_ok=True)
+        (local_dir / "config.json").write_text("{}")
+        return str(local_dir)
+
+    monkeypatch.setattr("summarizer.hub.hub_reachable", lambda: True)
+    monkeypatch.setattr(huggingface_hub.HfApi, "model_info", model_info)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+    assert cli(["download", "--model", "someone/pickled"]) == 1
+    err = capsys.readouterr().err
+    assert "has no safetensors weights" in err and "--allow-pickle" in err and not fetched
+    assert cli(["download", "--model", "someone/pickled", "--allow-pickle"]) == 0
+    assert "pytorch_model*.bin" in fetched[-1]
