@@ -108,7 +108,7 @@ def _run_summarize(args: argparse.Namespace) -> int:
                             translation_models=parse_translators(args.translator), device=args.device,
                             engine=args.backend, extractive_fallback=True, allow_pickle=args.allow_pickle,
                             options=SummarizeOptions(batch_size=args.batch_size, strict=args.strict))
-    targets = list(normalize_languages(args.to, summarizer.supported_languages()))
+    targets = list(normalize_languages(args.to, summarizer.supported_languages(), summarizer.options.max_languages))
     items = collect(args.paths, glob=args.glob, text_field=args.text_field, id_field=args.id_field,
                     text_column=args.text_column, id_column=args.id_column)
     if args.output:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import UnsupportedLanguageError
+from .errors import InputError, UnsupportedLanguageError
 
 
 @dataclass(frozen=True)
@@ -106,10 +106,16 @@ def normalize_language(value: str, supported: set[str] | None = None) -> str:
     return code
 
 
-def normalize_languages(values, supported: set[str] | None = None) -> tuple[str, ...]:
-    """Normalise a list (or a comma-separated string) of languages, dropping duplicates in order."""
+def normalize_languages(values, supported: set[str] | None = None, limit: int | None = None) -> tuple[str, ...]:
+    """Normalise a list (or a comma-separated string) of languages, dropping duplicates in order.
+
+    More than `limit` entries (counted as given, before anything is parsed) is an error.
+    """
     if isinstance(values, str):
         values = [v for v in values.split(",") if v.strip()]
+    if limit is not None and len(values) > limit:
+        raise InputError(f"{len(values)} target languages asked for; the limit is {limit} per request "
+                         "(max_languages).")
     codes = [normalize_language(v, supported) for v in values]
     if not codes:
         raise UnsupportedLanguageError("No target language given: name at least one, e.g. 'en' or 'fr,de'.")

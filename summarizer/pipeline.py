@@ -221,12 +221,7 @@ class Summarizer:
 
     # ------------------------------------------------------------------ stages
     def _check_languages(self, languages, options: SummarizeOptions) -> tuple[str, ...]:
-        if isinstance(languages, str):
-            languages = [v for v in languages.split(",") if v.strip()]
-        if len(languages) > options.max_languages:
-            raise InputError(f"{len(languages)} target languages asked for; the limit is "
-                             f"{options.max_languages} per request (max_languages).")
-        return normalize_languages(languages, self.supported_languages())
+        return normalize_languages(languages, self.supported_languages(), options.max_languages)
 
     def _prepare(self, index: int, text: str, options: SummarizeOptions) -> _Article:
         if not isinstance(text, str):

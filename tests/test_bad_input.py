@@ -1,36 +1,20 @@
 """A battery of awkward inputs: each gets a result or a SummarizerError with a clear message, never another
 exception. Run on the extractive engine (no weights) so that every stage but generation is exercised."""
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+from awkward import FILES, LANGUAGE_LISTS, SENTENCE, TEXTS
 
 from summarizer import Summarizer, Summary
+from summarizer.cli import cli
 from summarizer.errors import SummarizerError
 
-SENTENCE = "The city council approved a budget of 4,700 dollars on Monday after a long debate. "
-INPUTS = {
-    "empty": "",
-    "whitespace": " \t\n  \r\n ",
-    "single word": "Budget",
-    "long sentence without punctuation": " ".join(["word"] * 1000),
-    "5000 characters no spaces": "a" * 5000,
-    "20 MB": "x" * 20_000_000,
-    "nul and controls": "The council\x00 approved\x07 the budget\x1b[31m on Monday. " * 3,
-    "zero-width": "The\u200b council\u200d approved the budget on Monday.\ufeff " * 3,
-    "bidi overrides": "The council \u202eyadnoM no\u202c approved the budget. " * 3,
-    "emoji only": "🎉🎉🎉 🚀🚀 😀",
-    "mixed scripts": "The council 市议会 approved 予算 the budget Городской совет on Monday. " * 3,
-    "right to left": "وافق مجلس المدينة على الميزانية يوم الاثنين بعد نقاش طويل. " * 4,
-    "CJK without spaces": "市议会周一批准了新的预算。市长说这是一个好消息。" * 5,
-    "html with scripts": "<html><script>alert(1)</script><style>p{}</style><p>" + SENTENCE * 3 + "</p></html>",
-    "markdown table": "| a | b |\n|---|---|\n| 1 | 2 |\n\n" + SENTENCE * 3,
-    "only numbers": "4700 15 000 3.5 2027 1889 31 12",
-    "a URL alone": "https://example.org/news/2026/11/26/bridge.html",
-    "lone surrogate": "The council approved\ud800 the budget on Monday. " * 3,
-    "only punctuation": "... !!! ??? ;;; ---",
-    "thai": "ฉลามทำร้ายเด็กอายุ 13 ในขณะที่ดำน้ำหากุ้งมังกรที่แคลิฟอร์เนีย ฉลามตัวหนึ่งได้เข้าทำร้ายเด็ก",
-    "newlines only between words": "\n".join(SENTENCE.split()),
-    "very many sentences": SENTENCE * 2000,
-}
+INPUTS = TEXTS
+NOT_TEXT = {"bytes": b"The council approved the budget.", "None": None, "int": 42, "list": ["a", "b"]}
 
 
 @pytest.fixture(scope="module")
@@ -50,18 +34,13 @@ def test_awkward_text_gets_a_result_or_a_clear_error(extractive, name):
     assert summary and "\x00" not in summary and "\u202e" not in summary
 
 
-@pytest.mark.parametrize(("languages", "message"), [
-    (["xx"], "not a known language"),
-    (["en-"], "is not a language code"),
-    (["../../etc/passwd"], "is not a language code"),
-    ([""], "empty or not text"),
-    ([None], "empty or not text"),
-    ([42], "empty or not text"),
-    (["en"] * 50, "limit is 20"),
-    ([f"l{i}" for i in range(50)], "limit is 20"),
-    (["fr", "fr", "FR", "French"], ["fr"]),  # duplicates collapse
-    ("en,,fr", ["en", "fr"]),
-])
+@pytest.mark.parametrize("name", NOT_TEXT)
+def test_an_article_that_is_not_text_is_named(extractive, name):
+    with pytest.raises(SummarizerError, match=f"The article is {type(NOT_TEXT[name]).__name__}, not text"):
+        extractive.summarize(NOT_TEXT[name], ["en"])
+
+
+@pytest.mark.parametrize(("languages", "message"), LANGUAGE_LISTS)
 def test_language_lists(extractive, languages, message):
     if isinstance(message, list):
         result = extractive.summarize(SENTENCE * 3, languages)
@@ -84,3 +63,82 @@ def test_absurd_options_are_refused(options, message):
 
     with pytest.raises(SummarizerError, match=message):
         SummarizeOptions(**options)
+
+
+# ---------------------------------------------------------------- the same inputs through the CLI
+def _write_input(folder, name):
+    file_name, data = FILES[name] if name in FILES else ("article.txt", TEXTS[name].encode("utf-8", "surrogatepass"))
+    path = folder / file_name
+    path.write_bytes(data)
+    return path
+
+
+def _check_row(row):
+    """A row holds summaries or a one-line error; per-language errors are one line too."""
+    if row["error"]:
+        assert "\n" not in row["error"] and not row["summaries"]
+    else:
+        assert row["summaries"] and all(text.strip() for text in row["summaries"].values())
+    assert all("\n" not in message for message in row["errors"].values())
+
+
+@pytest.mark.parametrize("name", [*TEXTS, *FILES])
+def test_the_cli_gives_every_input_a_row_or_a_one_line_error(tmp_path, capsys, name):
+    path = _write_input(tmp_path, name)
+    code = cli([str(path), "--preset", "extractive", "--to", "en", "--format", "jsonl", "--quiet"])
+    out, err = capsys.readouterr()
+    assert code in (0, 1) and "Traceback" not in err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) == 1 and rows[0]["id"] == str(path)
+    _check_row(rows[0])
+    assert code == (1 if rows[0]["error"] or rows[0]["errors"] else 0)
+
+
+@pytest.mark.parametrize(("to", "message"), [
+    ("xx", "'xx' is not a known language"),
+    ("en-", "is not a language code"),
+    ("../../etc/passwd", "is not a language code"),
+    (",", "No target language"),
+    (",".join(["en"] * 50), "limit is 20"),
+    (",".join(f"l{i}" for i in range(50)), "limit is 20"),
+])
+def test_the_cli_refuses_bad_language_lists_in_one_line(tmp_path, capsys, to, message):
+    path = _write_input(tmp_path, "very many sentences")
+    assert cli([str(path), "--preset", "extractive", "--to", to, "--quiet"]) == 2
+    out, err = capsys.readouterr()
+    assert not out and err.startswith("error: ") and err.count("\n") == 1 and message in err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--length", "huge"], "invalid choice: 'huge'"),
+    (["--batch-size", "0"], "--batch-size 0 must be at least 1"),
+    (["--batch-size", "-3"], "--batch-size -3 must be at least 1"),
+    (["--batch-size", "many"], "invalid int value: 'many'"),
+    (["--format", "pdf"], "invalid choice: 'pdf'"),
+    (["--engine", "tensorflow"], "invalid choice: 'tensorflow'"),
+])
+def test_the_cli_refuses_absurd_options(tmp_path, capsys, args, message):
+    path = _write_input(tmp_path, "very many sentences")
+    try:
+        code = cli([str(path), "--preset", "extractive", *args])
+    except SystemExit as exited:  # argparse's own usage errors
+        code = exited.code
+    out, err = capsys.readouterr()
+    assert code == 2 and not out and message in err.strip().splitlines()[-1] and "Traceback" not in err
+
+
+def test_one_real_cli_process_over_every_file_writes_one_row_each_and_no_traceback(tmp_path):
+    folder = tmp_path / "inputs"
+    for index, name in enumerate([*TEXTS, *FILES]):
+        (folder / str(index)).mkdir(parents=True)
+        _write_input(folder / str(index), name)
+    output = tmp_path / "rows.jsonl"
+    run = subprocess.run([sys.executable, "-m", "summarizer", str(folder), "--preset", "extractive", "--to", "en",
+                          "-o", str(output)], capture_output=True, text=True, timeout=600,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert run.returncode == 1 and "Traceback" not in run.stderr  # some inputs fail: exit status 1
+    rows = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    files = sorted(str(p) for p in folder.rglob("*") if p.is_file())
+    assert sorted(row["id"] for row in rows) == files
+    for row in rows:
+        _check_row(row)
