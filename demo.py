@@ -65,6 +65,11 @@ def get_summarizer(preset: str | None = None) -> Summarizer:
         return _summarizers[name]
 
 
+def user_error(message: str) -> gr.Error:
+    """An error the person can fix: shown on the page, and not logged as a traceback on the server."""
+    return gr.Error(message, print_exception=False)
+
+
 def _label(code: str) -> str:
     lang = LANGUAGES[code]
     return lang.native if lang.native == lang.name else f"{lang.native} · {lang.name}"
@@ -76,26 +81,26 @@ def read_upload(path: str | None) -> str:
         return ""
     file = Path(path)
     if file.suffix.lower() not in UPLOAD_TYPES:
-        raise gr.Error(f"{file.name}: only {', '.join(UPLOAD_TYPES)} files can be summarised.")
+        raise user_error(f"{file.name}: only {', '.join(UPLOAD_TYPES)} files can be summarised.")
     if file.stat().st_size > MAX_UPLOAD_BYTES:
-        raise gr.Error(f"{file.name} is over the {MAX_UPLOAD_BYTES // 1_000_000} MB upload limit.")
+        raise user_error(f"{file.name} is over the {MAX_UPLOAD_BYTES // 1_000_000} MB upload limit.")
     try:
         text = decode(file.read_bytes(), file.name)
         return extract_html(text, file.name) if file.suffix.lower() in HTML_SUFFIXES else text
     except InputError as exc:
-        raise gr.Error(str(exc)) from None
+        raise user_error(str(exc)) from None
 
 
 def summarize(text: str, languages: list[str], length: str = "short", preset: str = "",
               source_language: str = "") -> dict:
     """Summarise `text` into `languages`; returns Summary.to_dict()."""
     if preset and preset not in PRESETS:
-        raise gr.Error(f"Unknown preset {preset!r}. Presets: {', '.join(PRESETS)}.")
+        raise user_error(f"Unknown preset {preset!r}. Presets: {', '.join(PRESETS)}.")
     try:
         result = get_summarizer(preset or None).summarize(
             text, languages, length=length, source_language=source_language or None)
     except SummarizerError as exc:
-        raise gr.Error(str(exc)) from None
+        raise user_error(str(exc)) from None
     return result.to_dict()
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .text import replace_surrogates
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -190,10 +191,11 @@ def _path_items(path: Path, glob: str | None, text_field: str, id_field: str, te
 
 
 def _unique(items: list[Item]) -> list[Item]:
-    """Give repeated ids a #2, #3 ... suffix so that every row can be told apart."""
+    """Give repeated ids a #2, #3 ... suffix so that every row can be told apart (and ids valid UTF-8)."""
     seen: dict[str, int] = {}
     unique = []
     for item in items:
+        item = Item(replace_surrogates(item.id), item.load)
         count = seen.get(item.id, 0) + 1
         seen[item.id] = count
         unique.append(item if count == 1 else Item(f"{item.id}#{count}", item.load))

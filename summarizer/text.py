@@ -14,15 +14,23 @@ from collections.abc import Sequence
 _INVISIBLE = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def replace_surrogates(text: str) -> str:
+    """Lone UTF-16 surrogates (possible in JSON's escapes, never valid in UTF-8) become U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def clean_text(text: str) -> str:
     """NFC-normalise, drop invisible control characters, collapse runs of spaces.
 
     Line breaks are kept (one per paragraph) because they mark sentence boundaries.
+    Lone surrogates become U+FFFD, so that every result can be written as UTF-8.
     """
+    text = replace_surrogates(text)
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _INVISIBLE.sub("", text)
     text = _SPACES.sub(" ", text)

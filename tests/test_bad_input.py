@@ -142,3 +142,12 @@ def test_one_real_cli_process_over_every_file_writes_one_row_each_and_no_traceba
     assert sorted(row["id"] for row in rows) == files
     for row in rows:
         _check_row(row)
+
+
+def test_lone_surrogates_from_json_escapes_are_written_as_valid_utf8(tmp_path, capsys):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "a\ud800b", "text": TEXTS["lone surrogate"]}) + "\n", encoding="utf-8")
+    output = tmp_path / "rows.jsonl"
+    assert cli([str(feed), "--preset", "extractive", "--to", "en", "-o", str(output), "--quiet"]) == 0
+    row = json.loads(output.read_bytes().decode("utf-8"))  # strict UTF-8
+    assert row["id"] == "a\ufffdb" and "approved\ufffd the budget" in row["summaries"]["en"]

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import gradio as gr
 import pytest
-from gradio_client import Client
+from awkward import FILES, LANGUAGE_LISTS, TEXTS
+from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
 import demo
@@ -164,3 +165,76 @@ def test_in_a_real_browser(server):
         finally:
             browser.close()
     assert (ARTIFACTS / "demo-summaries.png").stat().st_size > 10_000
+
+
+# ------------------------------------------------- the bad-input battery through the running demo
+GENERIC = "has not enabled verbose error reporting"  # what Gradio says for an exception that is not ours
+
+
+def _assert_ours(exc: AppError) -> None:
+    message = str(exc)
+    assert message and GENERIC not in message and "Traceback" not in message
+
+
+@pytest.mark.parametrize("name", [name for name in TEXTS if name != "lone surrogate"])  # not encodable as JSON
+def test_every_awkward_text_gets_a_result_or_a_clear_message(client, capfd, name):
+    try:
+        result = client.predict(text=TEXTS[name], languages=["en"], preset="extractive", api_name="/summarize")
+    except AppError as exc:
+        _assert_ours(exc)
+    else:
+        assert result["summaries"] and all(text.strip() for text in result["summaries"].values())
+    assert "Traceback" not in capfd.readouterr().err  # nothing unexpected in the server's log either
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_every_awkward_upload_gets_a_result_or_a_clear_message(client, capfd, tmp_path, name):
+    file_name, data = FILES[name]
+    path = tmp_path / file_name
+    path.write_bytes(data)
+    try:
+        status, panels, _ = client.predict("", handle_file(str(path)), ["en"], "short", "extractive",
+                                           api_name="/summarize_page")
+    except AppError as exc:
+        _assert_ours(exc)
+    else:
+        assert "Source language" in status and "summary-text" in panels
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(("languages", "message"), LANGUAGE_LISTS)
+def test_language_lists_through_the_demo(client, capfd, languages, message):
+    try:
+        result = client.predict(text=ARTICLE, languages=languages, preset="extractive", api_name="/summarize")
+    except AppError as exc:
+        _assert_ours(exc)
+        assert isinstance(message, str) and message in str(exc)
+    else:
+        assert list(result["summaries"]) + list(result["errors"]) == message
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"length": "huge"}, "length='huge'"),
+    ({"preset": "../../etc/passwd"}, "Unknown preset"),
+    ({"source_language": "zz"}, "'zz' is not a known language"),
+])
+def test_absurd_options_through_the_demo(client, options, message):
+    with pytest.raises(AppError, match=message):
+        client.predict(text=ARTICLE, languages=["en"], api_name="/summarize", **options)
+
+
+def test_a_lone_surrogate_sent_as_a_json_escape_gets_a_summary(server):
+    """A browser's JSON.stringify sends a lone surrogate as "\\ud800": it still gets a summary."""
+    import json
+
+    import httpx
+
+    article = ARTICLE.replace("approved", "approved\\ud800")
+    body = '{"data": ["' + article + '", ["en"], "short", "extractive", ""]}'
+    base = server.rstrip("/") + "/gradio_api/call/summarize"
+    event = httpx.post(base, content=body.encode(), headers={"Content-Type": "application/json"}).json()["event_id"]
+    stream = httpx.get(f"{base}/{event}", timeout=60).text
+    assert "event: complete" in stream
+    data = json.loads(stream.split("event: complete\ndata: ", 1)[1].splitlines()[0])
+    assert data[0]["summaries"]["en"].strip()  # the tokenizer cannot take a lone surrogate: it was replaced
