@@ -218,6 +218,13 @@ with gr.Blocks(title="Multilingual news summariser") as demo:
 demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
 
 
+def launch(host: str = "127.0.0.1", port: int | None = None, share: bool = False, **extra):
+    """Start the server with its safety settings: this machine only unless told, uploads capped, and no
+    folder of the server's readable beyond Gradio's own upload cache."""
+    return demo.launch(server_name=host, server_port=port, share=share, css=CSS, max_file_size=MAX_UPLOAD_BYTES,
+                       allowed_paths=[], **extra)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve the summariser's web demo.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine)")
@@ -231,8 +238,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(str(exc))
     configure(preset=args.preset, summarization_model=args.summarizer_model, translation_models=translators,
               device=args.device, engine=args.backend, allow_pickle=args.allow_pickle)
-    demo.launch(server_name=args.host, server_port=args.port, share=args.share, css=CSS,
-                max_file_size=MAX_UPLOAD_BYTES, allowed_paths=[])
+    launch(args.host, args.port, args.share)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import os
 import socket
 from pathlib import Path
@@ -32,8 +33,7 @@ def _free_port() -> int:
 def server(tiny):
     demo.configure(summarization_model=tiny["bart"], device="cpu", translation_models={
         "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"], "ar": tiny["m2m100"]})
-    _, url, _ = demo.demo.launch(server_name="127.0.0.1", server_port=_free_port(), prevent_thread_lock=True,
-                                 quiet=True, css=demo.CSS)
+    _, url, _ = demo.launch(port=_free_port(), prevent_thread_lock=True, quiet=True)
     yield url
     demo.demo.close()
     demo.configure()
@@ -138,32 +138,47 @@ def test_importing_the_demo_loads_no_model_and_launches_nothing():
     assert out.stdout.split()[-2:] == ["False", "False"]
 
 
-@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed (apt-get install chromium)")
-def test_in_a_real_browser(server):
+@contextlib.contextmanager
+def _browser_page(url: str):
+    """A page of Debian's Chromium (headless, no network beyond this machine) at `url`."""
     playwright = pytest.importorskip("playwright.sync_api")
-    ARTIFACTS.mkdir(exist_ok=True)
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run", "--disable-quic"])
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(server)
-            page.get_by_label("Article").fill(ARTICLE)
-            page.locator('[title="Clear"]').first.click()  # drop the default languages
-            for name in ("Français", "Polski"):
-                box = page.get_by_label("Summary languages")
-                box.click()
-                box.fill(name)
-                page.get_by_role("option", name=name).first.click()
-            page.get_by_role("button", name="Summarise").click()
-            page.wait_for_selector('.summary-panel[data-lang="pl"]', timeout=120_000)
-            assert page.locator(".summary-panel").count() == 2
-            assert page.locator('.summary-panel[data-lang="fr"] .summary-text').inner_text().strip()
-            assert "Source language:" in page.locator("#status").inner_text()
-            page.screenshot(path=str(ARTIFACTS / "demo-summaries.png"), full_page=True)
+            page.goto(url)
+            yield page
         finally:
             browser.close()
+
+
+def _choose_languages(page, names: list[str]) -> None:
+    page.locator('[title="Clear"]').first.click()  # drop the default languages
+    for name in names:
+        box = page.get_by_label("Summary languages")
+        box.click()
+        box.fill(name)
+        page.get_by_role("option", name=name).first.click()
+
+
+needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                    reason="Debian chromium is not installed (apt-get install chromium)")
+
+
+@needs_chromium
+def test_in_a_real_browser(server):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with _browser_page(server) as page:
+        page.get_by_label("Article").fill(ARTICLE)
+        _choose_languages(page, ["Français", "Polski"])
+        page.get_by_role("button", name="Summarise").click()
+        page.wait_for_selector('.summary-panel[data-lang="pl"]', timeout=120_000)
+        assert page.locator(".summary-panel").count() == 2
+        assert page.locator('.summary-panel[data-lang="fr"] .summary-text').inner_text().strip()
+        assert "Source language:" in page.locator("#status").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "demo-summaries.png"), full_page=True)
     assert (ARTIFACTS / "demo-summaries.png").stat().st_size > 10_000
 
 
@@ -197,6 +212,8 @@ def test_every_awkward_upload_gets_a_result_or_a_clear_message(client, capfd, tm
                                            api_name="/summarize_page")
     except AppError as exc:
         _assert_ours(exc)
+    except ValueError as exc:  # the client itself refuses a file over the server's upload limit
+        assert len(data) > demo.MAX_UPLOAD_BYTES and "exceeds the maximum file size" in str(exc)
     else:
         assert "Source language" in status and "summary-text" in panels
     assert "Traceback" not in capfd.readouterr().err
@@ -238,3 +255,53 @@ def test_a_lone_surrogate_sent_as_a_json_escape_gets_a_summary(server):
     assert "event: complete" in stream
     data = json.loads(stream.split("event: complete\ndata: ", 1)[1].splitlines()[0])
     assert data[0]["summaries"]["en"].strip()  # the tokenizer cannot take a lone surrogate: it was replaced
+
+
+@needs_chromium
+def test_script_and_img_onerror_in_an_article_do_not_run_in_the_page(server, tiny):
+    """The extractive engine copies the article's sentences, so the summary holds the markup itself."""
+    markup = '<script>window.pwned = "script"; document.title = "pwned"</script> ' \
+             '<img src=x onerror="window.pwned = \'img\'; alert(1)">'
+    article = f"{ARTICLE} {markup} The bridge will cost 12 million dollars, the mayor said on Tuesday."
+    demo.configure(preset="extractive", device="cpu")
+    dialogs = []
+    try:
+        with _browser_page(server) as page:
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.get_by_label("Article").fill(article)
+            _choose_languages(page, ["English"])
+            page.get_by_role("button", name="Summarise").click()
+            panel = page.locator('.summary-panel[data-lang="en"] .summary-text')
+            panel.wait_for(timeout=120_000)
+            page.wait_for_timeout(500)  # time for an injected handler to fire, were there one
+            assert "<script>" in panel.inner_text() and "onerror=" in panel.inner_text()  # shown as text
+            assert page.locator("#summaries script, #summaries img").count() == 0
+            assert page.evaluate("window.pwned") is None and page.title() != "pwned" and not dialogs
+            page.screenshot(path=str(ARTIFACTS / "demo-escaped-markup.png"), full_page=True)
+    finally:
+        demo.configure(summarization_model=tiny["bart"], device="cpu", translation_models={
+            "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"],
+            "ar": tiny["m2m100"]})
+
+
+@pytest.mark.parametrize("path", [
+    "/etc/passwd", str(Path(demo.__file__).resolve()), str(Path(demo.__file__).resolve().parent / "pyproject.toml"),
+    "../../../../etc/passwd", "demo.py", "%2e%2e/%2e%2e/etc/passwd",
+])
+def test_the_server_serves_no_file_of_its_own(server, path):
+    import httpx
+
+    for route in ("/gradio_api/file=", "/file="):
+        response = httpx.get(server.rstrip("/") + route + path, timeout=30)
+        assert response.status_code in (403, 404), (route, path, response.status_code)
+        assert "root:" not in response.text and "[project]" not in response.text
+
+
+def test_an_upload_over_the_limit_is_refused_by_the_server(server, tmp_path):
+    import httpx
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a" * (demo.MAX_UPLOAD_BYTES + 1))
+    with big.open("rb") as handle:
+        response = httpx.post(server.rstrip("/") + "/gradio_api/upload", files={"files": handle}, timeout=60)
+    assert response.status_code == 413 and "maximum allowed size of 2000000 bytes" in response.text
