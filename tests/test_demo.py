@@ -6,6 +6,7 @@ import concurrent.futures
 import contextlib
 import os
 import socket
+import time
 from pathlib import Path
 
 import gradio as gr
@@ -305,3 +306,41 @@ def test_an_upload_over_the_limit_is_refused_by_the_server(server, tmp_path):
     with big.open("rb") as handle:
         response = httpx.post(server.rstrip("/") + "/gradio_api/upload", files={"files": handle}, timeout=60)
     assert response.status_code == 413 and "maximum allowed size of 2000000 bytes" in response.text
+
+
+def test_beyond_the_queue_requests_are_told_it_is_full_and_the_server_keeps_serving(client, monkeypatch):
+    """40 requests at once while generation is held: 2 run, 32 wait, the rest hear that the queue is full."""
+    import threading
+
+    client.predict(text=ARTICLE, languages=["en", "fr"], api_name="/summarize")  # models loaded
+    loaded = len(_cache)
+    gate = threading.Event()
+    original = demo.get_summarizer
+
+    def held(preset=None):
+        gate.wait(120)
+        return original(preset)
+
+    monkeypatch.setattr(demo, "get_summarizer", held)
+    count = demo.CONCURRENCY + demo.QUEUE_SIZE + 6
+    with concurrent.futures.ThreadPoolExecutor(count) as pool:
+        jobs = [pool.submit(client.submit, text=ARTICLE.replace("Monday", f"day {i}"), languages=["en", "fr"],
+                            api_name="/summarize") for i in range(count)]
+        submitted = [job.result(timeout=60) for job in jobs]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and sum(j.done() for j in submitted) < count - demo.CONCURRENCY - \
+                demo.QUEUE_SIZE:
+            time.sleep(0.1)  # the refused ones are answered at once
+        gate.set()
+        answered, refused = [], []
+        for job in submitted:
+            try:
+                answered.append(job.result(timeout=300))
+            except Exception as exc:  # what the client raises for a full queue: checked below
+                refused.append(str(exc))
+    assert len(answered) == demo.CONCURRENCY + demo.QUEUE_SIZE
+    assert all(set(result["summaries"]) == {"en", "fr"} for result in answered)
+    assert len(refused) == 6 and all("queue is full" in message.lower() for message in refused), refused
+    assert len(_cache) == loaded  # the same models served everyone
+    monkeypatch.setattr(demo, "get_summarizer", original)
+    assert client.predict(text=ARTICLE, languages=["fr"], api_name="/summarize")["summaries"]["fr"]
