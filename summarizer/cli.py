@@ -18,11 +18,11 @@ from pathlib import Path
 
 from .errors import InputError, ModelLoadError, SummarizerError, UnsupportedLanguageError
 from .options import LENGTHS
-from .outputs import FORMATS, make_row
+from .outputs import FORMATS, summarize_items
 from .outputs import failed as row_failed
 from .registry import PRESETS
 
-SUBCOMMANDS = ("download", "models", "eval")
+SUBCOMMANDS = ("download", "models", "eval", "batch-ray")
 
 
 def parse_translators(values: Sequence[str]) -> dict[str, str]:
@@ -131,7 +131,8 @@ def _run_summarize(args: argparse.Namespace) -> int:
         for start in range(0, len(todo), args.batch_size):
             batch = todo[start:start + args.batch_size]
             try:
-                rows = _summarize_items(summarizer, batch, targets, args)
+                rows = summarize_items(summarizer, batch, targets, length=args.length,
+                                       source_language=args.source_language, include_source=not args.no_source)
             except ModelLoadError as exc:  # no model, no point going on: say what is missing
                 bar.close()
                 _explain_missing(summarizer, targets, exc, args)
@@ -147,23 +148,6 @@ def _run_summarize(args: argparse.Namespace) -> int:
         print(f"resumed: {len(items) - len(todo)} of {len(items)} articles were already in {args.output}",
               file=sys.stderr)
     return 1 if failed else 0
-
-
-def _summarize_items(summarizer, batch, targets: list[str], args: argparse.Namespace) -> list[dict]:
-    """Summarise one batch of items; items that cannot be read or summarised get error rows."""
-    texts: dict[str, str] = {}
-    rows: dict[str, dict] = {}
-    for item in batch:
-        try:
-            texts[item.id] = item.load()
-        except SummarizerError as exc:
-            rows[item.id] = make_row(item.id, exc)
-    results = summarizer.summarize_batch(list(texts.values()), targets, length=args.length,
-                                         source_language=args.source_language,
-                                         include_source=not args.no_source, on_error="return")
-    for item_id, result in zip(texts, results, strict=True):
-        rows[item_id] = make_row(item_id, result)
-    return [rows[item.id] for item in batch]
 
 
 def _explain_missing(summarizer, targets: list[str], error: Exception, args: argparse.Namespace) -> None:
@@ -185,6 +169,75 @@ def _explain_missing(summarizer, targets: list[str], error: Exception, args: arg
     sources = f" --from {source}" if source != "en" else ""
     print(f"  Fetch them (on a machine with network access) with: summarize download --preset {args.preset}"
           f"{' --to ' + to if to else ''}{sources}", file=sys.stderr)
+
+
+def _run_batch_ray(argv: Sequence[str]) -> int:
+    """summarize batch-ray INPUT... -o OUTPUT: the batch job on a Ray cluster (see summarizer/ray_batch.py)."""
+    from .languages import normalize_languages
+    from .options import SummarizeOptions
+    from .outputs import format_for, open_writer
+
+    parser = argparse.ArgumentParser(
+        prog="summarize batch-ray", description="Summarise many articles on a Ray cluster (pip install -e '.[ray]'). "
+        "Rows have the local CLI's schema; a re-run skips the ids already in the output.")
+    parser.add_argument("paths", nargs="+", metavar="INPUT",
+                        help=".jsonl/.parquet/.csv files (one kind per run), or folders of .txt/.md/.html files")
+    parser.add_argument("-o", "--output", required=True, metavar="OUTPUT",
+                        help="a .jsonl file, or a .parquet folder (one part file per written batch)")
+    parser.add_argument("--to", default="en", help="comma-separated target languages (default: en)")
+    parser.add_argument("--no-source", action="store_true", help="do not add each article's own language")
+    parser.add_argument("--length", default="short", choices=list(LENGTHS))
+    parser.add_argument("--strict", action="store_true", help="as in `summarize --strict`")
+    parser.add_argument("--source-language", help="the articles' language (default: detected per article)")
+    parser.add_argument("--text-field", default="text", help="column holding the article (default: text)")
+    parser.add_argument("--id-field", default="id",
+                        help="column holding the id (default: id; rows without one get the text's content hash)")
+    parser.add_argument("--overwrite", action="store_true", help="start the output over instead of resuming")
+    parser.add_argument("--address", help="Ray cluster to join, e.g. 10.0.0.5:6379 or auto "
+                        "(default: $RAY_ADDRESS, else a local cluster is started)")
+    parser.add_argument("--actors", type=int,
+                        help="summarising actors (default: the cluster's CPUs / --cpus-per-actor)")
+    parser.add_argument("--cpus-per-actor", type=float, default=1.0, help="CPUs each actor reserves (default: 1)")
+    parser.add_argument("--gpus-per-actor", type=float, default=0.0, help="GPUs each actor reserves (default: 0)")
+    parser.add_argument("--num-cpus", type=int, help="CPUs of the local cluster when one is started (default: all)")
+    parser.add_argument("--batch-size", type=int, default=8, help="articles per actor call (default: 8)")
+    add_model_flags(parser)
+    args = parser.parse_args(argv)
+    for name in ("batch_size", "actors"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise InputError(f"--{name.replace('_', '-')} {value} must be at least 1.")
+    try:
+        import ray  # noqa: F401
+
+        from . import ray_batch
+    except ImportError:
+        raise InputError("batch-ray needs Ray: pip install -e '.[ray]'") from None
+    from .pipeline import Summarizer
+
+    options = SummarizeOptions(batch_size=args.batch_size, strict=args.strict)
+    summarizer = Summarizer(args.preset, summarization_model=args.summarizer_model,
+                            translation_models=parse_translators(args.translator), options=options)
+    targets = normalize_languages(args.to, summarizer.supported_languages(), options.max_languages)
+    ray_batch.input_kind(args.paths)  # a usage error before the cluster starts
+    job = ray_batch.RayJob(
+        targets=targets, preset=args.preset, summarization_model=args.summarizer_model,
+        translation_models=parse_translators(args.translator), device=args.device, engine=args.backend,
+        allow_pickle=args.allow_pickle, length=args.length, strict=args.strict,
+        source_language=args.source_language, include_source=not args.no_source, batch_size=args.batch_size,
+        text_field=args.text_field, id_field=args.id_field)
+    writer = open_writer(args.output, format_for(args.output, None), list(targets), overwrite=args.overwrite)
+    try:
+        print(f"ray: {ray_batch.connect(args.address, args.num_cpus)}", file=sys.stderr)
+        total, skipped, errors = ray_batch.run(args.paths, job, writer, actors=args.actors,
+                                       cpus_per_actor=args.cpus_per_actor, gpus_per_actor=args.gpus_per_actor)
+    finally:
+        writer.close()
+    if skipped:
+        print(f"resumed: {skipped} of {total} articles were already in {args.output}", file=sys.stderr)
+    print(f"wrote {total - skipped} rows to {args.output}" + (f" ({errors} with errors)" if errors else ""),
+          file=sys.stderr)
+    return 1 if errors else 0
 
 
 def _run_download(argv: Sequence[str]) -> int:
@@ -303,6 +356,8 @@ def cli(argv: Sequence[str] | None = None) -> int:
             return _run_models(argv[1:])
         if argv and argv[0] == "eval":
             return _run_eval(argv[1:])
+        if argv and argv[0] == "batch-ray":
+            return _run_batch_ray(argv[1:])
         return _run_summarize(_summarize_parser().parse_args(argv))
     except (UnsupportedLanguageError, InputError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -15,6 +15,7 @@ both engines give the same result shape and the same metadata.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -197,8 +198,8 @@ def convert(source: str, target: Path, quantization: str, revision: str | None =
             return model_class.from_pretrained(model_name_or_path, use_safetensors=None if allow_pickle else True,
                                                **kwargs)
 
-    with _convert_lock:
-        if (target / "model.bin").is_file():
+    with _convert_lock, _process_lock(target.with_name(target.name + ".lock")):
+        if (target / "model.bin").is_file():  # converted before, or by another process while this one waited
             return target
         tmp = target.with_name(target.name + f".tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
@@ -219,6 +220,28 @@ def convert(source: str, target: Path, quantization: str, revision: str | None =
         return target
 
 
+@contextlib.contextmanager
+def _process_lock(path: Path):
+    """An exclusive lock between processes (several Ray actors, or CLI runs, converting one model at once)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: the thread lock and the atomic rename only
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _omp_threads() -> int | None:
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
 class CTranslate2Engine:
     name = "ctranslate2"
 
@@ -226,9 +249,11 @@ class CTranslate2Engine:
                  threads: int | None = None):
         import ctranslate2
 
-        # one thread per usable core: more threads than cores measured slower (4 on 2 cores: +50% time)
+        # one thread per usable core: more threads than cores measured slower (4 on 2 cores: +50% time);
+        # OMP_NUM_THREADS, where set (Ray sets it to an actor's CPUs), says how many cores are this process's
         if not threads:
-            threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+            threads = _omp_threads() or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                         else (os.cpu_count() or 1))
         ct2_device, index = [*device.split(":"), "0"][:2] if device.startswith("cuda") else ("cpu", "0")
         self.translator = ctranslate2.Translator(str(path), device=ct2_device, device_index=int(index),
                                                  compute_type=compute_type, intra_threads=threads)

@@ -30,3 +30,7 @@ class ModelLoadError(SummarizerError, OSError):
 
 class ModelError(SummarizerError, RuntimeError):
     """A loaded model failed while generating."""
+
+
+class ClusterError(SummarizerError, ConnectionError):
+    """A Ray cluster could not be joined or started (summarize batch-ray)."""

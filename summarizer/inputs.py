@@ -76,6 +76,14 @@ def _read_file(path: Path) -> str:
     return extract_html(text, str(path)) if path.suffix.lower() in HTML_SUFFIXES else text
 
 
+def file_text(data: bytes, origin: str) -> str:
+    """The article in a file's bytes, read as `_read_file` reads it (for readers that hold the bytes)."""
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"{origin}: {len(data):,} bytes is over the {MAX_INPUT_BYTES:,}-byte input limit")
+    text = decode(data, origin)
+    return extract_html(text, origin) if Path(origin).suffix.lower() in HTML_SUFFIXES else text
+
+
 def fetch_url(url: str) -> str:
     """Download a page (size- and time-limited) and extract its article text."""
     import urllib.error

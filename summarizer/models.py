@@ -30,6 +30,7 @@ _DECODING_DEFAULTS = ("num_beams", "length_penalty", "no_repeat_ngram_size", "re
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
 PICKLE_HINT = ("Pickle weights can run code when loaded: convert the model to safetensors, or, if you trust "
                "its source, pass --allow-pickle (allow_pickle=True).")
+LIMIT_BUCKET = 8  # input lengths are rounded up to this many tokens to set an output's length limit
 _cache: dict[tuple[str, str, str], Seq2SeqModel] = {}
 _cache_lock = threading.Lock()
 
@@ -194,9 +195,9 @@ class Seq2SeqModel:
         """Generate one output per text, in input order.
 
         Inputs are sorted by length and cut into batches of at most `batch_size`
-        texts and `max_batch_tokens` padded tokens. `length_ratio` sets
-        max_new_tokens per batch to ratio x its longest input (for translation);
-        otherwise `settings` holds the limits.
+        texts and `max_batch_tokens` padded tokens. `length_ratio` sets each
+        text's max_new_tokens to ratio x its own length, rounded up to LIMIT_BUCKET
+        tokens (for translation); otherwise `settings` holds the limits.
         """
         if not texts:
             return []
@@ -209,11 +210,14 @@ class Seq2SeqModel:
             encoded = self.tokenizer(prepared.texts, verbose=False)["input_ids"]
             truncated = [len(ids) > limit for ids in encoded]
             encoded = [ids[:limit - 1] + ids[-1:] if cut else ids for ids, cut in zip(encoded, truncated, strict=True)]
-            for batch in _batches(encoded, batch_size, max_batch_tokens):
+            # An output's length limit follows from its own input's length (rounded up to a bucket), never
+            # from its batch-mates': batches hold one limit each, so a text translates the same in any batch.
+            limits = [min(int(-(-len(ids) // LIMIT_BUCKET) * LIMIT_BUCKET * length_ratio) + 10,
+                          self.max_output_tokens) for ids in encoded] if length_ratio is not None else None
+            for batch in _batches(encoded, batch_size, max_batch_tokens, limits):
                 kwargs = {**self._decoding_defaults, **settings, **prepared.generate_kwargs}
-                if length_ratio is not None:
-                    longest = max(len(encoded[i]) for i in batch)
-                    kwargs["max_new_tokens"] = min(int(longest * length_ratio) + 10, self.max_output_tokens)
+                if limits is not None:
+                    kwargs["max_new_tokens"] = limits[batch[0]]
                     kwargs.pop("max_length", None)
                 try:
                     runs = self._run_halving([encoded[i] for i in batch], kwargs)
@@ -237,13 +241,16 @@ class Seq2SeqModel:
         return self._run_halving(batch[:half], settings) + self._run_halving(batch[half:], settings)
 
 
-def _batches(encoded: list[list[int]], batch_size: int, max_batch_tokens: int) -> list[list[int]]:
-    """Indices sorted longest first, cut into batches by count and by padded tokens."""
+def _batches(encoded: list[list[int]], batch_size: int, max_batch_tokens: int,
+             limits: list[int] | None = None) -> list[list[int]]:
+    """Indices sorted longest first, cut into batches by count, by padded tokens and where `limits` change."""
     order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]), reverse=True)
     batches: list[list[int]] = []
     for index in order:
         width = len(encoded[batches[-1][0]]) if batches else 0  # the first (longest) sets the width
-        if batches and len(batches[-1]) < batch_size and width * (len(batches[-1]) + 1) <= max_batch_tokens:
+        same_limit = limits is None or (batches and limits[batches[-1][0]] == limits[index])
+        if batches and same_limit and len(batches[-1]) < batch_size and \
+                width * (len(batches[-1]) + 1) <= max_batch_tokens:
             batches[-1].append(index)
         else:
             batches.append([index])

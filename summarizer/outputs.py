@@ -11,14 +11,19 @@ import csv
 import io
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import InputError
+from .errors import InputError, SummarizerError
 from .result import Summary
 
+if TYPE_CHECKING:
+    from .inputs import Item
+    from .pipeline import Summarizer
+
 ROW_FIELDS = ("id", "source_language", "summaries", "models", "chunks", "warnings", "faithful", "errors", "error")
-FORMATS = ("jsonl", "csv", "md")
+FORMATS = ("jsonl", "csv", "md", "parquet")
 _MD_MARKER = "<!-- summarize row "
 
 
@@ -31,6 +36,27 @@ def make_row(item_id: str, result: Summary | Exception) -> dict[str, Any]:
     message = " ".join(str(result).split()) or type(result).__name__
     return {"id": item_id, "source_language": None, "summaries": {}, "models": {}, "chunks": 0, "warnings": [],
             "faithful": {}, "errors": {}, "error": message}
+
+
+def summarize_items(summarizer: Summarizer, items: Sequence[Item], targets: Sequence[str], *, length: str = "short",
+                    source_language: str | None = None, include_source: bool = True) -> list[dict[str, Any]]:
+    """Rows for a batch of items, in order: items that cannot be read or summarised get error rows.
+
+    The one place where batch rows are made: the local CLI and the Ray actors both call it.
+    """
+    texts: dict[str, str] = {}
+    rows: dict[str, dict[str, Any]] = {}
+    for item in items:
+        try:
+            texts[item.id] = item.load()
+        except SummarizerError as exc:
+            rows[item.id] = make_row(item.id, exc)
+    results = summarizer.summarize_batch(list(texts.values()), list(targets), length=length,
+                                         source_language=source_language, include_source=include_source,
+                                         on_error="return")
+    for item_id, result in zip(texts, results, strict=True):
+        rows[item_id] = make_row(item_id, result)
+    return [rows[item.id] for item in items]
 
 
 def failed(row: dict[str, Any]) -> bool:
@@ -48,7 +74,10 @@ def format_for(path: str | None, explicit: str | None) -> str:
         return suffix
     if suffix == "markdown":
         return "md"
-    raise InputError(f"Cannot tell the output format from {path!r}: use a .jsonl, .csv or .md name, or --format.")
+    if suffix == "parquet":
+        return "parquet"
+    raise InputError(f"Cannot tell the output format from {path!r}: use a .jsonl, .csv, .md or .parquet name, "
+                     "or --format.")
 
 
 class RowWriter:
@@ -179,7 +208,75 @@ class MarkdownWriter(RowWriter):
         return "\n".join(lines)
 
 
-def open_writer(path: str, fmt: str, languages: list[str], *, overwrite: bool) -> RowWriter:
+class ParquetWriter:
+    """A folder of Parquet part files, one per written batch, each renamed into place whole.
+
+    Columns are the row's fields with their own types (summaries a map of language to text, and so on).
+    """
+
+    def __init__(self, path: str | Path, *, overwrite: bool = False):
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise InputError("Parquet output needs pyarrow: pip install pyarrow (the ray extra has it)") from None
+        self.pa, self.pq = pa, pq
+        self.path = Path(path)
+        if self.path.exists() and not self.path.is_dir():
+            raise InputError(f"{self.path} is a file; Parquet output is a folder of part files")
+        if overwrite and self.path.is_dir():
+            for part in self.path.glob("part-*.parquet"):
+                part.unlink()
+        self.path.mkdir(parents=True, exist_ok=True)
+        for leftover in self.path.glob("*.parquet.tmp"):  # a part a killed run did not finish
+            leftover.unlink()
+        parts = sorted(self.path.glob("part-*.parquet"))
+        self.done: set[str] = set()
+        for part in parts:
+            self.done.update(pq.read_table(part, columns=["id"])["id"].to_pylist())
+        self._next = len(parts)
+        text, texts = pa.string(), pa.list_(pa.string())
+        self.schema = pa.schema([
+            ("id", text), ("source_language", text), ("summaries", pa.map_(text, text)),
+            ("models", pa.map_(text, texts)), ("chunks", pa.int64()), ("warnings", texts),
+            ("faithful", pa.map_(text, pa.bool_())), ("errors", pa.map_(text, text)), ("error", text)])
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        columns = {name: [row[name] for row in rows] for name in ROW_FIELDS}
+        for name in ("summaries", "models", "faithful", "errors"):
+            columns[name] = [list(value.items()) for value in columns[name]]
+        table = self.pa.table(columns, schema=self.schema)
+        part = self.path / f"part-{self._next:06d}.parquet"
+        tmp = part.with_name(part.name + ".tmp")
+        self.pq.write_table(table, tmp)
+        with tmp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, part)
+        self._next += 1
+        self.done.update(row["id"] for row in rows)
+
+    def close(self) -> None:
+        pass
+
+
+def read_parquet_rows(path: str | Path) -> list[dict[str, Any]]:
+    """The rows of a Parquet output folder, in written order, as the JSONL writer would hold them."""
+    import pyarrow.parquet as pq
+
+    rows = []
+    for part in sorted(Path(path).glob("part-*.parquet")):
+        for row in pq.read_table(part).to_pylist():
+            for name in ("summaries", "models", "faithful", "errors"):
+                row[name] = dict(row[name])
+            rows.append(row)
+    return rows
+
+
+def open_writer(path: str, fmt: str, languages: list[str], *, overwrite: bool) -> RowWriter | ParquetWriter:
+    if fmt == "parquet":
+        return ParquetWriter(path, overwrite=overwrite)
     if fmt == "csv":
         return CsvWriter(path, languages, overwrite=overwrite)
     return (MarkdownWriter if fmt == "md" else JsonlWriter)(path, overwrite=overwrite)

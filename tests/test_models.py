@@ -210,3 +210,14 @@ def test_models_in_the_store_are_checked_against_the_manifest(tiny, tmp_path, mo
     (folder / "source.spm").unlink()
     with pytest.raises(ModelLoadError, match=r"source\.spm is missing"):
         load_model("opus-mt-en-fr", device="cpu")
+
+
+def test_a_translation_does_not_depend_on_its_batch_mates(tiny):
+    """The output length limit follows each text's own length: alone or beside a long text, the same output."""
+    model = load_model(tiny["en-fr"], device="cpu")
+    short = "The council approved the budget."
+    long = " ".join(["Mayor Anna Keller said the new bridge over the river would open in 2027."] * 4)
+    settings = {"num_beams": 2}
+    alone = model.generate([short], settings=settings, length_ratio=2.0)[0].text
+    together = model.generate([long, short], settings=settings, length_ratio=2.0)[1].text
+    assert alone == together

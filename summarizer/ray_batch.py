@@ -1,0 +1,227 @@
+"""Batch summarisation on a Ray cluster: Ray Data reads, a pool of actors summarises, this process writes.
+
+    summarize batch-ray articles.jsonl -o summaries.jsonl --to fr,de [--address HOST:PORT] [--actors 4]
+
+Each actor builds one `Summarizer` (so each loads its models once) and turns a
+batch of articles into rows with `outputs.summarize_items`, the function the
+local CLI uses: the rows, per-row errors included, are the local CLI's. Rows
+stream back to this process, which writes them with the same crash-safe
+writers, so a re-run skips the ids that are already in the output.
+
+Inputs: JSONL, Parquet and CSV files (an id column and a text column), or
+folders of .txt/.md/.html files (the id is the file's path). Needs the `ray`
+extra: ``pip install -e ".[ray]"``; every node of a cluster needs this package
+installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ClusterError, InputError
+from .inputs import HTML_SUFFIXES, TEXT_SUFFIXES, Item, content_id, file_text
+
+TABLE_SUFFIXES = {".jsonl": "json", ".ndjson": "json", ".json": "json", ".parquet": "parquet", ".csv": "csv"}
+
+
+@dataclass(frozen=True)
+class RayJob:
+    """What to summarise and how (everything an actor needs to rebuild the local CLI's `Summarizer`)."""
+
+    targets: tuple[str, ...]
+    preset: str = "default"
+    summarization_model: str | None = None
+    translation_models: dict[str, str] = field(default_factory=dict)
+    device: str = "auto"
+    engine: str = "auto"
+    allow_pickle: bool = False
+    length: str = "short"
+    strict: bool = False
+    source_language: str | None = None
+    include_source: bool = True
+    batch_size: int = 8
+    text_field: str = "text"
+    id_field: str = "id"
+
+
+def input_kind(paths: Sequence[str]) -> str:
+    """"json", "parquet", "csv" or "files", the same for every input (Ray reads one kind per dataset)."""
+    kinds = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            kinds.add("files")
+        elif path.suffix.lower() in TABLE_SUFFIXES and path.is_file():
+            kinds.add(TABLE_SUFFIXES[path.suffix.lower()])
+        elif path.is_file() and path.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES:
+            kinds.add("files")
+        else:
+            raise InputError(f"{raw}: not a folder, .jsonl, .parquet, .csv or text file (or it does not exist)")
+    if len(kinds) != 1:
+        raise InputError(f"batch-ray reads one kind of input at a time; these are {', '.join(sorted(kinds))}")
+    return kinds.pop()
+
+
+def read_dataset(paths: Sequence[str], kind: str, job: RayJob):
+    """A Ray dataset with an `id` column (string) and either `text` or the file's `bytes`."""
+    import ray.data
+
+    paths = [str(Path(p).resolve()) for p in paths]
+    light = {"num_cpus": 0}  # reading is light: it must not wait for CPUs that the summarising actors hold
+    if kind == "files":
+        extensions = sorted(s.lstrip(".") for s in TEXT_SUFFIXES | HTML_SUFFIXES)
+        return ray.data.read_binary_files(paths, include_paths=True, file_extensions=extensions, **light) \
+            .map_batches(_file_ids, batch_format="pyarrow", **light)
+    reader = {"json": lambda: ray.data.read_json(paths, lines=True, **light),
+              "parquet": lambda: ray.data.read_parquet(paths, **light),
+              "csv": lambda: ray.data.read_csv(paths, **light)}[kind]
+    columns = _columns(Path(paths[0]), kind)
+    if job.text_field not in columns:
+        raise InputError(f"{', '.join(paths)}: no column {job.text_field!r} (columns: {', '.join(columns)}); "
+                         "choose one with --text-field")
+    return reader().map_batches(_table_ids, batch_format="pyarrow", num_cpus=0,
+                               fn_kwargs={"text_field": job.text_field, "id_field": job.id_field})
+
+
+def _columns(path: Path, kind: str) -> list[str]:
+    """The columns of a table file, read here from its head (asking Ray would read the whole input once more)."""
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        if kind == "csv":
+            import csv
+
+            return next(csv.reader(handle), [])
+        for line in handle:
+            if line.strip():
+                try:
+                    record = json.loads(line)
+                except ValueError as exc:
+                    raise InputError(f"{path}: the first row is not valid JSON ({exc})") from None
+                return list(record) if isinstance(record, dict) else []
+    return []
+
+
+def _file_ids(table):
+    import pyarrow as pa
+
+    return pa.table({"id": table["path"], "bytes": table["bytes"]})
+
+
+def _table_ids(table, text_field: str, id_field: str):
+    """`id` (the id column as text, or the text's content hash where there is none) and `text`."""
+    import pyarrow as pa
+
+    texts = table[text_field].to_pylist()
+    ids = table[id_field].to_pylist() if id_field in table.column_names else [None] * len(texts)
+    ids = [str(i) if i not in (None, "") else content_id(t if isinstance(t, str) else "") for i, t in zip(ids, texts,
+                                                                                                      strict=True)]
+    return pa.table({"id": pa.array(ids, pa.string()),
+                     "text": pa.array([t if isinstance(t, str) else None for t in texts], pa.string())})
+
+
+class SummarizeActor:
+    """One per Ray actor: its own `Summarizer`, whose models load once and serve every batch it gets."""
+
+    def __init__(self, job: RayJob):
+        from .options import SummarizeOptions
+        from .pipeline import Summarizer
+
+        self.job = job
+        self.summarizer = Summarizer(job.preset, summarization_model=job.summarization_model,
+                                     translation_models=job.translation_models, device=job.device,
+                                     engine=job.engine, extractive_fallback=True, allow_pickle=job.allow_pickle,
+                                     options=SummarizeOptions(batch_size=job.batch_size, strict=job.strict))
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
+        from .outputs import summarize_items
+
+        ids = [str(i) for i in batch["id"]]
+        if "bytes" in batch:
+            items = [Item(i, lambda data=data, origin=i: file_text(bytes(data), origin))
+                     for i, data in zip(ids, batch["bytes"], strict=True)]
+        else:
+            items = [Item(i, _text_loader(text, i)) for i, text in zip(ids, batch["text"], strict=True)]
+        rows = summarize_items(self.summarizer, items, self.job.targets, length=self.job.length,
+                               source_language=self.job.source_language, include_source=self.job.include_source)
+        return {"id": ids, "row": [json.dumps(row, ensure_ascii=False) for row in rows]}
+
+
+def _text_loader(text: Any, item_id: str):
+    def load() -> str:
+        if not isinstance(text, str):
+            raise InputError(f"{item_id}: no text (the text column is empty or not text)")
+        return text
+
+    return load
+
+
+# Settings of this process that the actors need too: where models are, whether the hub may be asked.
+FORWARDED_ENV = ("SUMMARIZER_MODELS_DIR", "HF_HUB_OFFLINE", "HF_HOME", "HF_HUB_CACHE", "HF_ENDPOINT", "HF_TOKEN")
+
+
+def connect(address: str | None, num_cpus: int | None = None) -> str:
+    """Join the cluster at `address` (or $RAY_ADDRESS); without one, start a local cluster on this machine."""
+    import ray
+
+    if ray.is_initialized():
+        return "already connected"
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    runtime_env = {"env_vars": {name: os.environ[name] for name in FORWARDED_ENV if name in os.environ}}
+    if address:
+        try:
+            ray.init(address=address, runtime_env=runtime_env, log_to_driver=False)
+        except (ConnectionError, ValueError, RuntimeError) as exc:
+            auth = "" if os.environ.get("RAY_AUTH_MODE") else (
+                " If the cluster uses token authentication (Ray's default), set RAY_AUTH_MODE=token: Ray does not "
+                "send its token to an address given explicitly unless told to.")
+            raise ClusterError(f"Could not join the Ray cluster at {address}: {str(exc).splitlines()[0]}.{auth} "
+                               "Start a cluster with `ray start --head`, or leave out --address to start a local "
+                               "one.") from None
+        return f"connected to {address}"
+    ray.init(num_cpus=num_cpus, include_dashboard=False, runtime_env=runtime_env, log_to_driver=False)
+    return "started a local Ray cluster on this machine"
+
+
+def run(paths: Sequence[str], job: RayJob, writer, *, actors: int | None = None, cpus_per_actor: float = 1.0,
+        gpus_per_actor: float = 0.0) -> tuple[int, int, int]:
+    """Summarise every input whose id is not in `writer.done`; rows go to `writer`.
+
+    Returns (articles in the input, articles skipped as already written, rows with an error).
+    """
+    import ray
+    import ray.data
+
+    from .outputs import failed
+
+    context = ray.data.DataContext.get_current()
+    context.execution_options.preserve_order = True  # rows come back in input order, as in the local CLI
+    kind = input_kind(paths)
+    dataset = read_dataset(paths, kind, job)
+    ids = [str(i) for i in dataset.select_columns(["id"]).to_pandas()["id"]]
+    done = set(writer.done)
+    skipped = sum(i in done for i in ids)
+    if done:
+        dataset = dataset.filter(lambda row: row["id"] not in done, num_cpus=0)
+    if skipped == len(ids):
+        return len(ids), skipped, 0
+    if actors is None:
+        cpus = ray.cluster_resources().get("CPU", 1)
+        actors = max(1, int(cpus // max(cpus_per_actor, 1e-9)))
+    results = dataset.map_batches(
+        SummarizeActor, fn_constructor_kwargs={"job": job}, batch_size=job.batch_size,
+        compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=cpus_per_actor, num_gpus=gpus_per_actor or None,
+        batch_format="numpy")
+    errors = 0
+    for batch in results.iter_batches(batch_size=None, batch_format="numpy"):
+        rows = [json.loads(row) for row in batch["row"]]
+        writer.write(rows)
+        errors += sum(failed(row) for row in rows)
+    return len(ids), skipped, errors

@@ -1,0 +1,128 @@
+"""`summarize batch-ray` on a local two-worker Ray cluster: the same rows as the local CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ray = pytest.importorskip("ray")
+
+from summarizer.cli import cli  # noqa: E402
+from summarizer.outputs import read_parquet_rows  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGLISH = ("The city council approved a budget of {n} dollars on Monday. "
+           "Mayor Anna Keller said the new bridge over the river would open in 2027.")
+FRENCH = "Le conseil municipal a approuvé lundi un budget de {n} euros. La maire a parlé du nouveau pont."
+
+
+def _flags(tiny):
+    return ["--summarizer-model", tiny["bart"], "--translator", f"fr={tiny['en-fr']}",
+            "--translator", f"en={tiny['mul-en']}", "--device", "cpu", "--to", "fr"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _same(rows: list[dict], expected: list[dict]) -> bool:
+    """Equal row for row: ids, languages, texts, models, warnings, per-language errors. An item's own error is
+    worded by its reader (the local CLI names the line; Ray's reader has no line numbers): both must have one."""
+    def comparable(row):
+        return {**row, "error": bool(row["error"])}
+
+    return [comparable(r) for r in rows] == [comparable(r) for r in expected]
+
+
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture
+def cluster():
+    """A Ray head on this machine with 2 CPUs: two actors, two worker processes.
+
+    Joined as 127.0.0.1:PORT; Ray itself swaps a loopback address for this machine's own IP, where the head
+    listens (a head bound to 127.0.0.1 only cannot be joined: Ray makes the same swap).
+    """
+    import shutil
+    import tempfile
+
+    port = _free_port()
+    temp = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # short: Ray's socket paths must fit in 107 bytes
+    ray_bin = Path(sys.executable).with_name("ray")
+    start = [str(ray_bin), "start", "--head", f"--port={port}", "--num-cpus=2",
+             "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}"]
+    env = {**os.environ, "RAY_AUTH_MODE": "token"}  # Ray's default auth, which a driver joining an address needs said
+    subprocess.run(start, check=True, capture_output=True, timeout=120, env=env)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run([str(ray_bin), "stop", "--force"], capture_output=True, timeout=120)
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def test_forty_articles_on_two_actors_equal_the_local_cli_row_for_row(tiny, tmp_path, cluster):
+    feed = tmp_path / "feed.jsonl"
+    records = [{"id": f"a{i:02d}", "text": (FRENCH if i % 5 == 0 else ENGLISH).format(n=1000 + i)} for i in range(38)]
+    records += [{"id": "empty", "text": "   "}, {"id": "not-text", "text": None}]  # per-row errors
+    feed.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    local = tmp_path / "local.jsonl"
+    assert cli([str(feed), "-o", str(local), "--quiet", *_flags(tiny)]) == 1  # two rows fail, as they should
+
+    command = [sys.executable, "-m", "summarizer", "batch-ray", str(feed), "--address", cluster, "--actors", "2",
+               *_flags(tiny)]
+    env = {**os.environ, "RAY_AUTH_MODE": "token"}
+    on_ray = tmp_path / "ray.jsonl"
+    run = subprocess.run([*command, "-o", str(on_ray)], capture_output=True, text=True, timeout=600, env=env,
+                         cwd=ROOT)
+    assert run.returncode == 1, run.stderr[-3000:]
+    assert f"connected to {cluster}" in run.stderr and "wrote 40 rows" in run.stderr
+    expected = _rows(local)
+    assert [row["id"] for row in expected] == [r["id"] for r in records]
+    assert _same(_rows(on_ray), expected)
+
+    rerun = subprocess.run([*command, "-o", str(on_ray)], capture_output=True, text=True, timeout=600, env=env,
+                           cwd=ROOT)
+    assert "resumed: 40 of 40" in rerun.stderr and len(_rows(on_ray)) == 40  # idempotent
+
+    parquet = tmp_path / "ray.parquet"
+    run = subprocess.run([*command, "-o", str(parquet)], capture_output=True, text=True, timeout=600, env=env,
+                         cwd=ROOT)
+    assert run.returncode == 1, run.stderr[-3000:]
+    assert _same(read_parquet_rows(parquet), expected)
+
+
+def test_a_killed_ray_run_resumes_without_losing_or_repeating_rows(tiny, tmp_path):
+    """Parquet parts are renamed into place whole: a part being written when the run died is dropped."""
+    from summarizer.outputs import ParquetWriter
+
+    out = tmp_path / "rows.parquet"
+    writer = ParquetWriter(out)
+    row = {"id": "a", "source_language": "en", "summaries": {"en": "x"}, "models": {"en": ["m"]}, "chunks": 1,
+           "warnings": [], "faithful": {"en": True}, "errors": {}, "error": None}
+    writer.write([row, {**row, "id": "b"}])
+    (out / "part-000001.parquet.tmp").write_bytes(b"PAR1 half a file")  # killed mid-write
+    again = ParquetWriter(out)
+    assert again.done == {"a", "b"} and not list(out.glob("*.tmp"))
+    again.write([{**row, "id": "c", "error": "bad", "summaries": {}, "models": {}, "faithful": {}}])
+    assert [r["id"] for r in read_parquet_rows(out)] == ["a", "b", "c"]
+    assert ParquetWriter(out, overwrite=True).done == set()
+
+
+def test_mixed_or_unknown_inputs_are_usage_errors(tmp_path, capsys):
+    (tmp_path / "a.jsonl").write_text('{"id": 1, "text": "x"}\n')
+    (tmp_path / "b.csv").write_text("id,text\n1,x\n")
+    assert cli(["batch-ray", str(tmp_path / "a.jsonl"), str(tmp_path / "b.csv"), "-o", str(tmp_path / "o.jsonl")]) == 2
+    assert "one kind of input at a time" in capsys.readouterr().err
+    assert cli(["batch-ray", str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "o.jsonl")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert cli(["batch-ray", str(tmp_path / "a.jsonl"), "-o", str(tmp_path / "o.jsonl"), "--actors", "0"]) == 2
