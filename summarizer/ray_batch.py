@@ -47,6 +47,8 @@ class RayJob:
     batch_size: int = 8
     text_field: str = "text"
     id_field: str = "id"
+    summary_tokens: int | None = None  # exact output lengths: for benchmarks with random-weight models
+    translation_tokens: int | None = None
 
 
 def input_kind(paths: Sequence[str]) -> str:
@@ -138,7 +140,9 @@ class SummarizeActor:
         self.summarizer = Summarizer(job.preset, summarization_model=job.summarization_model,
                                      translation_models=job.translation_models, device=job.device,
                                      engine=job.engine, extractive_fallback=True, allow_pickle=job.allow_pickle,
-                                     options=SummarizeOptions(batch_size=job.batch_size, strict=job.strict))
+                                     options=SummarizeOptions(batch_size=job.batch_size, strict=job.strict,
+                                                              summary_tokens=job.summary_tokens,
+                                                              translation_tokens=job.translation_tokens))
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
         from .outputs import summarize_items

@@ -151,3 +151,18 @@ def test_lone_surrogates_from_json_escapes_are_written_as_valid_utf8(tmp_path, c
     assert cli([str(feed), "--preset", "extractive", "--to", "en", "-o", str(output), "--quiet"]) == 0
     row = json.loads(output.read_bytes().decode("utf-8"))  # strict UTF-8
     assert row["id"] == "a\ufffdb" and "approved\ufffd the budget" in row["summaries"]["en"]
+
+
+def test_ids_from_input_files_never_become_paths(tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    hostile = ["../escaped.txt", str(tmp_path / "absolute.txt"), "sub/dir/file", "~/home.txt", "CON", "a\nb"]
+    feed = work / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": i, "text": SENTENCE * 3}) + "\n" for i in hostile), encoding="utf-8")
+    for output in ("rows.jsonl", "rows.csv", "rows.md"):
+        cli([str(feed), "--preset", "extractive", "--to", "en", "-o", output, "--quiet"])
+    assert sorted(p.name for p in tmp_path.rglob("*")) == sorted(["work", "feed.jsonl", "rows.jsonl", "rows.csv",
+                                                                   "rows.md"])
+    rows = [json.loads(line) for line in (work / "rows.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [row["id"] for row in rows] == hostile
