@@ -26,7 +26,7 @@ from summarizer import LANGUAGES, PRESETS, Summarizer, SummarizerError
 from summarizer.cli import add_model_flags, parse_translators
 from summarizer.errors import InputError
 from summarizer.inputs import HTML_SUFFIXES, TEXT_SUFFIXES, decode, extract_html
-from summarizer.options import LENGTHS
+from summarizer.options import LENGTHS, SummarizeOptions
 
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD_BYTES = 2_000_000
@@ -37,19 +37,25 @@ QUEUE_SIZE = 32  # requests waiting at most; beyond that Gradio answers that the
 
 # What the models are; set by main() (or a test) before the first request.
 _settings: dict = {"preset": "default", "summarization_model": None, "translation_models": {}, "device": "auto",
-                   "engine": "auto", "allow_pickle": False}
+                   "engine": "auto", "allow_pickle": False, "options": SummarizeOptions(),
+                   "max_upload_bytes": MAX_UPLOAD_BYTES}
 _summarizers: dict[str, Summarizer] = {}
 _lock = threading.Lock()
 
 
 def configure(*, preset: str = "default", summarization_model: str | None = None,
               translation_models: dict[str, str] | None = None, device: str = "auto", engine: str = "auto",
-              allow_pickle: bool = False) -> None:
-    """Choose the models every request will use (forgets summarizers made before)."""
+              allow_pickle: bool = False, options: SummarizeOptions | None = None,
+              max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
+    """Choose the models and limits every request will use (forgets summarizers made before).
+
+    `options` holds the per-request limits (max_chars, max_languages); `max_upload_bytes` caps uploads.
+    """
     with _lock:
         _settings.update(preset=preset, summarization_model=summarization_model,
                          translation_models=dict(translation_models or {}), device=device, engine=engine,
-                         allow_pickle=allow_pickle)
+                         allow_pickle=allow_pickle, options=options or SummarizeOptions(),
+                         max_upload_bytes=max_upload_bytes)
         _summarizers.clear()
 
 
@@ -61,7 +67,8 @@ def get_summarizer(preset: str | None = None) -> Summarizer:
             _summarizers[name] = Summarizer(
                 name, summarization_model=_settings["summarization_model"],
                 translation_models=_settings["translation_models"], device=_settings["device"],
-                engine=_settings["engine"], extractive_fallback=True, allow_pickle=_settings["allow_pickle"])
+                engine=_settings["engine"], extractive_fallback=True, allow_pickle=_settings["allow_pickle"],
+                options=_settings["options"])
         return _summarizers[name]
 
 
@@ -82,8 +89,9 @@ def read_upload(path: str | None) -> str:
     file = Path(path)
     if file.suffix.lower() not in UPLOAD_TYPES:
         raise user_error(f"{file.name}: only {', '.join(UPLOAD_TYPES)} files can be summarised.")
-    if file.stat().st_size > MAX_UPLOAD_BYTES:
-        raise user_error(f"{file.name} is over the {MAX_UPLOAD_BYTES // 1_000_000} MB upload limit.")
+    limit = _settings["max_upload_bytes"]
+    if file.stat().st_size > limit:
+        raise user_error(f"{file.name} is over the {limit:,}-byte upload limit.")
     try:
         text = decode(file.read_bytes(), file.name)
         return extract_html(text, file.name) if file.suffix.lower() in HTML_SUFFIXES else text
@@ -192,7 +200,7 @@ with gr.Blocks(title="Multilingual news summariser") as demo:
     with gr.Row():
         with gr.Column(scale=3):
             article = gr.Textbox(label="Article", lines=14, max_lines=40, placeholder="Paste a news article here…")
-            upload = gr.File(label=f"…or upload a file ({', '.join(UPLOAD_TYPES)}, up to 2 MB)",
+            upload = gr.File(label=f"…or upload a file ({', '.join(UPLOAD_TYPES)})",
                              file_types=UPLOAD_TYPES, type="filepath")
         with gr.Column(scale=2):
             languages = gr.Dropdown(choices=[(_label(code), code) for code in LANGUAGES], value=DEFAULT_LANGUAGES,
@@ -221,7 +229,8 @@ demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
 def launch(host: str = "127.0.0.1", port: int | None = None, share: bool = False, **extra):
     """Start the server with its safety settings: this machine only unless told, uploads capped, and no
     folder of the server's readable beyond Gradio's own upload cache."""
-    return demo.launch(server_name=host, server_port=port, share=share, css=CSS, max_file_size=MAX_UPLOAD_BYTES,
+    return demo.launch(server_name=host, server_port=port, share=share, css=CSS,
+                       max_file_size=_settings["max_upload_bytes"],
                        allowed_paths=[], **extra)
 
 
@@ -230,14 +239,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine)")
     parser.add_argument("--port", type=int, default=7860)
     parser.add_argument("--share", action="store_true", help="open a public gradio.live link (off by default)")
+    defaults = SummarizeOptions()
+    parser.add_argument("--max-chars", type=int, default=defaults.max_chars,
+                        help=f"longest article accepted, in characters (default: {defaults.max_chars:,})")
+    parser.add_argument("--max-languages", type=int, default=defaults.max_languages,
+                        help=f"most summary languages per request (default: {defaults.max_languages})")
+    parser.add_argument("--max-upload-mb", type=float, default=MAX_UPLOAD_BYTES / 1e6,
+                        help=f"largest upload in MB (default: {MAX_UPLOAD_BYTES / 1e6:g})")
     add_model_flags(parser)
     args = parser.parse_args(argv)
     try:
         translators = parse_translators(args.translator)
+        options = SummarizeOptions(max_chars=args.max_chars, max_languages=args.max_languages)
     except SummarizerError as exc:
         parser.error(str(exc))
     configure(preset=args.preset, summarization_model=args.summarizer_model, translation_models=translators,
-              device=args.device, engine=args.backend, allow_pickle=args.allow_pickle)
+              device=args.device, engine=args.backend, allow_pickle=args.allow_pickle, options=options,
+              max_upload_bytes=int(args.max_upload_mb * 1e6))
     launch(args.host, args.port, args.share)
 
 

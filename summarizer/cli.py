@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import InputError, ModelLoadError, SummarizerError, UnsupportedLanguageError
-from .options import LENGTHS
+from .options import LENGTHS, SummarizeOptions
 from .outputs import FORMATS, summarize_items
 from .outputs import failed as row_failed
 from .registry import PRESETS
@@ -63,6 +63,10 @@ def _summarize_parser() -> argparse.ArgumentParser:
                              "the article's own sentences")
     parser.add_argument("--source-language", help="the articles' language (default: detected per article)")
     parser.add_argument("--batch-size", type=int, default=8, help="articles per batch (default: 8)")
+    parser.add_argument("--max-chars", type=int, default=SummarizeOptions.max_chars,
+                        help=f"longer articles get an error row (default: {SummarizeOptions.max_chars:,} characters)")
+    parser.add_argument("--max-languages", type=int, default=SummarizeOptions.max_languages,
+                        help=f"most target languages (default: {SummarizeOptions.max_languages})")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="write rows here (.jsonl, .csv or .md); a re-run resumes where it stopped")
     parser.add_argument("--format", choices=[*FORMATS, "text"],
@@ -98,7 +102,6 @@ def _run_summarize(args: argparse.Namespace) -> int:
 
     from .inputs import collect
     from .languages import normalize_languages
-    from .options import SummarizeOptions
     from .outputs import format_for, open_writer
     from .pipeline import Summarizer
 
@@ -107,7 +110,8 @@ def _run_summarize(args: argparse.Namespace) -> int:
     summarizer = Summarizer(args.preset, summarization_model=args.summarizer_model,
                             translation_models=parse_translators(args.translator), device=args.device,
                             engine=args.backend, extractive_fallback=True, allow_pickle=args.allow_pickle,
-                            options=SummarizeOptions(batch_size=args.batch_size, strict=args.strict))
+                            options=SummarizeOptions(batch_size=args.batch_size, strict=args.strict,
+                                                     max_chars=args.max_chars, max_languages=args.max_languages))
     targets = list(normalize_languages(args.to, summarizer.supported_languages(), summarizer.options.max_languages))
     items = collect(args.paths, glob=args.glob, text_field=args.text_field, id_field=args.id_field,
                     text_column=args.text_column, id_column=args.id_column)
@@ -174,7 +178,6 @@ def _explain_missing(summarizer, targets: list[str], error: Exception, args: arg
 def _run_batch_ray(argv: Sequence[str]) -> int:
     """summarize batch-ray INPUT... -o OUTPUT: the batch job on a Ray cluster (see summarizer/ray_batch.py)."""
     from .languages import normalize_languages
-    from .options import SummarizeOptions
     from .outputs import format_for, open_writer
 
     parser = argparse.ArgumentParser(

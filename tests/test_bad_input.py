@@ -166,3 +166,13 @@ def test_ids_from_input_files_never_become_paths(tmp_path, monkeypatch):
                                                                    "rows.md"])
     rows = [json.loads(line) for line in (work / "rows.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [row["id"] for row in rows] == hostile
+
+
+def test_the_limits_are_configurable_on_the_command_line(tmp_path, capsys):
+    path = _write_input(tmp_path, "very many sentences")
+    assert cli([str(path), "--preset", "extractive", "--to", "en", "--max-chars", "100", "--quiet",
+                "--format", "jsonl"]) == 1
+    row = json.loads(capsys.readouterr().out)
+    assert "the limit is 100 (max_chars)" in row["error"]
+    assert cli([str(path), "--preset", "extractive", "--to", "en,fr,de", "--max-languages", "2"]) == 2
+    assert "3 target languages asked for; the limit is 2" in capsys.readouterr().err

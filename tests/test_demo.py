@@ -30,10 +30,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tiny):
+def _configure_tiny(tiny) -> None:
     demo.configure(summarization_model=tiny["bart"], device="cpu", translation_models={
         "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"], "ar": tiny["m2m100"]})
+
+
+@pytest.fixture(scope="module")
+def server(tiny):
+    _configure_tiny(tiny)
     _, url, _ = demo.launch(port=_free_port(), prevent_thread_lock=True, quiet=True)
     yield url
     demo.demo.close()
@@ -79,9 +83,7 @@ def test_a_missing_model_falls_back_to_extractive_and_names_the_download_command
         html = demo.render(result)
         assert 'class="loud"' in html and 'class="summary-error"' in html
     finally:
-        demo.configure(summarization_model=tiny["bart"], device="cpu", translation_models={
-            "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"],
-            "ar": tiny["m2m100"]})
+        _configure_tiny(tiny)
 
 
 def test_sixteen_concurrent_requests_share_the_loaded_models(client):
@@ -280,9 +282,7 @@ def test_script_and_img_onerror_in_an_article_do_not_run_in_the_page(server, tin
             assert page.evaluate("window.pwned") is None and page.title() != "pwned" and not dialogs
             page.screenshot(path=str(ARTIFACTS / "demo-escaped-markup.png"), full_page=True)
     finally:
-        demo.configure(summarization_model=tiny["bart"], device="cpu", translation_models={
-            "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"],
-            "ar": tiny["m2m100"]})
+        _configure_tiny(tiny)
 
 
 @pytest.mark.parametrize("path", [
@@ -344,3 +344,21 @@ def test_beyond_the_queue_requests_are_told_it_is_full_and_the_server_keeps_serv
     assert len(_cache) == loaded  # the same models served everyone
     monkeypatch.setattr(demo, "get_summarizer", original)
     assert client.predict(text=ARTICLE, languages=["fr"], api_name="/summarize")["summaries"]["fr"]
+
+
+def test_the_demo_limits_are_configurable(tmp_path, tiny):
+    from summarizer import SummarizeOptions
+
+    demo.configure(preset="extractive", device="cpu", options=SummarizeOptions(max_chars=50, max_languages=1),
+                   max_upload_bytes=10)
+    try:
+        with pytest.raises(gr.Error, match="limit is 50"):
+            demo.summarize(ARTICLE, ["en"])
+        with pytest.raises(gr.Error, match="the limit is 1"):
+            demo.summarize(ARTICLE[:40], ["en", "fr"])
+        upload = tmp_path / "a.txt"
+        upload.write_text(ARTICLE)
+        with pytest.raises(gr.Error, match="over the 10-byte upload limit"):
+            demo.read_upload(str(upload))
+    finally:
+        _configure_tiny(tiny)
