@@ -46,7 +46,7 @@ def _rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def cluster():
     """A Ray head on this machine with 2 CPUs: two actors, two worker processes.
 
@@ -126,3 +126,24 @@ def test_mixed_or_unknown_inputs_are_usage_errors(tmp_path, capsys):
     assert cli(["batch-ray", str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "o.jsonl")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert cli(["batch-ray", str(tmp_path / "a.jsonl"), "-o", str(tmp_path / "o.jsonl"), "--actors", "0"]) == 2
+
+
+def test_folders_and_csv_on_ray_equal_the_local_cli(tiny, tmp_path, cluster):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"{i}.txt").write_text(ENGLISH.format(n=i), encoding="utf-8")
+    (folder / "page.html").write_text(f"<html><body><nav>Menu</nav><p>{ENGLISH.format(n=9)}</p></body></html>")
+    (folder / "binary.txt").write_bytes(b"\x00\x01PNG")  # an error row in both
+    table = tmp_path / "feed.csv"
+    table.write_text("id,text\n" + "".join(f"c{i},{FRENCH.format(n=i)}\n" for i in range(4)), encoding="utf-8")
+    env = {**os.environ, "RAY_AUTH_MODE": "token"}
+    for source, name in ((folder, "folder"), (table, "csv")):
+        local = tmp_path / f"{name}-local.jsonl"
+        code = cli([str(source), "-o", str(local), "--quiet", *_flags(tiny)])
+        on_ray = tmp_path / f"{name}-ray.jsonl"
+        run = subprocess.run([sys.executable, "-m", "summarizer", "batch-ray", str(source), "-o", str(on_ray),
+                              "--address", cluster, *_flags(tiny)], capture_output=True, text=True, timeout=600,
+                             env=env, cwd=ROOT)
+        assert run.returncode == code == (1 if name == "folder" else 0), run.stderr[-3000:]
+        assert _same(_rows(on_ray), _rows(local)), name
