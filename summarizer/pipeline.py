@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from .detect import detect_language
-from .errors import EmptyTextError, InputError, ModelLoadError, SummarizerError
+from .errors import EmptyTextError, InputError, ModelError, ModelLoadError, SummarizerError
 from .extractive import SENTENCES_FOR_LENGTH, extract
 from .faithfulness import check_summary, check_translation
 from .languages import LANGUAGES, normalize_language, normalize_languages
@@ -207,7 +207,14 @@ class Summarizer:
                 results[index] = exc
         timings = {"detect_s": time.perf_counter() - started}
         if articles:
-            self._run(articles, options, timings)
+            try:
+                self._run(articles, options, timings)
+            except ModelError:
+                if on_error == "raise":
+                    raise
+                # A model raised on a call that served several articles: run them one by one, so
+                # that only the articles it fails on get the error.
+                articles = self._run_each(texts, articles, options, timings, results)
         timings["total_s"] = time.perf_counter() - started
         timings = {key: round(value, 4) for key, value in timings.items()}
         for art in articles:
@@ -256,6 +263,21 @@ class Summarizer:
                 art.warnings.insert(0, f"ABSTRACTIVE SUMMARISER UNAVAILABLE: {exc} This summary is EXTRACTIVE: the "
                                        "article's most central sentences, chosen without a model.")
             return None
+
+    def _run_each(self, texts: Sequence[str], articles: list[_Article], options: SummarizeOptions,
+                  timings: dict[str, float], results: list) -> list[_Article]:
+        """Run each article alone (from a fresh start); those a model still fails on get its error."""
+        finished = []
+        for art in articles:
+            fresh = self._prepare(art.index, texts[art.index], options)
+            fresh.targets = art.targets
+            try:
+                self._run([fresh], options, timings)
+            except ModelError as exc:
+                results[art.index] = exc
+                continue
+            finished.append(fresh)
+        return finished
 
     def _run(self, articles: list[_Article], options: SummarizeOptions, timings: dict[str, float]) -> None:
         summarizer = self._summarizer_backend(articles)
@@ -425,8 +447,8 @@ class Summarizer:
                         required: bool = False):
         """Run translation jobs: (model, source, target) -> [(article, sentences)], one call per key.
 
-        A model that cannot be loaded fails only its language (recorded in the article's
-        errors), unless the job is `required` (the pivot into English, without which
+        A model that cannot be loaded, or raises, fails only its language (recorded in the
+        article's errors), unless the job is `required` (the pivot into English, without which
         there is nothing to summarise).
 
         Yields (model, article, target, translated sentences, notes), one sentence out per
@@ -443,7 +465,15 @@ class Summarizer:
                     art.warn_language(target, f"error: {exc}")
                 continue
             flat = [sentence for _, sentences in items for sentence in sentences]
-            translated, split = self._translate_sentences(model, flat, source, target, options)
+            try:
+                translated, split = self._translate_sentences(model, flat, source, target, options)
+            except ModelError as exc:  # the translator raised: its language fails, the rest goes on
+                if required:
+                    raise
+                for art, _ in items:
+                    art.errors[target] = str(exc)
+                    art.warn_language(target, f"error: {exc}")
+                continue
             position = 0
             for art, sentences in items:
                 notes = [f"a sentence of {split[s][0]} tokens was split into {split[s][1]} pieces for {model.name}"

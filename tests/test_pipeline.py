@@ -203,9 +203,7 @@ def test_default_preset_routes_every_required_target_without_loading_anything():
 
 
 @pytest.mark.parametrize("engine", ["torch", "ctranslate2"])
-def test_a_model_failing_while_generating_is_a_model_error_naming_it(tiny, monkeypatch, engine):
-    from summarizer.errors import ModelError
-
+def test_a_translator_failing_while_generating_fails_its_language_naming_it(tiny, monkeypatch, engine):
     summarizer = Summarizer(summarization_model=tiny["bart"], translation_models={"fr": tiny["en-fr"]},
                             device="cpu", engine=engine)
     model = load_model(tiny["en-fr"], device="cpu", engine=engine)
@@ -215,8 +213,31 @@ def test_a_model_failing_while_generating_is_a_model_error_naming_it(tiny, monke
 
     monkeypatch.setattr(model.model if engine == "torch" else model.engine, "generate" if engine == "torch"
                         else "translator", fail if engine == "torch" else SimpleNamespace(translate_batch=fail))
-    with pytest.raises(ModelError, match=r"en-fr' failed while generating: CUDA out of memory"):
-        summarizer.summarize(ARTICLE, ["fr"])
+    result = summarizer.summarize(ARTICLE, ["en", "fr"])  # the translator fails: only its language does
+    assert list(result.summaries) == ["en"]
+    assert result.errors["fr"].endswith("en-fr' failed while generating: CUDA out of memory")
+
+
+def test_a_model_raising_mid_batch_fails_only_the_articles_it_fails_on(tiny, monkeypatch):
+    from summarizer.errors import ModelError
+
+    summarizer = Summarizer(summarization_model=tiny["bart"], device="cpu",
+                            translation_models={"fr": tiny["en-fr"], "en": tiny["mul-en"]})
+    model = load_model(tiny["bart"], device="cpu")
+    original = model.generate
+
+    def generate(texts, **kwargs):  # a model that crashes on one article, wherever it sits in a batch
+        if any("POISON" in text for text in texts):
+            raise ModelError(f"Model {model.name!r} failed while generating: device-side assert")
+        return original(texts, **kwargs)
+
+    monkeypatch.setattr(model, "generate", generate)
+    texts = [ARTICLE, ARTICLE.replace("Monday", "Monday POISON"), FRENCH.replace("lundi", "mardi"), ARTICLE[:90]]
+    results = summarizer.summarize_batch(texts, ["fr"], include_source=True, on_error="return")
+    assert [type(r).__name__ for r in results] == ["Summary", "ModelError", "Summary", "Summary"]
+    assert "device-side assert" in str(results[1]) and all(r.summaries["fr"] for r in results if r is not results[1])
+    with pytest.raises(ModelError, match="device-side assert"):
+        summarizer.summarize_batch(texts, ["fr"], on_error="raise")
 
 
 def test_an_over_long_sentence_is_split_for_the_translator_and_only_its_article_is_flagged(tiny_summarizer):
