@@ -457,17 +457,9 @@ class Summarizer:
         for (name, source, target), items in jobs.items():
             try:
                 model = self._load(name)
-            except ModelLoadError as exc:
-                if required:
-                    raise
-                for art, _ in items:
-                    art.errors[target] = str(exc)
-                    art.warn_language(target, f"error: {exc}")
-                continue
-            flat = [sentence for _, sentences in items for sentence in sentences]
-            try:
+                flat = [sentence for _, sentences in items for sentence in sentences]
                 translated, split = self._translate_sentences(model, flat, source, target, options)
-            except ModelError as exc:  # the translator raised: its language fails, the rest goes on
+            except (ModelLoadError, ModelError) as exc:  # this language fails; the others go on
                 if required:
                     raise
                 for art, _ in items:
