@@ -233,7 +233,8 @@ def _run_batch_ray(argv: Sequence[str]) -> int:
     try:
         print(f"ray: {ray_batch.connect(args.address, args.num_cpus)}", file=sys.stderr)
         total, skipped, errors = ray_batch.run(args.paths, job, writer, actors=args.actors,
-                                       cpus_per_actor=args.cpus_per_actor, gpus_per_actor=args.gpus_per_actor)
+                                               cpus_per_actor=args.cpus_per_actor,
+                                               gpus_per_actor=args.gpus_per_actor)
     finally:
         writer.close()
     if skipped:
