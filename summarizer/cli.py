@@ -68,7 +68,8 @@ def _summarize_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-languages", type=int, default=SummarizeOptions.max_languages,
                         help=f"most target languages (default: {SummarizeOptions.max_languages})")
     parser.add_argument("-o", "--output", metavar="FILE",
-                        help="write rows here (.jsonl, .csv or .md); a re-run resumes where it stopped")
+                        help="write rows here (.jsonl, .csv, .md, or a .parquet folder, which needs pyarrow); "
+                             "a re-run resumes where it stopped")
     parser.add_argument("--format", choices=[*FORMATS, "text"],
                         help="output format (default: from -o's extension; text for one article, else jsonl)")
     parser.add_argument("--overwrite", action="store_true", help="start -o over instead of resuming")
