@@ -17,7 +17,9 @@ installed.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,9 +173,31 @@ def _text_loader(text: Any, item_id: str):
 FORWARDED_ENV = ("SUMMARIZER_MODELS_DIR", "HF_HUB_OFFLINE", "HF_HOME", "HF_HUB_CACHE", "HF_ENDPOINT", "HF_TOKEN")
 
 
+class _OneLineErrors(logging.Filter):
+    """Ray's errors on the terminal without their tracebacks: the command says what failed in one line
+    (Ray's session log files keep the full trace)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        if isinstance(record.msg, str) and "Traceback (most recent call last)" in record.msg:
+            record.msg = record.msg.split("Traceback (most recent call last)")[0].rstrip()
+        return True
+
+
+def _quiet_tracebacks() -> None:
+    for name in ("ray", "ray.data"):
+        for handler in logging.getLogger(name).handlers:
+            if getattr(handler, "stream", None) is not None and not any(
+                    isinstance(f, _OneLineErrors) for f in handler.filters):
+                handler.addFilter(_OneLineErrors())
+
+
 def connect(address: str | None, num_cpus: int | None = None) -> str:
     """Join the cluster at `address` (or $RAY_ADDRESS); without one, start a local cluster on this machine."""
     import ray
+    import ray.data  # sets up its loggers, which _quiet_tracebacks adjusts
+
+    _quiet_tracebacks()
 
     if ray.is_initialized():
         return "already connected"
@@ -200,6 +224,20 @@ def run(paths: Sequence[str], job: RayJob, writer, *, actors: int | None = None,
 
     Returns (articles in the input, articles skipped as already written, rows with an error).
     """
+    import ray
+
+    try:
+        return _run(paths, job, writer, actors, cpus_per_actor, gpus_per_actor)
+    except ray.exceptions.RayError as exc:  # a reader or an actor failed: one line, not Ray's traceback
+        lines = [line.strip() for line in str(exc).splitlines()]
+        cause = next((line for line in reversed(lines) if re.match(r"^[\w.]+(Error|Exception): ", line)),
+                     lines[0] if lines else type(exc).__name__)
+        raise ClusterError(f"The Ray job failed: {cause}. Ray's readers take whole files, so one malformed row "
+                           "stops the job; the local `summarize` gives such a row an error row instead.") from None
+
+
+def _run(paths: Sequence[str], job: RayJob, writer, actors: int | None, cpus_per_actor: float,
+         gpus_per_actor: float) -> tuple[int, int, int]:
     import ray
     import ray.data
 

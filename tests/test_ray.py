@@ -147,3 +147,13 @@ def test_folders_and_csv_on_ray_equal_the_local_cli(tiny, tmp_path, cluster):
                              env=env, cwd=ROOT)
         assert run.returncode == code == (1 if name == "folder" else 0), run.stderr[-3000:]
         assert _same(_rows(on_ray), _rows(local)), name
+
+
+def test_a_malformed_file_stops_the_ray_job_with_one_line_and_no_traceback(tiny, tmp_path, cluster):
+    feed = tmp_path / "bad.jsonl"
+    feed.write_text('{"id": "a", "text": "The council met on Monday."}\n{"id": "b", "text": broken\n')
+    run = subprocess.run([sys.executable, "-m", "summarizer", "batch-ray", str(feed), "-o", str(tmp_path / "o.jsonl"),
+                          "--address", cluster, *_flags(tiny)], capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "RAY_AUTH_MODE": "token"}, cwd=ROOT)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines()[-1].startswith("error: The Ray job failed: ValueError")
