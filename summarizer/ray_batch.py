@@ -27,6 +27,7 @@ from typing import Any
 
 from .errors import ClusterError, InputError
 from .inputs import HTML_SUFFIXES, TEXT_SUFFIXES, Item, content_id, file_text
+from .text import replace_surrogates
 
 TABLE_SUFFIXES = {".jsonl": "json", ".ndjson": "json", ".json": "json", ".parquet": "parquet", ".csv": "csv"}
 
@@ -83,7 +84,7 @@ def read_dataset(paths: Sequence[str], kind: str, job: RayJob):
             .map_batches(_file_ids, batch_format="pyarrow", **light)
     reader = {"json": lambda: ray.data.read_json(paths, lines=True, **light),
               "parquet": lambda: ray.data.read_parquet(paths, **light),
-              "csv": lambda: ray.data.read_csv(paths, **light)}[kind]
+              "csv": lambda: ray.data.read_csv(paths, convert_options=_csv_as_text(job), **light)}[kind]
     columns = _columns(Path(paths[0]), kind)
     if job.text_field not in columns:
         raise InputError(f"{', '.join(paths)}: no column {job.text_field!r} (columns: {', '.join(columns)}); "
@@ -113,6 +114,14 @@ def _columns(path: Path, kind: str) -> list[str]:
     return []
 
 
+def _csv_as_text(job: RayJob):
+    """Read the id and text columns as text, as the local CLI does (Arrow would make "007" the number 7)."""
+    import pyarrow as pa
+    import pyarrow.csv
+
+    return pyarrow.csv.ConvertOptions(column_types={job.id_field: pa.string(), job.text_field: pa.string()})
+
+
 def _file_ids(table):
     import pyarrow as pa
 
@@ -123,12 +132,12 @@ def _table_ids(table, text_field: str, id_field: str):
     """`id` (the id column as text, or the text's content hash where there is none) and `text`."""
     import pyarrow as pa
 
-    texts = table[text_field].to_pylist()
-    ids = table[id_field].to_pylist() if id_field in table.column_names else [None] * len(texts)
-    ids = [str(i) if i not in (None, "") else content_id(t if isinstance(t, str) else "") for i, t in zip(ids, texts,
-                                                                                                      strict=True)]
+    texts = [t if isinstance(t, str) else None for t in table[text_field].to_pylist()]
+    given = table[id_field].to_pylist() if id_field in table.column_names else [None] * len(texts)
+    ids = [replace_surrogates(str(i)) if i not in (None, "") else content_id(t or "")
+           for i, t in zip(given, texts, strict=True)]
     return pa.table({"id": pa.array(ids, pa.string()),
-                     "text": pa.array([t if isinstance(t, str) else None for t in texts], pa.string())})
+                     "text": pa.array(texts, pa.string())})
 
 
 class SummarizeActor:

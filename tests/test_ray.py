@@ -136,7 +136,7 @@ def test_folders_and_csv_on_ray_equal_the_local_cli(tiny, tmp_path, cluster):
     (folder / "page.html").write_text(f"<html><body><nav>Menu</nav><p>{ENGLISH.format(n=9)}</p></body></html>")
     (folder / "binary.txt").write_bytes(b"\x00\x01PNG")  # an error row in both
     table = tmp_path / "feed.csv"
-    table.write_text("id,text\n" + "".join(f"c{i},{FRENCH.format(n=i)}\n" for i in range(4)), encoding="utf-8")
+    table.write_text("id,text\n" + "".join(f"00{i},{FRENCH.format(n=i)}\n" for i in range(4)), encoding="utf-8")
     env = {**os.environ, "RAY_AUTH_MODE": "token"}
     for source, name in ((folder, "folder"), (table, "csv")):
         local = tmp_path / f"{name}-local.jsonl"
