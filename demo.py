@@ -25,7 +25,7 @@ import gradio as gr
 from summarizer import LANGUAGES, PRESETS, Summarizer, SummarizerError
 from summarizer.cli import add_model_flags, parse_translators
 from summarizer.errors import InputError
-from summarizer.inputs import HTML_SUFFIXES, TEXT_SUFFIXES, decode, extract_html
+from summarizer.inputs import HTML_SUFFIXES, TEXT_SUFFIXES, file_text
 from summarizer.options import LENGTHS, SummarizeOptions
 
 HERE = Path(__file__).resolve().parent
@@ -93,8 +93,7 @@ def read_upload(path: str | None) -> str:
     if file.stat().st_size > limit:
         raise user_error(f"{file.name} is over the {limit:,}-byte upload limit.")
     try:
-        text = decode(file.read_bytes(), file.name)
-        return extract_html(text, file.name) if file.suffix.lower() in HTML_SUFFIXES else text
+        return file_text(file.read_bytes(), file.name)
     except InputError as exc:
         raise user_error(str(exc)) from None
 

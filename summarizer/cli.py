@@ -220,13 +220,14 @@ def _run_batch_ray(argv: Sequence[str]) -> int:
     from .pipeline import Summarizer
 
     options = SummarizeOptions(batch_size=args.batch_size, strict=args.strict)
+    translators = parse_translators(args.translator)
     summarizer = Summarizer(args.preset, summarization_model=args.summarizer_model,
-                            translation_models=parse_translators(args.translator), options=options)
+                            translation_models=translators, options=options)
     targets = normalize_languages(args.to, summarizer.supported_languages(), options.max_languages)
     ray_batch.input_kind(args.paths)  # a usage error before the cluster starts
     job = ray_batch.RayJob(
         targets=targets, preset=args.preset, summarization_model=args.summarizer_model,
-        translation_models=parse_translators(args.translator), device=args.device, engine=args.backend,
+        translation_models=translators, device=args.device, engine=args.backend,
         allow_pickle=args.allow_pickle, length=args.length, strict=args.strict,
         source_language=args.source_language, include_source=not args.no_source, batch_size=args.batch_size,
         text_field=args.text_field, id_field=args.id_field)

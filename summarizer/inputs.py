@@ -59,25 +59,28 @@ def extract_html(html: str, origin: str) -> str:
     return text
 
 
-def _read_text(path: Path, limit: int | None = MAX_INPUT_BYTES) -> str:
-    """A file's text (decoded; one article's file is size-limited); InputError when it cannot be had."""
+def _read_bytes(path: Path, limit: int | None = MAX_INPUT_BYTES) -> bytes:
+    """A file's bytes (one article's file is size-limited, checked before reading); InputError when it cannot
+    be had."""
     try:
         size = path.stat().st_size
         if limit is not None and size > limit:
             raise InputError(f"{path}: {size:,} bytes is over the {limit:,}-byte input limit")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    return decode(data, str(path))
+
+
+def _read_text(path: Path, limit: int | None = MAX_INPUT_BYTES) -> str:
+    return decode(_read_bytes(path, limit), str(path))
 
 
 def _read_file(path: Path) -> str:
-    text = _read_text(path)
-    return extract_html(text, str(path)) if path.suffix.lower() in HTML_SUFFIXES else text
+    return file_text(_read_bytes(path), str(path))
 
 
 def file_text(data: bytes, origin: str) -> str:
-    """The article in a file's bytes, read as `_read_file` reads it (for readers that hold the bytes)."""
+    """The article in a file's bytes: decoded, and its main text where `origin` names an HTML file."""
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(f"{origin}: {len(data):,} bytes is over the {MAX_INPUT_BYTES:,}-byte input limit")
     text = decode(data, origin)
