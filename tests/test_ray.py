@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -47,7 +48,17 @@ def _rows(path: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def ray_env():
+    """Token authentication with a token this test run makes itself: nothing is read from the home directory.
+
+    The head, the workers it starts and every driver get it through RAY_AUTH_TOKEN (Ray's own format:
+    32 random bytes in hex); RAY_AUTH_MODE=token is what a driver joining an explicit address needs said.
+    """
+    return {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+
+
+@pytest.fixture(scope="module")
+def cluster(ray_env):
     """A Ray head on this machine with 2 CPUs: two actors, two worker processes.
 
     Joined as 127.0.0.1:PORT; Ray itself swaps a loopback address for this machine's own IP, where the head
@@ -61,16 +72,16 @@ def cluster():
     ray_bin = Path(sys.executable).with_name("ray")
     start = [str(ray_bin), "start", "--head", f"--port={port}", "--num-cpus=2",
              "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}"]
-    env = {**os.environ, "RAY_AUTH_MODE": "token"}  # Ray's default auth, which a driver joining an address needs said
-    subprocess.run(start, check=True, capture_output=True, timeout=120, env=env)
+    started = subprocess.run(start, capture_output=True, text=True, timeout=120, env=ray_env)
+    assert started.returncode == 0, started.stderr[-3000:]
     try:
         yield f"127.0.0.1:{port}"
     finally:
-        subprocess.run([str(ray_bin), "stop", "--force"], capture_output=True, timeout=120)
+        subprocess.run([str(ray_bin), "stop", "--force"], capture_output=True, timeout=120, env=ray_env)
         shutil.rmtree(temp, ignore_errors=True)
 
 
-def test_forty_articles_on_two_actors_equal_the_local_cli_row_for_row(tiny, tmp_path, cluster):
+def test_forty_articles_on_two_actors_equal_the_local_cli_row_for_row(tiny, tmp_path, cluster, ray_env):
     feed = tmp_path / "feed.jsonl"
     records = [{"id": f"a{i:02d}", "text": (FRENCH if i % 5 == 0 else ENGLISH).format(n=1000 + i)} for i in range(38)]
     records += [{"id": "empty", "text": "   "}, {"id": "not-text", "text": None}]  # per-row errors
@@ -80,7 +91,7 @@ def test_forty_articles_on_two_actors_equal_the_local_cli_row_for_row(tiny, tmp_
 
     command = [sys.executable, "-m", "summarizer", "batch-ray", str(feed), "--address", cluster, "--actors", "2",
                *_flags(tiny)]
-    env = {**os.environ, "RAY_AUTH_MODE": "token"}
+    env = ray_env
     on_ray = tmp_path / "ray.jsonl"
     run = subprocess.run([*command, "-o", str(on_ray)], capture_output=True, text=True, timeout=600, env=env,
                          cwd=ROOT)
@@ -128,7 +139,7 @@ def test_mixed_or_unknown_inputs_are_usage_errors(tmp_path, capsys):
     assert cli(["batch-ray", str(tmp_path / "a.jsonl"), "-o", str(tmp_path / "o.jsonl"), "--actors", "0"]) == 2
 
 
-def test_folders_and_csv_on_ray_equal_the_local_cli(tiny, tmp_path, cluster):
+def test_folders_and_csv_on_ray_equal_the_local_cli(tiny, tmp_path, cluster, ray_env):
     folder = tmp_path / "articles"
     folder.mkdir()
     for i in range(4):
@@ -137,7 +148,7 @@ def test_folders_and_csv_on_ray_equal_the_local_cli(tiny, tmp_path, cluster):
     (folder / "binary.txt").write_bytes(b"\x00\x01PNG")  # an error row in both
     table = tmp_path / "feed.csv"
     table.write_text("id,text\n" + "".join(f"00{i},{FRENCH.format(n=i)}\n" for i in range(4)), encoding="utf-8")
-    env = {**os.environ, "RAY_AUTH_MODE": "token"}
+    env = ray_env
     for source, name in ((folder, "folder"), (table, "csv")):
         local = tmp_path / f"{name}-local.jsonl"
         code = cli([str(source), "-o", str(local), "--quiet", *_flags(tiny)])
@@ -149,11 +160,11 @@ def test_folders_and_csv_on_ray_equal_the_local_cli(tiny, tmp_path, cluster):
         assert _same(_rows(on_ray), _rows(local)), name
 
 
-def test_a_malformed_file_stops_the_ray_job_with_one_line_and_no_traceback(tiny, tmp_path, cluster):
+def test_a_malformed_file_stops_the_ray_job_with_one_line_and_no_traceback(tiny, tmp_path, cluster, ray_env):
     feed = tmp_path / "bad.jsonl"
     feed.write_text('{"id": "a", "text": "The council met on Monday."}\n{"id": "b", "text": broken\n')
     run = subprocess.run([sys.executable, "-m", "summarizer", "batch-ray", str(feed), "-o", str(tmp_path / "o.jsonl"),
                           "--address", cluster, *_flags(tiny)], capture_output=True, text=True, timeout=600,
-                         env={**os.environ, "RAY_AUTH_MODE": "token"}, cwd=ROOT)
+                         env=ray_env, cwd=ROOT)
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert run.stderr.strip().splitlines()[-1].startswith("error: The Ray job failed: ValueError")
