@@ -52,7 +52,9 @@ def add_model_flags(parser: argparse.ArgumentParser, engine_flag: str = "--engin
 def _summarize_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="summarize", description="Summarise news articles and translate the summaries. "
-        f"Other commands: {', '.join(SUBCOMMANDS)} (see `summarize COMMAND --help`).")
+        f"Other commands: {', '.join(SUBCOMMANDS)} (see `summarize COMMAND --help`). An input named like a "
+        "command is read as that command: write `summarize run models` (or `summarize ./models`) to summarise "
+        "a file called models.")
     parser.add_argument("paths", nargs="+", metavar="INPUT",
                         help=".txt/.md/.html files, folders, .jsonl, .csv, http(s) URLs, or - for stdin")
     parser.add_argument("--to", default="en", help="comma-separated target languages (default: en)")
@@ -313,7 +315,18 @@ def _run_eval(argv: Sequence[str]) -> int:
         lines = decode(Path(args.data).read_bytes(), args.data).splitlines()
     except OSError as exc:
         raise InputError(f"Cannot read {args.data}: {exc.strerror or exc}") from None
-    rows = [json.loads(line) for line in lines if line.strip()][: args.limit]
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except ValueError as exc:
+            raise InputError(f"{args.data}:{number}: not valid JSON ({exc})") from None
+        if not isinstance(rows[-1], dict):
+            raise InputError(f"{args.data}:{number}: a JSON object was expected")
+        if args.limit and len(rows) == args.limit:
+            break
     if not rows or args.text_field not in rows[0]:
         raise InputError(f"{args.data}: no rows with a {args.text_field!r} field")
     texts = [row[args.text_field] for row in rows]
@@ -364,6 +377,8 @@ def cli(argv: Sequence[str] | None = None) -> int:
             return _run_eval(argv[1:])
         if argv and argv[0] == "batch-ray":
             return _run_batch_ray(argv[1:])
+        if argv and argv[0] == "run":  # the explicit form: `summarize run models` summarises a file named models
+            argv = argv[1:]
         return _run_summarize(_summarize_parser().parse_args(argv))
     except (UnsupportedLanguageError, InputError) as exc:
         print(f"error: {exc}", file=sys.stderr)

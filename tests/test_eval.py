@@ -52,3 +52,12 @@ def test_eval_command_without_references_is_a_usage_error(tmp_path, capsys):
     data.write_text(json.dumps({"article": ARTICLE}) + "\n")
     assert cli(["eval", str(data)]) == 2
     assert "no 'reference' field" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("line", "message"), [("{broken", "not valid JSON"), ("[1, 2]", "a JSON object")])
+def test_eval_names_the_file_and_line_of_a_malformed_row(tmp_path, capsys, line, message):
+    data = tmp_path / "data.jsonl"
+    data.write_text(json.dumps({"article": ARTICLE, "reference": "The council met."}) + "\n\n" + line + "\n")
+    assert cli(["eval", str(data), "--engine", "lead-3"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {data}:3: {message}") and err.count("\n") == 1 and "Traceback" not in err
