@@ -18,15 +18,16 @@ import html
 import json
 import tempfile
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import gradio as gr
 
-from summarizer import LANGUAGES, PRESETS, Summarizer, SummarizerError
-from summarizer.cli import add_model_flags, parse_translators
+from summarizer import LANGUAGES, PRESETS, Config, ModelCache, Summarizer, SummarizerError
+from summarizer.config import add_limit_flags, add_model_flags, config_from_args
 from summarizer.errors import InputError
 from summarizer.inputs import HTML_SUFFIXES, TEXT_SUFFIXES, file_text
-from summarizer.options import LENGTHS, SummarizeOptions
+from summarizer.options import LENGTHS
 
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD_BYTES = 2_000_000
@@ -35,41 +36,37 @@ DEFAULT_LANGUAGES = ["en", "fr", "de", "es"]
 CONCURRENCY = 2  # requests generating at once; the rest wait in the queue
 QUEUE_SIZE = 32  # requests waiting at most; beyond that Gradio answers that the queue is full
 
-# What the models are; set by main() (or a test) before the first request.
-_settings: dict = {"preset": "default", "summarization_model": None, "translation_models": {}, "device": "auto",
-                   "engine": "auto", "allow_pickle": False, "options": SummarizeOptions(),
-                   "max_upload_bytes": MAX_UPLOAD_BYTES}
-_summarizers: dict[str, Summarizer] = {}
-_lock = threading.Lock()
+
+class Service:
+    """What every request uses: one configuration, one bounded model cache, one Summarizer per preset."""
+
+    def __init__(self, config: Config | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES):
+        self.config = replace(config or Config(), extractive_fallback=True)
+        self.max_upload_bytes = max_upload_bytes
+        self.cache = ModelCache(self.config.max_models)
+        self._summarizers: dict[str, Summarizer] = {}
+        self._lock = threading.Lock()
+
+    def summarizer(self, preset: str | None = None) -> Summarizer:
+        """The Summarizer of a preset (the configured one by default), made on first use; all share the cache."""
+        name = preset or self.config.preset
+        with self._lock:
+            if name not in self._summarizers:
+                self._summarizers[name] = Summarizer(self.config, cache=self.cache, preset=name)
+            return self._summarizers[name]
 
 
-def configure(*, preset: str = "default", summarization_model: str | None = None,
-              translation_models: dict[str, str] | None = None, device: str = "auto", engine: str = "auto",
-              allow_pickle: bool = False, options: SummarizeOptions | None = None,
-              max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
-    """Choose the models and limits every request will use (forgets summarizers made before).
+service = Service()  # replaced by configure(); builds nothing heavy
 
-    `options` holds the per-request limits (max_chars, max_languages); `max_upload_bytes` caps uploads.
-    """
-    with _lock:
-        _settings.update(preset=preset, summarization_model=summarization_model,
-                         translation_models=dict(translation_models or {}), device=device, engine=engine,
-                         allow_pickle=allow_pickle, options=options or SummarizeOptions(),
-                         max_upload_bytes=max_upload_bytes)
-        _summarizers.clear()
+
+def configure(config: Config | None = None, *, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
+    """Choose the models and limits every request will use (the models loaded before are forgotten)."""
+    global service
+    service = Service(config, max_upload_bytes)
 
 
 def get_summarizer(preset: str | None = None) -> Summarizer:
-    """One Summarizer per preset, made on first use; models are cached across all of them."""
-    name = preset or _settings["preset"]
-    with _lock:
-        if name not in _summarizers:
-            _summarizers[name] = Summarizer(
-                name, summarization_model=_settings["summarization_model"],
-                translation_models=_settings["translation_models"], device=_settings["device"],
-                engine=_settings["engine"], extractive_fallback=True, allow_pickle=_settings["allow_pickle"],
-                options=_settings["options"])
-        return _summarizers[name]
+    return service.summarizer(preset)
 
 
 def user_error(message: str) -> gr.Error:
@@ -89,7 +86,7 @@ def read_upload(path: str | None) -> str:
     file = Path(path)
     if file.suffix.lower() not in UPLOAD_TYPES:
         raise user_error(f"{file.name}: only {', '.join(UPLOAD_TYPES)} files can be summarised.")
-    limit = _settings["max_upload_bytes"]
+    limit = service.max_upload_bytes
     if file.stat().st_size > limit:
         raise user_error(f"{file.name} is over the {limit:,}-byte upload limit.")
     try:
@@ -105,7 +102,7 @@ def summarize(text: str, languages: list[str], length: str = "short", preset: st
         raise user_error(f"Unknown preset {preset!r}. Presets: {', '.join(PRESETS)}.")
     try:
         result = get_summarizer(preset or None).summarize(
-            text, languages, length=length, source_language=source_language or None)
+            text, languages, length=length, source_language=source_language or None, include_source=False)
     except SummarizerError as exc:
         raise user_error(str(exc)) from None
     return result.to_dict()
@@ -128,10 +125,8 @@ def render(result: dict) -> str:
         panels.append(f'<section class="summary-panel" data-lang="{lang}">'
                       f"<h3>{html.escape(_label(lang))} <small>({lang})</small></h3>"
                       f'{body}{f"<ul>{notes}</ul>" if notes else ""}</section>')
-    general = [w for w in result["warnings"] if not any(w == f"{lang}: {n}"
-               for lang, notes in result["language_warnings"].items() for n in notes)]
     warnings = "".join(f'<li class="{"loud" if w.isupper() or "UNAVAILABLE" in w else "warning"}">'
-                       f"{html.escape(w)}</li>" for w in general)
+                       f"{html.escape(w)}</li>" for w in result["warnings"])
     return ((f'<ul class="general-warnings">{warnings}</ul>' if warnings else "")
             + f'<div class="summaries">{"".join(panels)}</div>')
 
@@ -160,8 +155,9 @@ def summarize_page(text: str, upload: str | None, languages: list[str], length: 
 
 def models_banner(preset: str) -> str:
     """Which models the preset would use, and what to do where they are missing (loads nothing)."""
-    from summarizer.hub import hub_reachable, models_dir
-    from summarizer.models import available_offline
+    from summarizer.hub import hub_reachable
+    from summarizer.registry import download_command
+    from summarizer.store import available_offline, models_dir
 
     plan = get_summarizer(preset).plan(DEFAULT_LANGUAGES, "en")
     names = list(dict.fromkeys(name for chain in plan.values() for name in chain))
@@ -171,8 +167,8 @@ def models_banner(preset: str) -> str:
     if not missing:
         return f"Models ({preset}): {', '.join(names)} (from {models_dir()})."
     return (f"⚠️ The Hugging Face hub cannot be reached and these models are not in {models_dir()}: "
-            f"{', '.join(missing)}. Run `summarize download --preset {preset} --to fr,de,es` where the hub "
-            "can be reached and copy the models/ folder here.")
+            f"{', '.join(missing)}. Run `{download_command(preset=preset, targets=DEFAULT_LANGUAGES[1:])}` where "
+            "the hub can be reached and copy the model store here.")
 
 
 def _example(name: str) -> str:
@@ -206,7 +202,7 @@ with gr.Blocks(title="Multilingual news summariser") as demo:
                                     multiselect=True, label="Summary languages")
             length = gr.Radio(choices=list(LENGTHS), value="short", label="Length")
             preset = gr.Dropdown(choices=[(f"{p.name}: {p.description}", p.name) for p in PRESETS.values()],
-                                 value=lambda: _settings["preset"], label="Models")
+                                 value=lambda: service.config.preset, label="Models")
             button = gr.Button("Summarise", variant="primary")
     status = gr.Markdown(elem_id="status")
     panels = gr.HTML(elem_id="summaries")
@@ -229,7 +225,7 @@ def launch(host: str = "127.0.0.1", port: int | None = None, share: bool = False
     """Start the server with its safety settings: this machine only unless told, uploads capped, and no
     folder of the server's readable beyond Gradio's own upload cache."""
     return demo.launch(server_name=host, server_port=port, share=share, css=CSS,
-                       max_file_size=_settings["max_upload_bytes"],
+                       max_file_size=service.max_upload_bytes,
                        allowed_paths=[], **extra)
 
 
@@ -238,23 +234,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine)")
     parser.add_argument("--port", type=int, default=7860)
     parser.add_argument("--share", action="store_true", help="open a public gradio.live link (off by default)")
-    defaults = SummarizeOptions()
-    parser.add_argument("--max-chars", type=int, default=defaults.max_chars,
-                        help=f"longest article accepted, in characters (default: {defaults.max_chars:,})")
-    parser.add_argument("--max-languages", type=int, default=defaults.max_languages,
-                        help=f"most summary languages per request (default: {defaults.max_languages})")
     parser.add_argument("--max-upload-mb", type=float, default=MAX_UPLOAD_BYTES / 1e6,
                         help=f"largest upload in MB (default: {MAX_UPLOAD_BYTES / 1e6:g})")
     add_model_flags(parser)
+    add_limit_flags(parser)
     args = parser.parse_args(argv)
     try:
-        translators = parse_translators(args.translator)
-        options = SummarizeOptions(max_chars=args.max_chars, max_languages=args.max_languages)
+        config = config_from_args(args)
     except SummarizerError as exc:
         parser.error(str(exc))
-    configure(preset=args.preset, summarization_model=args.summarizer_model, translation_models=translators,
-              device=args.device, engine=args.backend, allow_pickle=args.allow_pickle, options=options,
-              max_upload_bytes=int(args.max_upload_mb * 1e6))
+    configure(config, max_upload_bytes=int(args.max_upload_mb * 1e6))
     launch(args.host, args.port, args.share)
 
 

@@ -199,12 +199,11 @@ def run_ct2(models: dict, articles: list[str], store: str) -> dict:
 
 def _project(models: dict, batch_size: int = 8):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from summarizer import SummarizeOptions, Summarizer
+    from summarizer import Config, SummarizeOptions, Summarizer
 
-    options = SummarizeOptions(length="medium", batch_size=batch_size, summary_tokens=SUMMARY_TOKENS,
-                               translation_tokens=TRANSLATION_TOKENS)
-    return Summarizer(summarization_model=models["bart"], translation_models={t: models[t] for t in TARGETS},
-                      options=options)
+    options = SummarizeOptions(length="medium", summary_tokens=SUMMARY_TOKENS, translation_tokens=TRANSLATION_TOKENS)
+    return Summarizer(Config(summarizer_model=models["bart"], translators={t: models[t] for t in TARGETS},
+                             batch_size=batch_size, options=options))
 
 
 def run_project(models: dict, articles: list[str]) -> dict:

@@ -32,20 +32,21 @@ SUMMARY_TOKENS, TRANSLATION_TOKENS = 60, 40
 
 
 def child(kind: str, feed: str, models: dict, out: str) -> dict:
+    from summarizer import Config, SummarizeOptions
     from summarizer.inputs import collect
-    from summarizer.options import SummarizeOptions
     from summarizer.outputs import JsonlWriter, summarize_items
     from summarizer.pipeline import Summarizer
 
-    settings = {"summarization_model": models["bart"], "translation_models": {"fr": models["fr"]}, "device": "cpu"}
+    config = Config(summarizer_model=models["bart"], translators={"fr": models["fr"]}, device="cpu",
+                    options=SummarizeOptions(source_language="en", summary_tokens=SUMMARY_TOKENS,
+                                             translation_tokens=TRANSLATION_TOKENS))
     start = time.monotonic()
     if kind == "local":
-        summarizer = Summarizer(**settings, options=SummarizeOptions(
-            summary_tokens=SUMMARY_TOKENS, translation_tokens=TRANSLATION_TOKENS))
+        summarizer = Summarizer.from_config(config)
         items = collect([feed])
         writer = JsonlWriter(out, overwrite=True)
         for i in range(0, len(items), 8):
-            writer.write(summarize_items(summarizer, items[i:i + 8], ["fr"], source_language="en"))
+            writer.write(summarize_items(summarizer, items[i:i + 8], ["fr"]))
         writer.close()
         detail = {"threads": "CTranslate2: one per core"}
     else:
@@ -55,9 +56,7 @@ def child(kind: str, feed: str, models: dict, out: str) -> dict:
 
         actors = int(kind.split("-")[1])
         ray_batch.connect(None, num_cpus=2)
-        job = ray_batch.RayJob(targets=("fr",), summarization_model=models["bart"],
-                               translation_models={"fr": models["fr"]}, device="cpu", source_language="en",
-                               summary_tokens=SUMMARY_TOKENS, translation_tokens=TRANSLATION_TOKENS)
+        job = ray_batch.RayJob(config=config, targets=("fr",))
         writer = JsonlWriter(out, overwrite=True)
         ray_batch.run([feed], job, writer, actors=actors, cpus_per_actor=2 / actors)
         writer.close()

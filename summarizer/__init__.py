@@ -7,6 +7,8 @@
 Importing the package loads no model and touches no file.
 """
 
+from .cache import ModelCache
+from .config import Config
 from .errors import SummarizerError
 from .languages import LANGUAGES, normalize_language
 from .models import load_model
@@ -15,10 +17,13 @@ from .pipeline import Summarizer, summarize
 from .registry import MODELS, PRESETS, available_models
 from .result import Summary
 
+__version__ = "0.1.0"
 __all__ = [
     "LANGUAGES",
     "MODELS",
     "PRESETS",
+    "Config",
+    "ModelCache",
     "SummarizeOptions",
     "Summarizer",
     "SummarizerError",
@@ -28,4 +33,3 @@ __all__ = [
     "normalize_language",
     "summarize",
 ]
-__version__ = "0.1.0"

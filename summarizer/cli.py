@@ -1,98 +1,83 @@
-"""Command line: summarise files, fetch models, list them.
+"""The `summarize` command: one grammar, subcommands, `summarize FILE` as the default.
 
-    summarize ARTICLE.txt --to fr,de,es
+    summarize ARTICLE.txt --to fr,de,es          # the same as: summarize run ARTICLE.txt ...
     summarize download --preset default --to fr,de,es
     summarize models
+    summarize eval DATA.jsonl --preset extractive
+    summarize batch-ray feed.jsonl -o out.jsonl --to fr
+    summarize serve --port 7860
 
-Errors the user can fix are printed as one line (exit 2 for usage, 1 for
-failures); tracebacks are kept for real bugs.
+Each command lives next to the function it exposes (`run` and `models` here,
+`download` with `hub.download`, `eval` in evaluate.py, `batch-ray` in
+ray_batch.py, `serve` in server.py); the flag groups they share are in config.py.
+Errors the user can fix are one line: exit 2 for usage, 1 for failures.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
+from . import __version__
+from .config import add_job_flags, add_model_flags, config_from_args
 from .errors import InputError, ModelLoadError, SummarizerError, UnsupportedLanguageError
-from .options import LENGTHS, SummarizeOptions
 from .outputs import FORMATS, summarize_items
 from .outputs import failed as row_failed
-from .registry import PRESETS
+from .registry import PRESETS, download_command
 
-SUBCOMMANDS = ("download", "models", "eval", "batch-ray")
-
-
-def parse_translators(values: Sequence[str]) -> dict[str, str]:
-    pairs = {}
-    for value in values:
-        lang, sep, model = value.partition("=")
-        if not sep or not lang.strip() or not model.strip():
-            raise InputError(f"--translator {value!r} must look like LANG=MODEL, e.g. fr=Helsinki-NLP/opus-mt-en-fr")
-        pairs[lang.strip()] = model.strip()
-    return pairs
+# command -> (module, function): imported only when that command runs
+COMMANDS = {
+    "run": ("summarizer.cli", "run_command"),
+    "download": ("summarizer.cli", "download_command_line"),
+    "models": ("summarizer.cli", "models_command"),
+    "eval": ("summarizer.evaluate", "eval_command"),
+    "batch-ray": ("summarizer.ray_batch", "batch_ray_command"),
+}
 
 
-def add_model_flags(parser: argparse.ArgumentParser, engine_flag: str = "--engine") -> None:
-    parser.add_argument("--preset", default="default", choices=list(PRESETS), help="model preset (default: default)")
-    parser.add_argument("--summarizer-model", metavar="NAME_OR_PATH",
-                        help="summariser: registry name, hub id or local folder (overrides the preset)")
-    parser.add_argument("--translator", action="append", default=[], metavar="LANG=NAME_OR_PATH",
-                        help="translator into LANG (repeatable; overrides the preset)")
-    parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1 ...")
-    parser.add_argument(engine_flag, dest="backend", default="auto", choices=["auto", "torch", "ctranslate2"],
-                        help="auto: CTranslate2 when installed (int8 on CPU, float16 on CUDA), else torch")
-    parser.add_argument("--allow-pickle", action="store_true",
-                        help="also load models whose weights are pickles (.bin), which can run code when loaded; "
-                             "by default only safetensors weights are loaded")
-
-
-def _summarize_parser() -> argparse.ArgumentParser:
+def run_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="summarize", description="Summarise news articles and translate the summaries. "
-        f"Other commands: {', '.join(SUBCOMMANDS)} (see `summarize COMMAND --help`). An input named like a "
-        "command is read as that command: write `summarize run models` (or `summarize ./models`) to summarise "
-        "a file called models.")
+        prog="summarize", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Summarise news articles and translate the summaries.",
+        epilog="other commands (see `summarize COMMAND --help`):\n"
+               "  download    fetch the models a preset needs into the model store\n"
+               "  models      list presets, routes and models, and what is present\n"
+               "  eval        score summaries (ROUGE) and translations (chrF, BLEU) against references\n"
+               "  batch-ray   summarise many articles on a Ray cluster\n"
+               "  serve       the web page and the JSON API\n\n"
+               "`summarize INPUT ...` is short for `summarize run INPUT ...`. An input named like a command is\n"
+               "read as that command: write `summarize run models` (or `summarize ./models`) to summarise a\n"
+               "file called models.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("paths", nargs="+", metavar="INPUT",
                         help=".txt/.md/.html files, folders, .jsonl, .csv, http(s) URLs, or - for stdin")
-    parser.add_argument("--to", default="en", help="comma-separated target languages (default: en)")
-    parser.add_argument("--no-source", action="store_true", help="do not add each article's own language")
-    parser.add_argument("--length", default="short", choices=list(LENGTHS))
-    parser.add_argument("--strict", action="store_true",
-                        help="regenerate a summary that fails the numbers-and-names check, then fall back to "
-                             "the article's own sentences")
-    parser.add_argument("--source-language", help="the articles' language (default: detected per article)")
-    parser.add_argument("--batch-size", type=int, default=8, help="articles per batch (default: 8)")
-    parser.add_argument("--max-chars", type=int, default=SummarizeOptions.max_chars,
-                        help=f"longer articles get an error row (default: {SummarizeOptions.max_chars:,} characters)")
-    parser.add_argument("--max-languages", type=int, default=SummarizeOptions.max_languages,
-                        help=f"most target languages (default: {SummarizeOptions.max_languages})")
-    parser.add_argument("-o", "--output", metavar="FILE",
+    add_job_flags(parser)
+    output = parser.add_argument_group("output")
+    output.add_argument("-o", "--output", metavar="FILE",
                         help="write rows here (.jsonl, .csv, .md, or a .parquet folder, which needs pyarrow); "
                              "a re-run resumes where it stopped")
-    parser.add_argument("--format", choices=[*FORMATS, "text"],
+    output.add_argument("--format", choices=[*FORMATS, "text"],
                         help="output format (default: from -o's extension; text for one article, else jsonl)")
-    parser.add_argument("--overwrite", action="store_true", help="start -o over instead of resuming")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--glob", help="in folders, only files matching this pattern (e.g. '*.html')")
-    parser.add_argument("--text-field", default="text", help="JSONL field holding the article (default: text)")
-    parser.add_argument("--id-field", default="id", help="JSONL field holding the id (default: id)")
-    parser.add_argument("--text-column", default="text", help="CSV column holding the article (default: text)")
-    parser.add_argument("--id-column", default="id", help="CSV column holding the id (default: id)")
-    add_model_flags(parser)
+    output.add_argument("--overwrite", action="store_true", help="start -o over instead of resuming")
+    output.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
-def _print_text(row: dict) -> None:
+def print_text(row: dict) -> None:
+    """One row, readably: each language's summary and models, its own warnings beneath it."""
     if row["error"]:
         print(f"# {row['id']}\nerror: {row['error']}\n")
         return
     print(f"# {row['id']} (language: {row['source_language']}, chunks: {row['chunks']})")
+    notes = row["language_warnings"]
     for lang, summary in row["summaries"].items():
         mark = "" if row["faithful"].get(lang, True) else "  (failed the faithfulness check)"
         print(f"\n[{lang}] {summary}\n    models: {' > '.join(row['models'][lang])}{mark}")
+        for note in notes.get(lang, []):
+            print(f"    warning: {note}")
     for lang, message in row["errors"].items():
         print(f"\n[{lang}] error: {message}")
     for warning in row["warnings"]:
@@ -100,24 +85,19 @@ def _print_text(row: dict) -> None:
     print()
 
 
-def _run_summarize(args: argparse.Namespace) -> int:
+def run_command(argv: Sequence[str]) -> int:
+    """summarize [run] INPUT...: summarise files, folders, feeds, URLs or stdin."""
     from tqdm import tqdm
 
     from .inputs import collect
-    from .languages import normalize_languages
     from .outputs import format_for, open_writer
     from .pipeline import Summarizer
 
-    if args.batch_size < 1:
-        raise InputError(f"--batch-size {args.batch_size} must be at least 1.")
-    summarizer = Summarizer(args.preset, summarization_model=args.summarizer_model,
-                            translation_models=parse_translators(args.translator), device=args.device,
-                            engine=args.backend, extractive_fallback=True, allow_pickle=args.allow_pickle,
-                            options=SummarizeOptions(batch_size=args.batch_size, strict=args.strict,
-                                                     max_chars=args.max_chars, max_languages=args.max_languages))
-    targets = list(normalize_languages(args.to, summarizer.supported_languages(), summarizer.options.max_languages))
-    items = collect(args.paths, glob=args.glob, text_field=args.text_field, id_field=args.id_field,
-                    text_column=args.text_column, id_column=args.id_column)
+    args = run_parser().parse_args(argv)
+    config = config_from_args(args, extractive_fallback=True)
+    summarizer = Summarizer.from_config(config)
+    targets = list(summarizer.targets(args.to))
+    items = collect(args.paths, glob=args.glob, text_field=args.text_field, id_field=args.id_field)
     if args.output:
         fmt = format_for(args.output, args.format if args.format != "text" else None)
         writer = open_writer(args.output, fmt, targets, overwrite=args.overwrite)
@@ -128,24 +108,24 @@ def _run_summarize(args: argparse.Namespace) -> int:
         if fmt not in ("text", "jsonl"):
             raise InputError(f"--format {fmt} needs -o FILE; on stdout the formats are text and jsonl.")
         writer, todo = None, items
-        emit = (lambda rows: [_print_text(row) for row in rows]) if fmt == "text" else \
+        emit = (lambda rows: [print_text(row) for row in rows]) if fmt == "text" else \
             (lambda rows: print("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), end="",
                                 flush=True))
     bar = tqdm(total=len(items), initial=len(items) - len(todo), unit="article", file=sys.stderr,
                disable=args.quiet or not sys.stderr.isatty(), dynamic_ncols=True)
-    failed = 0
+    failed, missing_for = 0, set()  # source languages of articles that met a missing model
     try:
-        for start in range(0, len(todo), args.batch_size):
-            batch = todo[start:start + args.batch_size]
+        for start in range(0, len(todo), config.batch_size):
+            batch = todo[start:start + config.batch_size]
             try:
-                rows = summarize_items(summarizer, batch, targets, length=args.length,
-                                       source_language=args.source_language, include_source=not args.no_source)
+                rows = summarize_items(summarizer, batch, targets)
             except ModelLoadError as exc:  # no model, no point going on: say what is missing
                 bar.close()
-                _explain_missing(summarizer, targets, exc, args)
+                explain_missing(summarizer, targets, exc)
                 return 1
             emit(rows)
             failed += sum(row_failed(row) for row in rows)
+            missing_for |= {row["source_language"] for row in rows if _met_a_missing_model(row)}
             bar.update(len(rows))
     finally:
         bar.close()
@@ -154,17 +134,36 @@ def _run_summarize(args: argparse.Namespace) -> int:
     if writer and len(items) > len(todo):
         print(f"resumed: {len(items) - len(todo)} of {len(items)} articles were already in {args.output}",
               file=sys.stderr)
+    if missing_for:
+        sources = sorted(lang for lang in missing_for if lang != "en")
+        command = download_command(preset=config.preset, targets=[t for t in targets if t != "en"], sources=sources)
+        print(f"Some models are not here{'' if _hub() else ' and the Hugging Face hub cannot be reached'}. "
+              f"To fetch every model this run needs (where the hub can be reached; then copy the model store "
+              f"here): {command}", file=sys.stderr)
     return 1 if failed else 0
 
 
-def _explain_missing(summarizer, targets: list[str], error: Exception, args: argparse.Namespace) -> None:
-    """Say, without loading anything, what the run would have used and how to fetch it."""
-    from .hub import hub_reachable, models_dir
-    from .languages import normalize_language
+def _met_a_missing_model(row: dict) -> bool:
+    texts = [*row["errors"].values(), *row["warnings"]]
+    return any("Fetch it with: summarize download" in text for text in texts)
 
+
+def _hub() -> bool:
+    from .hub import hub_reachable
+
+    return hub_reachable()
+
+
+def explain_missing(summarizer, targets: list[str], error: Exception) -> None:
+    """Say, without loading anything, what the run would have used and how to fetch it."""
+    from .hub import hub_reachable
+    from .languages import normalize_language
+    from .store import models_dir
+
+    options = summarizer.config.options
     print(f"error: {error}", file=sys.stderr)
-    source = normalize_language(args.source_language) if args.source_language else "en"
-    languages = targets if args.no_source else list(dict.fromkeys([source, *targets]))
+    source = normalize_language(options.source_language) if options.source_language else "en"
+    languages = list(dict.fromkeys([source, *targets])) if options.include_source else targets
     plan = summarizer.plan(languages, source)
     print(f"  article language: {source}; the summaries need:", file=sys.stderr)
     for lang, chain in plan.items():
@@ -172,105 +171,40 @@ def _explain_missing(summarizer, targets: list[str], error: Exception, args: arg
     if not hub_reachable():
         print(f"  The Hugging Face hub cannot be reached from here and {models_dir()} does not hold these models.",
               file=sys.stderr)
-    to = ",".join(lang for lang in plan if lang != "en")
-    sources = f" --from {source}" if source != "en" else ""
-    print(f"  Fetch them (on a machine with network access) with: summarize download --preset {args.preset}"
-          f"{' --to ' + to if to else ''}{sources}", file=sys.stderr)
+    to = [lang for lang in plan if lang != "en"]
+    command = download_command(preset=summarizer.config.preset, targets=to,
+                               sources=[source] if source != "en" else [])
+    print(f"  Fetch them (on a machine with network access) with: {command}", file=sys.stderr)
 
 
-def _run_batch_ray(argv: Sequence[str]) -> int:
-    """summarize batch-ray INPUT... -o OUTPUT: the batch job on a Ray cluster (see summarizer/ray_batch.py)."""
-    from .languages import normalize_languages
-    from .outputs import format_for, open_writer
-
-    parser = argparse.ArgumentParser(
-        prog="summarize batch-ray", description="Summarise many articles on a Ray cluster (pip install -e '.[ray]'). "
-        "Rows have the local CLI's schema; a re-run skips the ids already in the output.")
-    parser.add_argument("paths", nargs="+", metavar="INPUT",
-                        help=".jsonl/.parquet/.csv files (one kind per run), or folders of .txt/.md/.html files")
-    parser.add_argument("-o", "--output", required=True, metavar="OUTPUT",
-                        help="a .jsonl file, or a .parquet folder (one part file per written batch)")
-    parser.add_argument("--to", default="en", help="comma-separated target languages (default: en)")
-    parser.add_argument("--no-source", action="store_true", help="do not add each article's own language")
-    parser.add_argument("--length", default="short", choices=list(LENGTHS))
-    parser.add_argument("--strict", action="store_true", help="as in `summarize --strict`")
-    parser.add_argument("--source-language", help="the articles' language (default: detected per article)")
-    parser.add_argument("--text-field", default="text", help="column holding the article (default: text)")
-    parser.add_argument("--id-field", default="id",
-                        help="column holding the id (default: id; rows without one get the text's content hash)")
-    parser.add_argument("--overwrite", action="store_true", help="start the output over instead of resuming")
-    parser.add_argument("--address", help="Ray cluster to join, e.g. 10.0.0.5:6379 or auto "
-                        "(default: $RAY_ADDRESS, else a local cluster is started)")
-    parser.add_argument("--actors", type=int,
-                        help="summarising actors (default: the cluster's CPUs / --cpus-per-actor)")
-    parser.add_argument("--cpus-per-actor", type=float, default=1.0, help="CPUs each actor reserves (default: 1)")
-    parser.add_argument("--gpus-per-actor", type=float, default=0.0, help="GPUs each actor reserves (default: 0)")
-    parser.add_argument("--num-cpus", type=int, help="CPUs of the local cluster when one is started (default: all)")
-    parser.add_argument("--batch-size", type=int, default=8, help="articles per actor call (default: 8)")
-    add_model_flags(parser)
-    args = parser.parse_args(argv)
-    for name in ("batch_size", "actors"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise InputError(f"--{name.replace('_', '-')} {value} must be at least 1.")
-    try:
-        import ray  # noqa: F401
-
-        from . import ray_batch
-    except ImportError:
-        raise InputError("batch-ray needs Ray: pip install -e '.[ray]'") from None
-    from .pipeline import Summarizer
-
-    options = SummarizeOptions(batch_size=args.batch_size, strict=args.strict)
-    translators = parse_translators(args.translator)
-    summarizer = Summarizer(args.preset, summarization_model=args.summarizer_model,
-                            translation_models=translators, options=options)
-    targets = normalize_languages(args.to, summarizer.supported_languages(), options.max_languages)
-    ray_batch.input_kind(args.paths)  # a usage error before the cluster starts
-    job = ray_batch.RayJob(
-        targets=targets, preset=args.preset, summarization_model=args.summarizer_model,
-        translation_models=translators, device=args.device, engine=args.backend,
-        allow_pickle=args.allow_pickle, length=args.length, strict=args.strict,
-        source_language=args.source_language, include_source=not args.no_source, batch_size=args.batch_size,
-        text_field=args.text_field, id_field=args.id_field)
-    writer = open_writer(args.output, format_for(args.output, None), list(targets), overwrite=args.overwrite)
-    try:
-        print(f"ray: {ray_batch.connect(args.address, args.num_cpus)}", file=sys.stderr)
-        total, skipped, errors = ray_batch.run(args.paths, job, writer, actors=args.actors,
-                                               cpus_per_actor=args.cpus_per_actor,
-                                               gpus_per_actor=args.gpus_per_actor)
-    finally:
-        writer.close()
-    if skipped:
-        print(f"resumed: {skipped} of {total} articles were already in {args.output}", file=sys.stderr)
-    print(f"wrote {total - skipped} rows to {args.output}" + (f" ({errors} with errors)" if errors else ""),
-          file=sys.stderr)
-    return 1 if errors else 0
-
-
-def _run_download(argv: Sequence[str]) -> int:
+def download_command_line(argv: Sequence[str]) -> int:
+    """summarize download: fetch the models a preset and its languages need into the model store."""
     from .hub import download
+    from .languages import normalize_languages
+    from .routing import Router
 
     parser = argparse.ArgumentParser(prog="summarize download",
-                                     description="Fetch the models a preset and its languages need into models/.")
-    parser.add_argument("--preset", default="default", choices=list(PRESETS))
+                                     description="Fetch the models a preset and its languages need into the "
+                                                 "model store (see `summarize models`).")
     parser.add_argument("--to", default="", help="comma-separated target languages (default: the summariser only)")
-    parser.add_argument("--from", dest="sources", default="",
+    parser.add_argument("--source-language", default="",
                         help="comma-separated article languages to read (adds the models translating them)")
     parser.add_argument("--model", action="append", default=[], help="fetch this registry name or hub id too")
-    parser.add_argument("--allow-pickle", action="store_true",
-                        help="fetch pickle (.bin) weights of models that have no safetensors (they can run code "
-                             "when loaded)")
+    add_model_flags(parser, runtime=False)
     args = parser.parse_args(argv)
-    for line in download(args.preset, args.to, args.model, args.sources, allow_pickle=args.allow_pickle):
+    config = config_from_args(args)
+    router = Router.build(config.preset, config.summarizer_model, config.translators)
+    targets = normalize_languages(args.to) if args.to.strip() else ()
+    sources = normalize_languages(args.source_language) if args.source_language.strip() else ()
+    for line in download(router, targets, sources, args.model, allow_pickle=config.allow_pickle):
         print(line, flush=True)
     return 0
 
 
-def _run_models(argv: Sequence[str]) -> int:
-    from .hub import models_dir
-    from .models import available_offline
+def models_command(argv: Sequence[str]) -> int:
+    """summarize models: presets, their routes, every model with its licence and size, what is present."""
     from .registry import MODELS
+    from .store import available_offline, store_location
 
     argparse.ArgumentParser(prog="summarize models", description="List presets and models.").parse_args(argv)
     for preset in PRESETS.values():
@@ -279,7 +213,8 @@ def _run_models(argv: Sequence[str]) -> int:
         routes = ", ".join(f"{lang}: {name}" for lang, name in preset.translators.items())
         print(f"  English into: {routes}; any other language: {preset.multilingual}")
         print(f"  into English: {preset.to_english_fallback} (pair models for {', '.join(preset.to_english)})")
-    print(f"\nmodels (local store: {models_dir()})")
+    folder, why = store_location()
+    print(f"\nmodels (local store: {folder}, {why}; SUMMARIZER_MODELS_DIR sets another)")
     for spec in MODELS.values():
         present = "present" if available_offline(spec.name) else "missing"
         size = f"{spec.size_mb} MB" if spec.size_mb is not None else "?"
@@ -288,98 +223,13 @@ def _run_models(argv: Sequence[str]) -> int:
     return 0
 
 
-def _run_eval(argv: Sequence[str]) -> int:
-    """summarize eval DATA.jsonl: ROUGE of summaries against references; chrF/BLEU of translations."""
-    from .evaluate import lead, rouge, translation_scores
-    from .inputs import decode
-    from .languages import normalize_language
-    from .pipeline import Summarizer
-
-    parser = argparse.ArgumentParser(
-        prog="summarize eval", description="Score summaries (ROUGE) and translations (chrF, BLEU) against references.")
-    parser.add_argument("data", help="JSONL, one article per line")
-    parser.add_argument("--engine", default="extractive",
-                        help=f"lead-3, extractive, or a preset ({', '.join(PRESETS)}) (default: extractive)")
-    parser.add_argument("--text-field", default="article")
-    parser.add_argument("--reference-field", default="reference", help="the reference summary")
-    parser.add_argument("--translations-field",
-                        help="a field holding {language: reference translation of the text}: scores translations")
-    parser.add_argument("--language", default="en", help="the language of the texts (default: en)")
-    parser.add_argument("--length", default="short", choices=list(LENGTHS))
-    parser.add_argument("--limit", type=int, help="only the first N rows")
-    parser.add_argument("-o", "--output", help="write the scores as JSON here")
-    add_model_flags(parser, engine_flag="--backend")
-    args = parser.parse_args(argv)
-    language = normalize_language(args.language)
-    try:
-        lines = decode(Path(args.data).read_bytes(), args.data).splitlines()
-    except OSError as exc:
-        raise InputError(f"Cannot read {args.data}: {exc.strerror or exc}") from None
-    rows = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            rows.append(json.loads(line))
-        except ValueError as exc:
-            raise InputError(f"{args.data}:{number}: not valid JSON ({exc})") from None
-        if not isinstance(rows[-1], dict):
-            raise InputError(f"{args.data}:{number}: a JSON object was expected")
-        if args.limit and len(rows) == args.limit:
-            break
-    if not rows or args.text_field not in rows[0]:
-        raise InputError(f"{args.data}: no rows with a {args.text_field!r} field")
-    texts = [row[args.text_field] for row in rows]
-    report: dict = {"data": args.data, "rows": len(rows), "engine": args.engine, "language": language}
-    preset = args.engine if args.engine in PRESETS else "default"
-    summarizer = Summarizer(preset, summarization_model=args.summarizer_model,
-                            translation_models=parse_translators(args.translator), device=args.device,
-                            engine=args.backend, allow_pickle=args.allow_pickle)
-    if args.reference_field in rows[0]:
-        if args.engine == "lead-3":
-            predictions = [lead(text, 3) for text in texts]
-        elif args.engine in PRESETS:
-            results = summarizer.summarize_batch(texts, [language], length=args.length, source_language=language)
-            predictions = [result.summaries[language] for result in results]
-        else:
-            raise InputError(f"--engine {args.engine!r}: use lead-3 or a preset ({', '.join(PRESETS)}).")
-        report["rouge"] = rouge(predictions, [row[args.reference_field] for row in rows], language)
-        print(f"ROUGE ({len(rows)} rows, {args.engine}): " +
-              "  ".join(f"{kind} {value:.2f}" for kind, value in report["rouge"].items()))
-    if args.translations_field:
-        report["translation"] = {}
-        targets = sorted({lang for row in rows for lang in (row.get(args.translations_field) or {})})
-        for target in targets:
-            pairs = [(row[args.text_field], row[args.translations_field][target]) for row in rows
-                     if target in (row.get(args.translations_field) or {})]
-            hypotheses = summarizer.translate([source for source, _ in pairs], target, language)
-            scores = translation_scores(hypotheses, [reference for _, reference in pairs], target)
-            report["translation"][target] = {"rows": len(pairs), **scores}
-            print(f"{language}->{target} ({len(pairs)} rows): chrF {scores['chrf']:.2f}  BLEU {scores['bleu']:.2f}  "
-                  f"[{scores['bleu_signature']}]")
-    if "rouge" not in report and "translation" not in report:
-        raise InputError(f"{args.data}: no {args.reference_field!r} field and no --translations-field to score.")
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            json.dump(report, handle, indent=2, ensure_ascii=False)
-    return 0
-
-
 def cli(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `summarize` command; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    command, rest = (argv[0], argv[1:]) if argv and argv[0] in COMMANDS else ("run", argv)
+    module, function = COMMANDS[command]
     try:
-        if argv and argv[0] == "download":
-            return _run_download(argv[1:])
-        if argv and argv[0] == "models":
-            return _run_models(argv[1:])
-        if argv and argv[0] == "eval":
-            return _run_eval(argv[1:])
-        if argv and argv[0] == "batch-ray":
-            return _run_batch_ray(argv[1:])
-        if argv and argv[0] == "run":  # the explicit form: `summarize run models` summarises a file named models
-            argv = argv[1:]
-        return _run_summarize(_summarize_parser().parse_args(argv))
+        return getattr(importlib.import_module(module), function)(rest)
     except (UnsupportedLanguageError, InputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -393,3 +243,4 @@ def cli(argv: Sequence[str] | None = None) -> int:
 
 def main() -> None:
     sys.exit(cli())
+

@@ -66,3 +66,95 @@ def lead(text: str, count: int = 3) -> str:
     from .text import split_sentences
 
     return " ".join(split_sentences(text)[:count])
+
+
+def _read_rows(path: str, limit: int | None) -> list[dict]:
+    """JSONL rows; a line that is not a JSON object is an error naming the file and line."""
+    import json
+    from pathlib import Path
+
+    from .errors import InputError
+    from .inputs import decode
+
+    try:
+        lines = decode(Path(path).read_bytes(), path).splitlines()
+    except OSError as exc:
+        raise InputError(f"Cannot read {path}: {exc.strerror or exc}") from None
+    rows: list[dict] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise InputError(f"{path}:{number}: not valid JSON ({exc})") from None
+        if not isinstance(row, dict):
+            raise InputError(f"{path}:{number}: a JSON object was expected")
+        rows.append(row)
+        if limit and len(rows) == limit:
+            break
+    return rows
+
+
+def eval_command(argv: Sequence[str]) -> int:
+    """summarize eval DATA.jsonl: ROUGE of summaries against references; chrF/BLEU of translations."""
+    import argparse
+    import json
+
+    from .config import add_limit_flags, add_model_flags, add_request_flags, config_from_args
+    from .errors import InputError
+    from .languages import normalize_language
+    from .pipeline import Summarizer
+
+    parser = argparse.ArgumentParser(
+        prog="summarize eval", description="Score summaries (ROUGE) and translations (chrF, BLEU) against "
+        "references. The summariser scored is the one the model flags configure (e.g. --preset extractive).")
+    parser.add_argument("data", help="JSONL, one article per line")
+    parser.add_argument("--system", default="summarizer", choices=["summarizer", "lead-3"],
+                        help="what to score: the configured summariser, or the first three sentences "
+                             "(default: summarizer)")
+    parser.add_argument("--text-field", default="text", help="the article (default: text)")
+    parser.add_argument("--reference-field", default="reference", help="the reference summary (default: reference)")
+    parser.add_argument("--translations-field",
+                        help="a field holding {language: reference translation of the text}: scores translations")
+    parser.add_argument("--limit", type=int, help="only the first N rows")
+    parser.add_argument("-o", "--output", help="write the scores as JSON here")
+    add_request_flags(parser, languages=False)
+    add_model_flags(parser)
+    add_limit_flags(parser)
+    args = parser.parse_args(argv)
+    language = normalize_language(args.source_language or "en")
+    rows = _read_rows(args.data, args.limit)
+    if not rows or args.text_field not in rows[0]:
+        raise InputError(f"{args.data}: no rows with a {args.text_field!r} field; choose one with --text-field")
+    texts = [row[args.text_field] for row in rows]
+    system = args.system if args.system == "lead-3" else args.summarizer_model or args.preset
+    report: dict = {"data": args.data, "rows": len(rows), "system": system, "language": language}
+    config = config_from_args(args)
+    summarizer = Summarizer.from_config(config)
+    if args.reference_field in rows[0]:
+        if args.system == "lead-3":
+            predictions = [lead(text, 3) for text in texts]
+        else:
+            results = summarizer.summarize_batch(texts, [language], source_language=language, include_source=False)
+            predictions = [result.summaries[language] for result in results]
+        report["rouge"] = rouge(predictions, [row[args.reference_field] for row in rows], language)
+        print(f"ROUGE ({len(rows)} rows, {system}): " +
+              "  ".join(f"{kind} {value:.2f}" for kind, value in report["rouge"].items()))
+    if args.translations_field:
+        report["translation"] = {}
+        targets = sorted({lang for row in rows for lang in (row.get(args.translations_field) or {})})
+        for target in targets:
+            pairs = [(row[args.text_field], row[args.translations_field][target]) for row in rows
+                     if target in (row.get(args.translations_field) or {})]
+            hypotheses = summarizer.translate([source for source, _ in pairs], target, language)
+            scores = translation_scores(hypotheses, [reference for _, reference in pairs], target)
+            report["translation"][target] = {"rows": len(pairs), **scores}
+            print(f"{language}->{target} ({len(pairs)} rows): chrF {scores['chrf']:.2f}  BLEU {scores['bleu']:.2f}  "
+                  f"[{scores['bleu_signature']}]")
+    if "rouge" not in report and "translation" not in report:
+        raise InputError(f"{args.data}: no {args.reference_field!r} field and no --translations-field to score.")
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            json.dump(report, handle, indent=2, ensure_ascii=False)
+    return 0

@@ -150,7 +150,7 @@ def _jsonl_items(path: Path, text_field: str, id_field: str) -> Iterable[Item]:
         yield Item(item_id, _fixed(text))
 
 
-def _csv_items(path: Path, text_column: str, id_column: str) -> Iterable[Item]:
+def _csv_items(path: Path, text_field: str, id_field: str) -> Iterable[Item]:
     try:
         content = _read_text(path, limit=None)
     except InputError as exc:
@@ -158,17 +158,17 @@ def _csv_items(path: Path, text_column: str, id_column: str) -> Iterable[Item]:
         return
     reader = csv.DictReader(io.StringIO(content, newline=""))
     columns = reader.fieldnames or []
-    if text_column not in columns:
-        raise InputError(f"{path}: no column {text_column!r} (columns: {', '.join(columns) or 'none'}); "
-                         "choose one with --text-column")
+    if text_field not in columns:
+        raise InputError(f"{path}: no column {text_field!r} (columns: {', '.join(columns) or 'none'}); "
+                         "choose one with --text-field")
     for row in reader:
         where = f"{path}:{reader.line_num}"
-        item_id = row.get(id_column) or where
-        yield Item(str(item_id), _fixed(row.get(text_column) or ""))
+        item_id = row.get(id_field) or where
+        yield Item(str(item_id), _fixed(row.get(text_field) or ""))
 
 
-def collect(paths: Iterable[str], *, glob: str | None = None, text_field: str = "text", id_field: str = "id",
-            text_column: str = "text", id_column: str = "id") -> list[Item]:
+def collect(paths: Iterable[str], *, glob: str | None = None, text_field: str = "text",
+            id_field: str = "id") -> list[Item]:
     """Turn command-line inputs into items, in order, with unique ids."""
     items: list[Item] = []
     for raw in paths:
@@ -178,27 +178,30 @@ def collect(paths: Iterable[str], *, glob: str | None = None, text_field: str = 
         elif raw.startswith(("http://", "https://")):
             items.append(Item(raw, lambda url=raw: fetch_url(url)))
         else:
-            items.extend(_path_items(Path(raw), glob, text_field, id_field, text_column, id_column))
+            items.extend(_path_items(Path(raw), glob, text_field, id_field))
     return _unique(items)
 
 
-def _path_items(path: Path, glob: str | None, text_field: str, id_field: str, text_column: str,
-                id_column: str) -> Iterable[Item]:
+def _path_items(path: Path, glob: str | None, text_field: str, id_field: str) -> Iterable[Item]:
     if path.is_dir():
-        suffixes = TEXT_SUFFIXES | HTML_SUFFIXES
-        found = sorted(p for p in path.rglob(glob or "*") if p.is_file() and (glob or p.suffix.lower() in suffixes))
-        for file in found:
+        for file in folder_files(path, glob):
             yield Item(str(file), lambda file=file: _read_file(file))
         return
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson") and path.is_file():
         yield from _jsonl_items(path, text_field, id_field)
     elif suffix == ".csv" and path.is_file():
-        yield from _csv_items(path, text_column, id_column)
+        yield from _csv_items(path, text_field, id_field)
     elif path.exists():
         yield Item(str(path), lambda: _read_file(path))
     else:
         yield Item(str(path), _failing(f"{path}: no such file or folder"))
+
+
+def folder_files(folder: Path, glob: str | None = None) -> list[Path]:
+    """The files of a folder (recursively) that are articles: text and HTML, or those matching `glob`."""
+    suffixes = TEXT_SUFFIXES | HTML_SUFFIXES
+    return sorted(p for p in folder.rglob(glob or "*") if p.is_file() and (glob or p.suffix.lower() in suffixes))
 
 
 def _unique(items: list[Item]) -> list[Item]:

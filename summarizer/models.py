@@ -1,9 +1,10 @@
-"""The only layer that touches torch and transformers: loading, caching, generating.
+"""Loading and running models: locate, load once, tokenise, batch, generate, decode.
 
-`load_model` takes a registry name, a hub id or a local folder. A folder under
-``models/`` named like the hub id is used before the hub; ``HF_HUB_OFFLINE=1``
-is honoured by huggingface_hub itself. Each (model, device, engine) is loaded
-once per process and shared.
+With `engines.py` (which runs the token ids), the only layer that touches torch
+and transformers. `load_model` takes a registry name, a hub id or a local
+folder; a folder in the model store (see `store.py`) named like the hub id is
+used before the hub, and ``HF_HUB_OFFLINE=1`` is honoured by huggingface_hub
+itself. Loaded models are kept in a bounded `ModelCache`.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .cache import ModelCache, default_cache
 from .drivers import Driver, infer_driver
 from .engines import CTranslate2Engine, TorchEngine, convert, converted_path, resolve_engine
 from .errors import ModelError, ModelLoadError
-from .hub import hub_reachable, models_dir, read_manifest, verify
-from .registry import EXTRACTIVE, ModelSpec, find_spec
+from .hub import hub_reachable
+from .registry import ModelSpec, download_command, find_spec
+from .store import manifest_revision, models_dir, store_folder, verify
 
 _GENERATION_KEYS = ("num_beams", "length_penalty", "max_length", "min_length", "no_repeat_ngram_size",
                     "early_stopping", "repetition_penalty")
@@ -31,13 +34,6 @@ PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
 PICKLE_HINT = ("Pickle weights can run code when loaded: convert the model to safetensors, or, if you trust "
                "its source, pass --allow-pickle (allow_pickle=True).")
 LIMIT_BUCKET = 8  # input lengths are rounded up to this many tokens to set an output's length limit
-_cache: dict[tuple[str, str, str], Seq2SeqModel] = {}
-_cache_lock = threading.Lock()
-
-
-def download_command(spec_or_name: ModelSpec | str) -> str:
-    name = spec_or_name.name if isinstance(spec_or_name, ModelSpec) else spec_or_name
-    return f"summarize download --model {name}"
 
 
 @dataclass(frozen=True)
@@ -49,26 +45,6 @@ class Location:
     local: bool
 
 
-def _manifest_revision(repo: str) -> str | None:
-    entry = read_manifest()["models"].get(repo)
-    return entry.get("revision") if isinstance(entry, dict) else None
-
-
-def store_folder(name: str) -> Path | None:
-    """The folder under ``models/`` that holds this registry name or hub id, if there is one."""
-    spec = find_spec(name)
-    repo = spec.repo if spec else name
-    for candidate in (models_dir() / repo, models_dir() / (spec.name if spec else repo)):
-        if (candidate / "config.json").is_file():
-            return candidate
-    return None
-
-
-def available_offline(name: str) -> bool:
-    """Loadable without the hub: a folder, a model in ``models/``, or the weightless extractive engine."""
-    return name == EXTRACTIVE or Path(name).expanduser().is_dir() or store_folder(name) is not None
-
-
 def locate(name_or_path: str) -> Location:
     """Where a model is loaded from: a local folder, ``models/<hub id>``, or the hub."""
     path = Path(name_or_path).expanduser()
@@ -78,7 +54,7 @@ def locate(name_or_path: str) -> Location:
     repo = spec.repo if spec else name_or_path
     folder = store_folder(name_or_path)
     if folder is not None:
-        return Location(str(folder), repo, _manifest_revision(repo), spec, True)
+        return Location(str(folder), repo, manifest_revision(repo), spec, True)
     if spec is None and (name_or_path.count("/") != 1 or name_or_path.startswith((".", "/", "~"))):
         raise ModelLoadError(
             f"Model {name_or_path!r} is neither a folder, a registry name nor a hub id (owner/name). "
@@ -278,26 +254,24 @@ def _torch_dtype(device: str, config) -> Any:
     return torch.float32 if model_type in ("t5", "mt5") else torch.float16
 
 
-def load_model(name_or_path: str, device: str = "auto", engine: str = "auto", *,
-               allow_pickle: bool = False) -> Seq2SeqModel:
-    """Load (once per process) a seq2seq model by registry name, hub id or local folder.
+def load_model(name_or_path: str, device: str = "auto", engine: str = "auto", *, allow_pickle: bool = False,
+               cache: ModelCache | None = None) -> Seq2SeqModel:
+    """Load a seq2seq model by registry name, hub id or local folder, once per `cache` (default: the process's).
 
     `engine` is "torch", "ctranslate2", or "auto" (CTranslate2 on CPU when installed, else torch).
     Only safetensors weights are loaded unless `allow_pickle` (pickles can run code when loaded);
     remote code is never run.
     """
+    cache = cache if cache is not None else default_cache()
     device = resolve_device(device)
     engine = resolve_engine(engine, device)
     asked = (name_or_path, device, engine)
-    with _cache_lock:
-        model = _cache.get(asked)  # the pipeline asks for its models on every request: no file look-ups then
+    model = cache.lookup(asked)  # the pipeline asks for its models on every request: no file look-ups then
     if model is None:
         location = locate(name_or_path)
         key = (location.source, device, engine)
-        with _cache_lock:
-            if key not in _cache:
-                _cache[key] = _load(location, device, engine, allow_pickle)
-            model = _cache[asked] = _cache[key]
+        model = cache.get(key, lambda: _load(location, device, engine, allow_pickle))
+        cache.alias(asked, key)
     if model.pickle_weights and not allow_pickle:  # loaded by a caller that allowed it: still not for this one
         raise ModelLoadError(f"Model {model.name!r} has pickle weights only. {PICKLE_HINT}")
     return model
@@ -341,7 +315,7 @@ def _load(location: Location, device: str, engine: str, allow_pickle: bool) -> S
             runner = _ctranslate2_engine(location, tokenizer, generation_config, device, allow_pickle)
     except (OSError, ValueError, KeyError, ImportError) as exc:
         where = "folder" if location.local else "hub id"
-        fix = (f"Fetch it with: {download_command(location.spec or location.model_id)}"
+        fix = (f"Fetch it with: {download_command(models=[location.spec.name if location.spec else location.model_id])}"
                if not location.local else "Check that the folder holds config.json, the weights and the tokenizer.")
         offline = "" if location.local or hub_reachable() else " (the Hugging Face hub cannot be reached)"
         reason = (str(exc).splitlines() or [type(exc).__name__])[0].rstrip(".")
@@ -361,9 +335,3 @@ def _ctranslate2_engine(location: Location, tokenizer, generation_config, device
     convert(location.source, target, quantization, None if location.local else location.revision,
             allow_pickle=allow_pickle)
     return CTranslate2Engine(target, tokenizer, generation_config, device, quantization)
-
-
-def clear_cache() -> None:
-    """Forget every loaded model (tests, or to free memory)."""
-    with _cache_lock:
-        _cache.clear()

@@ -20,9 +20,12 @@ from .result import Summary
 
 if TYPE_CHECKING:
     from .inputs import Item
+    from .options import SummarizeOptions
     from .pipeline import Summarizer
 
-ROW_FIELDS = ("id", "source_language", "summaries", "models", "chunks", "warnings", "faithful", "errors", "error")
+ROW_FIELDS = ("id", "source_language", "summaries", "models", "chunks", "warnings", "language_warnings", "faithful",
+              "errors", "error")
+MAP_FIELDS = ("summaries", "models", "language_warnings", "faithful", "errors")
 FORMATS = ("jsonl", "csv", "md", "parquet")
 _MD_MARKER = "<!-- summarize row "
 
@@ -32,14 +35,15 @@ def make_row(item_id: str, result: Summary | Exception) -> dict[str, Any]:
     if isinstance(result, Summary):
         return {"id": item_id, "source_language": result.source_language, "summaries": result.summaries,
                 "models": result.models, "chunks": result.chunks, "warnings": result.warnings,
-                "faithful": result.faithful, "errors": result.errors, "error": None}
+                "language_warnings": result.language_warnings, "faithful": result.faithful, "errors": result.errors,
+                "error": None}
     message = " ".join(str(result).split()) or type(result).__name__
     return {"id": item_id, "source_language": None, "summaries": {}, "models": {}, "chunks": 0, "warnings": [],
-            "faithful": {}, "errors": {}, "error": message}
+            "language_warnings": {}, "faithful": {}, "errors": {}, "error": message}
 
 
-def summarize_items(summarizer: Summarizer, items: Sequence[Item], targets: Sequence[str], *, length: str = "short",
-                    source_language: str | None = None, include_source: bool = True) -> list[dict[str, Any]]:
+def summarize_items(summarizer: Summarizer, items: Sequence[Item], targets: Sequence[str],
+                    options: SummarizeOptions | None = None) -> list[dict[str, Any]]:
     """Rows for a batch of items, in order: items that cannot be read or summarised get error rows.
 
     The one place where batch rows are made: the local CLI and the Ray actors both call it.
@@ -51,9 +55,7 @@ def summarize_items(summarizer: Summarizer, items: Sequence[Item], targets: Sequ
             texts[item.id] = item.load()
         except SummarizerError as exc:
             rows[item.id] = make_row(item.id, exc)
-    results = summarizer.summarize_batch(list(texts.values()), list(targets), length=length,
-                                         source_language=source_language, include_source=include_source,
-                                         on_error="return")
+    results = summarizer.summarize_batch(list(texts.values()), list(targets), options, on_error="return")
     for item_id, result in zip(texts, results, strict=True):
         rows[item_id] = make_row(item_id, result)
     return [rows[item.id] for item in items]
@@ -144,7 +146,7 @@ class CsvWriter(RowWriter):
 
     def __init__(self, path: str | Path, languages: list[str], *, overwrite: bool = False):
         self.columns = ["id", "source_language", "summary_source", *(f"summary_{lang}" for lang in languages),
-                        "models", "chunks", "warnings", "faithful", "errors", "error"]
+                        "models", "chunks", "warnings", "language_warnings", "faithful", "errors", "error"]
         super().__init__(path, overwrite=overwrite)
         if self.path.stat().st_size == 0:
             self._handle.write(self._line(self.columns))
@@ -167,9 +169,10 @@ class CsvWriter(RowWriter):
         summaries = dict(row["summaries"])
         source = summaries.get(row["source_language"], "") if row["source_language"] else ""
         values = [row["id"], row["source_language"] or "", source]
-        values += [summaries.get(column.removeprefix("summary_"), "") for column in self.columns[3:-6]]
+        values += [summaries.get(column.removeprefix("summary_"), "") for column in self.columns[3:-7]]
         values += [json.dumps(row["models"], ensure_ascii=False), row["chunks"],
-                   json.dumps(row["warnings"], ensure_ascii=False), json.dumps(row["faithful"]),
+                   json.dumps(row["warnings"], ensure_ascii=False),
+                   json.dumps(row["language_warnings"], ensure_ascii=False), json.dumps(row["faithful"]),
                    json.dumps(row["errors"], ensure_ascii=False), row["error"] or ""]
         return self._line([" ".join(str(v).split()) for v in values])  # one physical line per row
 
@@ -203,6 +206,8 @@ class MarkdownWriter(RowWriter):
                 lines += [f"**{lang}** ({' > '.join(row['models'][lang])}){mark}: {text}", ""]
             lines += [f"**{lang}**: error: {message}" for lang, message in row["errors"].items()]
             lines += [f"> warning: {warning}" for warning in row["warnings"]]
+            lines += [f"> warning ({lang}): {warning}" for lang, notes in row["language_warnings"].items()
+                      for warning in notes if not warning.startswith("error: ")]
         marker = json.dumps({"id": row["id"]}, ensure_ascii=False).replace("-->", "--\\u003e")
         lines += ["", f"{_MD_MARKER}{marker} -->", ""]
         return "\n".join(lines)
@@ -239,13 +244,14 @@ class ParquetWriter:
         self.schema = pa.schema([
             ("id", text), ("source_language", text), ("summaries", pa.map_(text, text)),
             ("models", pa.map_(text, texts)), ("chunks", pa.int64()), ("warnings", texts),
+            ("language_warnings", pa.map_(text, texts)),
             ("faithful", pa.map_(text, pa.bool_())), ("errors", pa.map_(text, text)), ("error", text)])
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
         columns = {name: [row[name] for row in rows] for name in ROW_FIELDS}
-        for name in ("summaries", "models", "faithful", "errors"):
+        for name in MAP_FIELDS:
             columns[name] = [list(value.items()) for value in columns[name]]
         table = self.pa.table(columns, schema=self.schema)
         part = self.path / f"part-{self._next:06d}.parquet"
@@ -268,7 +274,7 @@ def read_parquet_rows(path: str | Path) -> list[dict[str, Any]]:
     rows = []
     for part in sorted(Path(path).glob("part-*.parquet")):
         for row in pq.read_table(part).to_pylist():
-            for name in ("summaries", "models", "faithful", "errors"):
+            for name in MAP_FIELDS:
                 row[name] = dict(row[name])
             rows.append(row)
     return rows

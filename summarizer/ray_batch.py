@@ -21,12 +21,13 @@ import logging
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .config import Config
 from .errors import ClusterError, InputError
-from .inputs import HTML_SUFFIXES, TEXT_SUFFIXES, Item, content_id, file_text
+from .inputs import HTML_SUFFIXES, TEXT_SUFFIXES, Item, content_id, file_text, folder_files
 from .text import replace_surrogates
 
 TABLE_SUFFIXES = {".jsonl": "json", ".ndjson": "json", ".json": "json", ".parquet": "parquet", ".csv": "csv"}
@@ -34,24 +35,13 @@ TABLE_SUFFIXES = {".jsonl": "json", ".ndjson": "json", ".json": "json", ".parque
 
 @dataclass(frozen=True)
 class RayJob:
-    """What to summarise and how (everything an actor needs to rebuild the local CLI's `Summarizer`)."""
+    """What to summarise and how: everything an actor needs to build the local CLI's `Summarizer`."""
 
+    config: Config
     targets: tuple[str, ...]
-    preset: str = "default"
-    summarization_model: str | None = None
-    translation_models: dict[str, str] = field(default_factory=dict)
-    device: str = "auto"
-    engine: str = "auto"
-    allow_pickle: bool = False
-    length: str = "short"
-    strict: bool = False
-    source_language: str | None = None
-    include_source: bool = True
-    batch_size: int = 8
     text_field: str = "text"
     id_field: str = "id"
-    summary_tokens: int | None = None  # exact output lengths: for benchmarks with random-weight models
-    translation_tokens: int | None = None
+    glob: str | None = None  # in folders, only files matching this pattern
 
 
 def input_kind(paths: Sequence[str]) -> str:
@@ -78,9 +68,12 @@ def read_dataset(paths: Sequence[str], kind: str, job: RayJob):
 
     paths = [str(Path(p).resolve()) for p in paths]
     light = {"num_cpus": 0}  # reading is light: it must not wait for CPUs that the summarising actors hold
-    if kind == "files":
-        extensions = sorted(s.lstrip(".") for s in TEXT_SUFFIXES | HTML_SUFFIXES)
-        return ray.data.read_binary_files(paths, include_paths=True, file_extensions=extensions, **light) \
+    if kind == "files":  # the files the local CLI would read, listed here with its rule
+        files = [str(f.resolve()) for p in paths for f in (folder_files(Path(p), job.glob) if Path(p).is_dir()
+                                                           else [Path(p)])]
+        if not files:
+            raise InputError(f"{', '.join(paths)}: no article files" + (f" match {job.glob!r}" if job.glob else ""))
+        return ray.data.read_binary_files(files, include_paths=True, **light) \
             .map_batches(_file_ids, batch_format="pyarrow", **light)
     reader = {"json": lambda: ray.data.read_json(paths, lines=True, **light),
               "parquet": lambda: ray.data.read_parquet(paths, **light),
@@ -144,16 +137,10 @@ class SummarizeActor:
     """One per Ray actor: its own `Summarizer`, whose models load once and serve every batch it gets."""
 
     def __init__(self, job: RayJob):
-        from .options import SummarizeOptions
         from .pipeline import Summarizer
 
         self.job = job
-        self.summarizer = Summarizer(job.preset, summarization_model=job.summarization_model,
-                                     translation_models=job.translation_models, device=job.device,
-                                     engine=job.engine, extractive_fallback=True, allow_pickle=job.allow_pickle,
-                                     options=SummarizeOptions(batch_size=job.batch_size, strict=job.strict,
-                                                              summary_tokens=job.summary_tokens,
-                                                              translation_tokens=job.translation_tokens))
+        self.summarizer = Summarizer.from_config(job.config)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
         from .outputs import summarize_items
@@ -164,8 +151,7 @@ class SummarizeActor:
                      for i, data in zip(ids, batch["bytes"], strict=True)]
         else:
             items = [Item(i, _text_loader(text, i)) for i, text in zip(ids, batch["text"], strict=True)]
-        rows = summarize_items(self.summarizer, items, self.job.targets, length=self.job.length,
-                               source_language=self.job.source_language, include_source=self.job.include_source)
+        rows = summarize_items(self.summarizer, items, self.job.targets)
         return {"id": ids, "row": [json.dumps(row, ensure_ascii=False) for row in rows]}
 
 
@@ -267,7 +253,7 @@ def _run(paths: Sequence[str], job: RayJob, writer, actors: int | None, cpus_per
         cpus = ray.cluster_resources().get("CPU", 1)
         actors = max(1, int(cpus // max(cpus_per_actor, 1e-9)))
     results = dataset.map_batches(
-        SummarizeActor, fn_constructor_kwargs={"job": job}, batch_size=job.batch_size,
+        SummarizeActor, fn_constructor_kwargs={"job": job}, batch_size=job.config.batch_size,
         compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=cpus_per_actor, num_gpus=gpus_per_actor or None,
         batch_format="numpy")
     errors = 0
@@ -276,3 +262,62 @@ def _run(paths: Sequence[str], job: RayJob, writer, actors: int | None, cpus_per
         writer.write(rows)
         errors += sum(failed(row) for row in rows)
     return len(ids), skipped, errors
+
+
+def batch_ray_command(argv: Sequence[str]) -> int:
+    """summarize batch-ray INPUT... -o OUTPUT: the batch job on a Ray cluster."""
+    import argparse
+    import sys
+
+    from .config import add_job_flags, config_from_args
+    from .languages import normalize_languages
+    from .outputs import format_for, open_writer
+    from .routing import Router
+
+    parser = argparse.ArgumentParser(
+        prog="summarize batch-ray", description="Summarise many articles on a Ray cluster (pip install -e '.[ray]'). "
+        "Rows have the local CLI's schema; a re-run skips the ids already in the output.")
+    parser.add_argument("paths", nargs="+", metavar="INPUT",
+                        help=".jsonl/.parquet/.csv files (one kind per run), or folders of .txt/.md/.html files")
+    add_job_flags(parser)
+    output = parser.add_argument_group("output")
+    output.add_argument("-o", "--output", required=True, metavar="OUTPUT",
+                        help="a .jsonl file, or a .parquet folder (one part file per written batch)")
+    output.add_argument("--overwrite", action="store_true", help="start the output over instead of resuming")
+    output.add_argument("--quiet", action="store_true", help="no progress bars")
+    cluster = parser.add_argument_group("cluster")
+    cluster.add_argument("--address", help="Ray cluster to join, e.g. 10.0.0.5:6379 or auto "
+                         "(default: $RAY_ADDRESS, else a local cluster is started)")
+    cluster.add_argument("--actors", type=int,
+                         help="summarising actors (default: the cluster's CPUs / --cpus-per-actor)")
+    cluster.add_argument("--cpus-per-actor", type=float, default=1.0, help="CPUs each actor reserves (default: 1)")
+    cluster.add_argument("--gpus-per-actor", type=float, default=0.0, help="GPUs each actor reserves (default: 0)")
+    cluster.add_argument("--num-cpus", type=int, help="CPUs of the local cluster when one is started (default: all)")
+    args = parser.parse_args(argv)
+    if args.actors is not None and args.actors < 1:
+        raise InputError(f"--actors {args.actors} must be at least 1.")
+    config = config_from_args(args, extractive_fallback=True)
+    router = Router.build(config.preset, config.summarizer_model, config.translators)
+    targets = normalize_languages(args.to, router.supported(), config.max_languages)
+    input_kind(args.paths)  # a usage error before the cluster starts
+    try:
+        import ray
+    except ImportError:
+        raise InputError("batch-ray needs Ray: pip install -e '.[ray]'") from None
+    job = RayJob(config=config, targets=targets, text_field=args.text_field, id_field=args.id_field, glob=args.glob)
+    writer = open_writer(args.output, format_for(args.output, None), list(targets), overwrite=args.overwrite)
+    try:
+        print(f"ray: {connect(args.address, args.num_cpus)}", file=sys.stderr)
+        if args.quiet:
+            import ray.data
+
+            ray.data.DataContext.get_current().enable_progress_bars = False
+        total, skipped, errors = run(args.paths, job, writer, actors=args.actors, cpus_per_actor=args.cpus_per_actor,
+                                     gpus_per_actor=args.gpus_per_actor)
+    finally:
+        writer.close()
+    if skipped:
+        print(f"resumed: {skipped} of {total} articles were already in {args.output}", file=sys.stderr)
+    print(f"wrote {total - skipped} rows to {args.output}" + (f" ({errors} with errors)" if errors else ""),
+          file=sys.stderr)
+    return 1 if errors else 0

@@ -8,7 +8,7 @@ later load uses that recorded commit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -128,3 +128,17 @@ def find_spec(name_or_id: str) -> ModelSpec | None:
     if name_or_id in MODELS:
         return MODELS[name_or_id]
     return next((spec for spec in MODELS.values() if spec.repo == name_or_id), None)
+
+
+def download_command(*, models: Sequence[str] = (), preset: str | None = None, targets: Sequence[str] = (),
+                     sources: Sequence[str] = ()) -> str:
+    """The `summarize download` line that fetches these models, or what a preset needs for these languages."""
+    parts = ["summarize download"]
+    if preset:
+        parts.append(f"--preset {preset}")
+    if targets:
+        parts.append(f"--to {','.join(targets)}")
+    if sources:
+        parts.append(f"--source-language {','.join(sources)}")
+    parts += [f"--model {name}" for name in models]
+    return " ".join(parts)

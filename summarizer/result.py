@@ -12,11 +12,13 @@ class Summary:
     summaries: dict[str, str]  # language -> summary text, in the order asked
     models: dict[str, list[str]]  # language -> the chain of models that produced its summary
     chunks: int  # pieces the article was split into for the summariser (1 = read whole)
-    warnings: list[str] = field(default_factory=list)  # anything truncated, split, trimmed or uncertain
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for the batch it ran in
+    warnings: list[str] = field(default_factory=list)  # about the article as a whole: split, trimmed, uncertain
+    # seconds per stage: this article's share of its batch's time (split by the text it brought to each
+    # stage), so that the timings of a batch's results add up to what the batch took
+    timings: dict[str, float] = field(default_factory=dict)
     language_confidence: float | None = None  # detector's probability; None when given by the caller
     sentences: dict[str, int] = field(default_factory=dict)  # language -> sentences in its summary
-    language_warnings: dict[str, list[str]] = field(default_factory=dict)  # the warnings about one language only
+    language_warnings: dict[str, list[str]] = field(default_factory=dict)  # language -> warnings about it alone
     engines: dict[str, str] = field(default_factory=dict)  # model id -> engine/precision that ran it
     faithful: dict[str, bool] = field(default_factory=dict)  # language -> passed the numbers-and-names check
     errors: dict[str, str] = field(default_factory=dict)  # languages that could not be produced, and why
@@ -27,5 +29,8 @@ class Summary:
 
     def __str__(self) -> str:
         lines = [f"[{lang}] {text}" for lang, text in self.summaries.items()]
+        lines += [f"[{lang}] error: {message}" for lang, message in self.errors.items()]
         lines += [f"warning: {w}" for w in self.warnings]
+        lines += [f"warning: {lang}: {w}" for lang, notes in self.language_warnings.items() for w in notes
+                  if not w.startswith("error: ")]
         return "\n".join(lines)

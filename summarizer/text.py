@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 # Characters that carry no text: C0/C1 controls (but tab and newline), zero-width
 # characters and bidi overrides, which can hide or reorder what a reader sees.
@@ -173,3 +173,39 @@ def split_long(text: str, count, budget: int, spaced: bool = True) -> list[str]:
         return [piece for unit in units for piece in split_long(unit, count, budget, spaced=False)]
     separator = " " if use_spaces else ""
     return [separator.join(units[i] for i in group) for group in pack(lengths, budget)]
+
+
+TokenCounter = Callable[[Sequence[str]], list[int]]  # token count of each text
+
+
+def split_to_fit(sentence: str, count: TokenCounter, budget: int, spaced: bool = True) -> list[str]:
+    """Split an over-long sentence until every piece fits `budget` tokens (at spaces where it can)."""
+    parts, target = [sentence], budget
+    while any(n > budget for n in count(parts)) and target > 1:
+        target = int(target * 0.8)
+        parts = split_long(sentence, count, target, spaced)
+    return parts
+
+
+def chunk(text: str, count: TokenCounter, budget: int, spaced: bool = True) -> tuple[list[str], list[tuple[int, int]]]:
+    """Split text into sentence-aligned chunks of at most `budget` tokens; nothing is dropped.
+
+    Returns the chunks and, for each sentence longer than the budget (split at word level),
+    its token count and the number of pieces it became.
+    """
+    pieces: list[str] = []
+    split: list[tuple[int, int]] = []
+    sentences = split_sentences(text)
+    for sentence, n in zip(sentences, count(sentences), strict=True):
+        if n <= budget:
+            pieces.append(sentence)
+            continue
+        parts = split_to_fit(sentence, count, budget, spaced)
+        split.append((n, len(parts)))
+        pieces.extend(parts)
+    counts, limit = count(pieces), budget
+    while True:  # joined pieces can tokenise a little longer than their sum: re-check
+        chunks = [join_sentences([pieces[i] for i in group], spaced) for group in pack(counts, limit)]
+        if limit < budget // 2 or all(n <= budget for n in count(chunks)):
+            return chunks, split
+        limit = int(limit * 0.9)

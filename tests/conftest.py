@@ -5,7 +5,7 @@ from __future__ import annotations
 import factory
 import pytest
 
-from summarizer.models import clear_cache
+from summarizer.cache import default_cache
 
 
 def pytest_collection_modifyitems(config, items):
@@ -15,11 +15,11 @@ def pytest_collection_modifyitems(config, items):
     skip_gpu = pytest.mark.skip(reason="no CUDA device")
     hub_checked = gpu_checked = None
     for item in items:
-        if "hub" in item.keywords:
+        if item.get_closest_marker("hub"):
             hub_checked = hub_reachable() if hub_checked is None else hub_checked
             if not hub_checked:
                 item.add_marker(skip_hub)
-        if "gpu" in item.keywords:
+        if item.get_closest_marker("gpu"):
             if gpu_checked is None:
                 import torch
 
@@ -31,7 +31,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _isolated_store(request, tmp_path_factory, monkeypatch):
     """Unit tests see an empty model store and never wait on the network."""
-    if "hub" not in request.keywords:
+    if not request.node.get_closest_marker("hub"):
         monkeypatch.setenv("SUMMARIZER_MODELS_DIR", str(tmp_path_factory.mktemp("store")))
         monkeypatch.setenv("HF_HUB_OFFLINE", "1")
         from summarizer.hub import hub_reachable
@@ -56,7 +56,7 @@ def tiny(tmp_path_factory):
         "mt5": factory.build_mt5(root / "mt5"),
     }
     yield {name: str(path) for name, path in built.items()}
-    clear_cache()
+    default_cache().clear()
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def tiny_summarizer(tiny):
     """A default-preset Summarizer whose every model is a tiny local one."""
     from summarizer import Summarizer
 
-    return Summarizer(summarization_model=tiny["bart"], device="cpu", translation_models={
+    return Summarizer(summarizer_model=tiny["bart"], device="cpu", translators={
         "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"]})
 
 

@@ -1,5 +1,6 @@
-"""A battery of awkward inputs: each gets a result or a SummarizerError with a clear message, never another
-exception. Run on the extractive engine (no weights) so that every stage but generation is exercised."""
+"""A battery of awkward inputs: each gets the outcome its table gives (a summary, or a SummarizerError with a
+clear message naming the problem), never another exception. Run on the extractive engine (no weights) so that
+every stage but generation is exercised."""
 
 import json
 import subprocess
@@ -7,13 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from awkward import FILES, LANGUAGE_LISTS, SENTENCE, TEXTS
+from awkward import AS_FILE, FILES, LANGUAGE_LISTS, SENTENCE, TEXTS, check_outcome
 
 from summarizer import Summarizer, Summary
 from summarizer.cli import cli
 from summarizer.errors import SummarizerError
 
-INPUTS = TEXTS
 NOT_TEXT = {"bytes": b"The council approved the budget.", "None": None, "int": 42, "list": ["a", "b"]}
 
 
@@ -22,14 +22,16 @@ def extractive():
     return Summarizer("extractive", device="cpu")
 
 
-@pytest.mark.parametrize("name", INPUTS)
-def test_awkward_text_gets_a_result_or_a_clear_error(extractive, name):
+@pytest.mark.parametrize("name", TEXTS)
+def test_awkward_text_gets_its_outcome(extractive, name):
+    text, outcome = TEXTS[name]
     try:
-        result = extractive.summarize(INPUTS[name], [], include_source=True)
+        result = extractive.summarize(text, [], include_source=True)
     except SummarizerError as exc:
-        assert str(exc) and "\n" not in str(exc)
+        check_outcome(outcome, error=str(exc))
         return
-    assert isinstance(result, Summary) and result.source_language
+    check_outcome(outcome, language=result.source_language)
+    assert isinstance(result, Summary)
     summary = next(iter(result.summaries.values()))
     assert summary and "\x00" not in summary and "\u202e" not in summary
 
@@ -43,7 +45,7 @@ def test_an_article_that_is_not_text_is_named(extractive, name):
 @pytest.mark.parametrize(("languages", "message"), LANGUAGE_LISTS)
 def test_language_lists(extractive, languages, message):
     if isinstance(message, list):
-        result = extractive.summarize(SENTENCE * 3, languages)
+        result = extractive.summarize(SENTENCE * 3, languages, include_source=False)
         assert list(result.summaries) + list(result.errors) == message
         return
     with pytest.raises(SummarizerError, match=message):
@@ -53,10 +55,8 @@ def test_language_lists(extractive, languages, message):
 @pytest.mark.parametrize(("options", "message"), [
     ({"length": "huge"}, "length='huge'"),
     ({"length": ""}, "length=''"),
-    ({"batch_size": 0}, "batch_size=0"),
-    ({"batch_size": -3}, "batch_size=-3"),
-    ({"max_chars": 10**12 * -1}, "max_chars"),
     ({"summary_tokens": 0}, "summary_tokens=0"),
+    ({"include_source": "yes"}, "include_source='yes'"),
 ])
 def test_absurd_options_are_refused(options, message):
     from summarizer import SummarizeOptions
@@ -65,18 +65,40 @@ def test_absurd_options_are_refused(options, message):
         SummarizeOptions(**options)
 
 
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"batch_size": 0}, "batch_size=0"),
+    ({"batch_size": -3}, "batch_size=-3"),
+    ({"max_chars": 10**12 * -1}, "max_chars"),
+    ({"max_models": 0}, "max_models=0"),
+    ({"preset": "../../etc/passwd"}, "Unknown preset"),
+    ({"engine": "tensorflow"}, "engine='tensorflow'"),
+])
+def test_absurd_settings_are_refused(settings, message):
+    from summarizer import Config
+
+    with pytest.raises(SummarizerError, match=message):
+        Config(**settings)
+
+
 # ---------------------------------------------------------------- the same inputs through the CLI
 def _write_input(folder, name):
-    file_name, data = FILES[name] if name in FILES else ("article.txt", TEXTS[name].encode("utf-8", "surrogatepass"))
+    file_name, data, _ = FILES[name] if name in FILES else ("article.txt",
+                                                            TEXTS[name][0].encode("utf-8", "surrogatepass"), None)
     path = folder / file_name
     path.write_bytes(data)
     return path
 
 
-def _check_row(row):
-    """A row holds summaries or a one-line error; per-language errors are one line too."""
+def _outcome(name):
+    return FILES[name][2] if name in FILES else AS_FILE.get(name, TEXTS[name][1])
+
+
+def _check_row(row, outcome):
+    """A row holds the outcome its case must have: summaries, or a one-line error; per-language errors are one
+    line too."""
+    check_outcome(outcome, language=row["source_language"], error=row["error"])
     if row["error"]:
-        assert "\n" not in row["error"] and not row["summaries"]
+        assert not row["summaries"]
     else:
         assert row["summaries"] and all(text.strip() for text in row["summaries"].values())
     assert all("\n" not in message for message in row["errors"].values())
@@ -90,7 +112,7 @@ def test_the_cli_gives_every_input_a_row_or_a_one_line_error(tmp_path, capsys, n
     assert code in (0, 1) and "Traceback" not in err
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == 1 and rows[0]["id"] == str(path)
-    _check_row(rows[0])
+    _check_row(rows[0], _outcome(name))
     assert code == (1 if rows[0]["error"] or rows[0]["errors"] else 0)
 
 
@@ -129,9 +151,10 @@ def test_the_cli_refuses_absurd_options(tmp_path, capsys, args, message):
 
 def test_one_real_cli_process_over_every_file_writes_one_row_each_and_no_traceback(tmp_path):
     folder = tmp_path / "inputs"
+    outcomes = {}
     for index, name in enumerate([*TEXTS, *FILES]):
         (folder / str(index)).mkdir(parents=True)
-        _write_input(folder / str(index), name)
+        outcomes[str(_write_input(folder / str(index), name))] = _outcome(name)
     output = tmp_path / "rows.jsonl"
     run = subprocess.run([sys.executable, "-m", "summarizer", str(folder), "--preset", "extractive", "--to", "en",
                           "-o", str(output)], capture_output=True, text=True, timeout=600,
@@ -141,12 +164,12 @@ def test_one_real_cli_process_over_every_file_writes_one_row_each_and_no_traceba
     files = sorted(str(p) for p in folder.rglob("*") if p.is_file())
     assert sorted(row["id"] for row in rows) == files
     for row in rows:
-        _check_row(row)
+        _check_row(row, outcomes[row["id"]])
 
 
 def test_lone_surrogates_from_json_escapes_are_written_as_valid_utf8(tmp_path, capsys):
     feed = tmp_path / "feed.jsonl"
-    feed.write_text(json.dumps({"id": "a\ud800b", "text": TEXTS["lone surrogate"]}) + "\n", encoding="utf-8")
+    feed.write_text(json.dumps({"id": "a\ud800b", "text": TEXTS["lone surrogate"][0]}) + "\n", encoding="utf-8")
     output = tmp_path / "rows.jsonl"
     assert cli([str(feed), "--preset", "extractive", "--to", "en", "-o", str(output), "--quiet"]) == 0
     row = json.loads(output.read_bytes().decode("utf-8"))  # strict UTF-8

@@ -53,8 +53,8 @@ def test_jsonl_on_stdout_with_no_source(tiny, article, capsys):
     assert cli([str(article), "--to", "fr", "--no-source", "--format", "jsonl", *_flags(tiny)]) == 0
     (row,) = _jsonl(capsys.readouterr().out)
     assert row["id"] == str(article) and list(row["summaries"]) == ["fr"] and row["error"] is None
-    assert set(row) == {"id", "source_language", "summaries", "models", "chunks", "warnings", "faithful", "errors",
-                        "error"}
+    assert set(row) == {"id", "source_language", "summaries", "models", "chunks", "warnings", "language_warnings",
+                        "faithful", "errors", "error"}
 
 
 def test_stdin_gets_a_content_hash_id(tiny, monkeypatch, capsys):
@@ -119,12 +119,12 @@ def test_csv_input_and_csv_output(tiny, tmp_path):
         writer.writerow(["s1", ARTICLE])
         writer.writerow(["s2", "Line one of a story, with a comma.\nLine two, \"quoted\"."])
     out = tmp_path / "out.csv"
-    args = [str(source), "--text-column", "content", "--id-column", "story_id", "--to", "fr", "-o", str(out)]
+    args = [str(source), "--text-field", "content", "--id-field", "story_id", "--to", "fr", "-o", str(out)]
     assert cli([*args, *_flags(tiny)]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [r["id"] for r in rows] == ["s1", "s2"]
     assert list(rows[0]) == ["id", "source_language", "summary_source", "summary_fr", "models", "chunks",
-                             "warnings", "faithful", "errors", "error"]
+                             "warnings", "language_warnings", "faithful", "errors", "error"]
     assert rows[0]["summary_fr"] and rows[0]["source_language"] == "en" and json.loads(rows[0]["models"])["fr"]
     assert len(out.read_text(encoding="utf-8").splitlines()) == 3  # one physical line per row
 
@@ -248,6 +248,30 @@ def test_a_file_named_like_a_command_is_summarised_with_run_or_a_path(tiny, tmp_
         assert row["error"] is None and list(row["summaries"]) == ["en", "fr"]
     assert "summarize run models" in subprocess.run([sys.executable, "-m", "summarizer", "--help"],
                                                     capture_output=True, text=True, check=True).stdout
+
+
+def test_version_and_grouped_help(capsys):
+    from summarizer import __version__
+
+    with pytest.raises(SystemExit) as exited:
+        cli(["--version"])
+    assert exited.value.code == 0 and capsys.readouterr().out.strip() == f"summarize {__version__}"
+    with pytest.raises(SystemExit):
+        cli(["--help"])
+    help_text = capsys.readouterr().out
+    for group in ("input:", "summaries:", "models:", "limits:", "output:", "other commands"):
+        assert group in help_text
+    for command in ("batch-ray", "eval", "download"):  # the shared flag groups, one spelling each
+        with pytest.raises(SystemExit):
+            cli([command, "--help"])
+        sub = capsys.readouterr().out
+        assert "--summarizer-model" in sub and "--translator" in sub and "--source-language" in sub
+
+
+def test_offline_the_run_ends_with_one_command_that_fetches_what_it_needed(article, capsys):
+    assert cli([str(article), "--to", "fr,de", "--device", "cpu"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("summarize download --preset default --to fr,de") == 1
 
 
 def test_python_dash_m_and_import_have_no_side_effects(tmp_path):

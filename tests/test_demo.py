@@ -11,12 +11,12 @@ from pathlib import Path
 
 import gradio as gr
 import pytest
-from awkward import FILES, LANGUAGE_LISTS, TEXTS
+from awkward import FILES, LANGUAGE_LISTS, TEXTS, check_outcome
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
 import demo
-from summarizer.models import _cache
+from summarizer import Config
 
 ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
            "Mayor Anna Keller said the new bridge over the river would open in 2027.")
@@ -31,8 +31,8 @@ def _free_port() -> int:
 
 
 def _configure_tiny(tiny) -> None:
-    demo.configure(summarization_model=tiny["bart"], device="cpu", translation_models={
-        "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"], "ar": tiny["m2m100"]})
+    demo.configure(Config(summarizer_model=tiny["bart"], device="cpu", translators={
+        "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"], "ar": tiny["m2m100"]}))
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def test_user_errors_come_back_as_clear_messages(client, text, languages, messag
 
 
 def test_a_missing_model_falls_back_to_extractive_and_names_the_download_command(client, tiny):
-    demo.configure(translation_models={"fr": tiny["en-fr"]}, device="cpu")  # the real summariser: not here
+    demo.configure(Config(translators={"fr": tiny["en-fr"]}, device="cpu"))  # the real summariser: not here
     try:
         result = client.predict(text=ARTICLE, languages=["en", "fr", "de"], api_name="/summarize")
         assert result["warnings"][0].startswith("ABSTRACTIVE SUMMARISER UNAVAILABLE")
@@ -88,14 +88,14 @@ def test_a_missing_model_falls_back_to_extractive_and_names_the_download_command
 
 def test_sixteen_concurrent_requests_share_the_loaded_models(client):
     client.predict(text=ARTICLE, languages=["en", "fr"], api_name="/summarize")  # warm
-    loaded = len(_cache)
+    loaded = demo.service.cache.loads
     texts = [ARTICLE.replace("Monday", f"day {i}") for i in range(16)]
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
         futures = [pool.submit(client.predict, text=t, languages=["en", "fr"], api_name="/summarize")
                    for t in texts]
         results = [f.result(timeout=300) for f in futures]
     assert len(results) == 16 and all(set(r["summaries"]) == {"en", "fr"} for r in results)
-    assert len(_cache) == loaded  # no model loaded again
+    assert demo.service.cache.loads == loaded  # no model loaded again
 
 
 def test_page_button_returns_status_panels_and_a_json_file(client):
@@ -108,7 +108,7 @@ def test_page_button_returns_status_panels_and_a_json_file(client):
 
 def test_render_escapes_html_and_marks_right_to_left():
     result = {"summaries": {"en": "<script>alert(1)</script> & <img src=x onerror=alert(2)>", "ar": "نص"},
-              "models": {"en": ["m"], "ar": ["m", "t"]}, "warnings": ["ar: odd", "general"],
+              "models": {"en": ["m"], "ar": ["m", "t"]}, "warnings": ["general"],
               "language_warnings": {"ar": ["odd"]}, "faithful": {"en": True, "ar": False}, "errors": {}}
     html = demo.render(result)
     assert "<script>" not in html and "<img" not in html and "&lt;script&gt;" in html
@@ -195,29 +195,36 @@ def _assert_ours(exc: AppError) -> None:
 
 
 @pytest.mark.parametrize("name", [name for name in TEXTS if name != "lone surrogate"])  # not encodable as JSON
-def test_every_awkward_text_gets_a_result_or_a_clear_message(client, capfd, name):
+def test_every_awkward_text_gets_its_outcome(client, capfd, name):
+    text, outcome = TEXTS[name]
     try:
-        result = client.predict(text=TEXTS[name], languages=["en"], preset="extractive", api_name="/summarize")
+        result = client.predict(text=text, languages=["en"], preset="extractive", api_name="/summarize")
     except AppError as exc:
         _assert_ours(exc)
+        check_outcome(outcome, error=str(exc))
     else:
+        check_outcome(outcome, language=result["source_language"])
         assert result["summaries"] and all(text.strip() for text in result["summaries"].values())
     assert "Traceback" not in capfd.readouterr().err  # nothing unexpected in the server's log either
 
 
 @pytest.mark.parametrize("name", FILES)
-def test_every_awkward_upload_gets_a_result_or_a_clear_message(client, capfd, tmp_path, name):
-    file_name, data = FILES[name]
+def test_every_awkward_upload_gets_its_outcome(client, capfd, tmp_path, name):
+    file_name, data, outcome = FILES[name]
     path = tmp_path / file_name
     path.write_bytes(data)
     try:
-        status, panels, _ = client.predict("", handle_file(str(path)), ["en"], "short", "extractive",
-                                           api_name="/summarize_page")
+        status, panels, result_file = client.predict("", handle_file(str(path)), ["en"], "short", "extractive",
+                                                     api_name="/summarize_page")
     except AppError as exc:
         _assert_ours(exc)
+        check_outcome(outcome, error=str(exc))
     except ValueError as exc:  # the client itself refuses a file over the server's upload limit
         assert len(data) > demo.MAX_UPLOAD_BYTES and "exceeds the maximum file size" in str(exc)
     else:
+        import json
+
+        check_outcome(outcome, language=json.loads(Path(result_file).read_text(encoding="utf-8"))["source_language"])
         assert "Source language" in status and "summary-text" in panels
     assert "Traceback" not in capfd.readouterr().err
 
@@ -266,7 +273,7 @@ def test_script_and_img_onerror_in_an_article_do_not_run_in_the_page(server, tin
     markup = '<script>window.pwned = "script"; document.title = "pwned"</script> ' \
              '<img src=x onerror="window.pwned = \'img\'; alert(1)">'
     article = f"{ARTICLE} {markup} The bridge will cost 12 million dollars, the mayor said on Tuesday."
-    demo.configure(preset="extractive", device="cpu")
+    demo.configure(Config(preset="extractive", device="cpu"))
     dialogs = []
     try:
         with _browser_page(server) as page:
@@ -313,7 +320,7 @@ def test_beyond_the_queue_requests_are_told_it_is_full_and_the_server_keeps_serv
     import threading
 
     client.predict(text=ARTICLE, languages=["en", "fr"], api_name="/summarize")  # models loaded
-    loaded = len(_cache)
+    loaded = demo.service.cache.loads
     gate = threading.Event()
     original = demo.get_summarizer
 
@@ -341,15 +348,13 @@ def test_beyond_the_queue_requests_are_told_it_is_full_and_the_server_keeps_serv
     assert len(answered) == demo.CONCURRENCY + demo.QUEUE_SIZE
     assert all(set(result["summaries"]) == {"en", "fr"} for result in answered)
     assert len(refused) == 6 and all("queue is full" in message.lower() for message in refused), refused
-    assert len(_cache) == loaded  # the same models served everyone
+    assert demo.service.cache.loads == loaded  # the same models served everyone
     monkeypatch.setattr(demo, "get_summarizer", original)
     assert client.predict(text=ARTICLE, languages=["fr"], api_name="/summarize")["summaries"]["fr"]
 
 
 def test_the_demo_limits_are_configurable(tmp_path, tiny):
-    from summarizer import SummarizeOptions
-
-    demo.configure(preset="extractive", device="cpu", options=SummarizeOptions(max_chars=50, max_languages=1),
+    demo.configure(Config(preset="extractive", device="cpu", max_chars=50, max_languages=1),
                    max_upload_bytes=10)
     try:
         with pytest.raises(gr.Error, match="limit is 50"):

@@ -7,14 +7,15 @@ from types import SimpleNamespace
 import huggingface_hub
 
 from summarizer.cli import cli
-from summarizer.hub import models_dir, required_models
+from summarizer.routing import Router
+from summarizer.store import models_dir
 
 
 def test_required_models_follow_the_preset_routes():
-    assert required_models("default", ["fr", "ja", "pl"]) == [
+    assert Router.build("default").required(["fr", "ja", "pl"]) == [
         "distilbart-cnn-12-6", "opus-mt-en-fr", "m2m100_418M", "opus-mt-en-sla"]
-    assert required_models("fast", [], ["de"]) == ["distilbart-cnn-6-6", "opus-mt-de-en", "opus-mt-en-de"]
-    assert required_models("multilingual", [], ["de"]) == ["mt5-xlsum"]
+    assert Router.build("fast").required([], ["de"]) == ["distilbart-cnn-6-6", "opus-mt-de-en", "opus-mt-en-de"]
+    assert Router.build("multilingual").required([], ["de"]) == ["mt5-xlsum"]
 
 
 def test_download_fetches_pinned_revisions_and_writes_the_manifest(monkeypatch, capsys):

@@ -26,21 +26,21 @@ def test_translation_scores_carry_signatures():
 
 def test_eval_command_scores_summaries(tmp_path, capsys):
     data = tmp_path / "data.jsonl"
-    data.write_text(json.dumps({"article": ARTICLE, "reference": "The council approved 4.7 million dollars to "
+    data.write_text(json.dumps({"text": ARTICLE, "reference": "The council approved 4.7 million dollars to "
                                 "rebuild the bridge. It reopens in 2027."}) + "\n")
     out = tmp_path / "scores.json"
-    assert cli(["eval", str(data), "--engine", "extractive", "-o", str(out)]) == 0
+    assert cli(["eval", str(data), "--preset", "extractive", "-o", str(out)]) == 0
     report = json.loads(out.read_text())
     assert report["rows"] == 1 and set(report["rouge"]) == {"rouge1", "rouge2", "rougeL"}
     assert "ROUGE (1 rows, extractive)" in capsys.readouterr().out
-    assert cli(["eval", str(data), "--engine", "lead-3"]) == 0
+    assert cli(["eval", str(data), "--system", "lead-3"]) == 0
     assert lead(ARTICLE, 1) == "The city council approved a budget of 4.7 million dollars on Monday to rebuild " \
                                "the old bridge."
 
 
 def test_eval_command_scores_translations_with_chosen_models(tmp_path, tiny, capsys):
     data = tmp_path / "ntrex.jsonl"
-    data.write_text(json.dumps({"article": "The bridge reopens in 2027.",
+    data.write_text(json.dumps({"text": "The bridge reopens in 2027.",
                                 "refs": {"fr": "Le pont rouvre en 2027."}}) + "\n")
     code = cli(["eval", str(data), "--translations-field", "refs", "--translator", f"fr={tiny['en-fr']}",
                 "--device", "cpu"])
@@ -49,7 +49,7 @@ def test_eval_command_scores_translations_with_chosen_models(tmp_path, tiny, cap
 
 def test_eval_command_without_references_is_a_usage_error(tmp_path, capsys):
     data = tmp_path / "data.jsonl"
-    data.write_text(json.dumps({"article": ARTICLE}) + "\n")
+    data.write_text(json.dumps({"text": ARTICLE}) + "\n")
     assert cli(["eval", str(data)]) == 2
     assert "no 'reference' field" in capsys.readouterr().err
 
@@ -57,7 +57,7 @@ def test_eval_command_without_references_is_a_usage_error(tmp_path, capsys):
 @pytest.mark.parametrize(("line", "message"), [("{broken", "not valid JSON"), ("[1, 2]", "a JSON object")])
 def test_eval_names_the_file_and_line_of_a_malformed_row(tmp_path, capsys, line, message):
     data = tmp_path / "data.jsonl"
-    data.write_text(json.dumps({"article": ARTICLE, "reference": "The council met."}) + "\n\n" + line + "\n")
-    assert cli(["eval", str(data), "--engine", "lead-3"]) == 2
+    data.write_text(json.dumps({"text": ARTICLE, "reference": "The council met."}) + "\n\n" + line + "\n")
+    assert cli(["eval", str(data), "--system", "lead-3"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {data}:3: {message}") and err.count("\n") == 1 and "Traceback" not in err

@@ -192,7 +192,7 @@ def test_models_in_the_store_are_checked_against_the_manifest(tiny, tmp_path, mo
     import json
     import shutil
 
-    from summarizer.models import clear_cache
+    from summarizer.cache import default_cache
 
     store = tmp_path / "store"
     folder = store / "Helsinki-NLP" / "opus-mt-en-fr"
@@ -201,10 +201,10 @@ def test_models_in_the_store_are_checked_against_the_manifest(tiny, tmp_path, mo
     (store / "manifest.json").write_text(json.dumps({"models": {"Helsinki-NLP/opus-mt-en-fr": {
         "revision": "abc", "files": files}}}))
     monkeypatch.setenv("SUMMARIZER_MODELS_DIR", str(store))
-    clear_cache()
+    default_cache().clear()
     assert load_model("opus-mt-en-fr", device="cpu").location.local
     (folder / "vocab.json").write_text((folder / "vocab.json").read_text().replace("<unk>", "<UNK>"))
-    clear_cache()
+    default_cache().clear()
     with pytest.raises(ModelLoadError, match=r"vocab\.json in .* does not match the sha256 recorded"):
         load_model("opus-mt-en-fr", device="cpu")
     (folder / "source.spm").unlink()

@@ -1,0 +1,80 @@
+"""The working state of one article while it moves through the pipeline, and the `Summary` it becomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .extractive import extract
+from .languages import LANGUAGES
+from .result import Summary
+from .text import join_sentences
+
+
+@dataclass
+class Article:
+    index: int  # position in the batch
+    text: str  # cleaned
+    source: str  # its language
+    confidence: float | None  # the detector's, or None when given
+    warnings: list[str] = field(default_factory=list)  # about the article as a whole
+    targets: tuple[str, ...] = ()  # languages asked for, in order
+    work_text: str = ""  # what the summariser reads (the article, or its English pivot)
+    summary_language: str = ""
+    chain: list[str] = field(default_factory=list)  # models that produced the summary
+    chunks: int = 1
+    summary: str = ""
+    final_input: str = ""  # what the summariser read for the final summary (strict mode regenerates it)
+    summaries: dict[str, str] = field(default_factory=dict)
+    models: dict[str, list[str]] = field(default_factory=dict)
+    sentences: dict[str, int] = field(default_factory=dict)
+    language_warnings: dict[str, list[str]] = field(default_factory=dict)
+    faithful: dict[str, bool] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # languages that could not be produced, and why
+    work: dict[str, float] = field(default_factory=dict)  # stage -> characters this article brought to it
+
+    def warn(self, message: str) -> None:
+        """A warning about the article as a whole (added once)."""
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def warn_language(self, language: str, message: str) -> None:
+        """A warning about one language's summary only (added once)."""
+        notes = self.language_warnings.setdefault(language, [])
+        if message not in notes:
+            notes.append(message)
+
+    def fail_language(self, language: str, message: str) -> None:
+        self.errors[language] = message
+        self.warn_language(language, f"error: {message}")
+
+    def extractive(self, count: int) -> str:
+        """The `count` most central sentences of what the summariser reads, in its language."""
+        spaced = LANGUAGES[self.summary_language].spaced if self.summary_language in LANGUAGES else True
+        return join_sentences(extract(self.work_text, self.summary_language, count), spaced)
+
+    def result(self, engines: dict[str, str], timings: dict[str, float]) -> Summary:
+        done = [lang for lang in self.targets if lang in self.summaries]  # the order asked for; no failures
+        return Summary(
+            source_language=self.source, summaries={lang: self.summaries[lang] for lang in done},
+            models={lang: self.models[lang] for lang in done}, chunks=self.chunks, warnings=self.warnings,
+            timings=timings, language_confidence=self.confidence,
+            sentences={lang: self.sentences[lang] for lang in done},
+            language_warnings=self.language_warnings, faithful={lang: self.faithful.get(lang, True) for lang in done},
+            errors=self.errors,
+            engines={m: engines[m] for chain in self.models.values() for m in chain if m in engines})
+
+
+def shared_timings(articles: list[Article], stages: dict[str, float]) -> dict[int, dict[str, float]]:
+    """Each article's share of the batch's stage times, split by how much text it brought to each stage.
+
+    The shares of a batch add up to its stage times, so summing `timings` over results gives the real cost.
+    """
+    out: dict[int, dict[str, float]] = {art.index: {} for art in articles}
+    for stage, seconds in stages.items():
+        total = sum(art.work.get(stage, 0.0) for art in articles)
+        for art in articles:
+            share = art.work.get(stage, 0.0) / total if total else 1.0 / len(articles)
+            out[art.index][stage] = round(seconds * share, 4)
+    for times in out.values():
+        times["total_s"] = round(sum(times.values()), 4)
+    return out

@@ -1,0 +1,108 @@
+"""A bounded cache of loaded models: each (model, device, engine) is loaded once and kept while it is used.
+
+A `Summarizer` owns one or is handed one (the demo and the server share one
+among all their requests); `load_model` without a cache uses the process's
+default one. When more than `max_models` are loaded, the least recently used is
+dropped, so a long-running server asked for many languages keeps a bounded set
+in memory. A model dropped while a request still runs on it stays alive until
+that request ends (the request holds it).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .errors import InputError
+
+if TYPE_CHECKING:
+    from .models import Seq2SeqModel
+
+DEFAULT_MAX_MODELS = 16  # the default preset into every language of the table needs about this many
+
+
+class ModelCache:
+    """Loaded models by key, least recently used dropped first beyond `max_models`."""
+
+    def __init__(self, max_models: int = DEFAULT_MAX_MODELS):
+        if not isinstance(max_models, int) or isinstance(max_models, bool) or max_models < 1:
+            raise InputError(f"max_models={max_models!r} must be a whole number of at least 1.")
+        self.max_models = max_models
+        self._models: OrderedDict[tuple, Seq2SeqModel] = OrderedDict()
+        self._lock = threading.Lock()
+        self._loading: dict[tuple, threading.Lock] = {}  # one load per key at a time
+        self._aliases: dict[tuple, tuple] = {}
+        self.loads = 0  # models loaded so far (for tests and metrics)
+        self.evictions = 0
+
+    def lookup(self, key: tuple) -> Seq2SeqModel | None:
+        """The model under `key` or under the key it is an alias of, if loaded (marked as used)."""
+        with self._lock:
+            key = self._aliases.get(key, key)
+            if key not in self._models:
+                return None
+            self._models.move_to_end(key)
+            return self._models[key]
+
+    def alias(self, name: tuple, key: tuple) -> None:
+        """Let `name` (e.g. a registry name) find the model loaded under `key` (e.g. its folder)."""
+        with self._lock:
+            self._aliases[name] = key
+
+    def get(self, key: tuple, load: Callable[[], Seq2SeqModel]) -> Seq2SeqModel:
+        """The model cached under `key`, loaded with `load()` on first use (once, even when asked concurrently)."""
+        with self._lock:
+            if key in self._models:
+                self._models.move_to_end(key)
+                return self._models[key]
+            gate = self._loading.setdefault(key, threading.Lock())
+        with gate:
+            with self._lock:
+                if key in self._models:
+                    self._models.move_to_end(key)
+                    return self._models[key]
+            model = load()
+            self.put(key, model)
+            with self._lock:
+                self._loading.pop(key, None)
+                self.loads += 1
+            return model
+
+    def put(self, key: tuple, model: Seq2SeqModel) -> None:
+        with self._lock:
+            self._models[key] = model
+            self._models.move_to_end(key)
+            while len(self._models) > self.max_models:
+                self._models.popitem(last=False)
+                self.evictions += 1
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def __contains__(self, key: tuple) -> bool:
+        return key in self._models
+
+    def names(self) -> list[str]:
+        """Ids of the loaded models, least recently used first."""
+        with self._lock:
+            return list(dict.fromkeys(model.model_id for model in self._models.values()))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._models.clear()
+            self._aliases.clear()
+
+
+_default: ModelCache | None = None
+_default_lock = threading.Lock()
+
+
+def default_cache() -> ModelCache:
+    """The process's shared cache, used by `load_model` and every `Summarizer` not handed one."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = ModelCache()
+        return _default

@@ -1,0 +1,121 @@
+"""Routing: which model chain makes each summary language, as plain data.
+
+A `Router` is built from a preset plus the caller's overrides (a summariser, and
+translators by target language). It answers, without loading any model, which
+model translates an article into English (the pivot, when the summariser reads
+only English), and which model translates a summary from one language into
+another; `plan` gives the whole chain per language. The pipeline, `summarize
+download`, `summarize models` and the demo's banner all ask it.
+
+What a model can do is read from the registry, or from the ``config.json`` of a
+local folder or a model in the store (a file read, no weights); a hub id that is
+not here counts as a single-direction, English-only model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .languages import LANGUAGES, normalize_language, normalize_languages
+from .registry import MODELS, Preset, find_spec, get_preset
+from .store import store_folder
+
+# Model types that read (and write) many languages: a summariser of these needs no pivot,
+# a translator of these reads the summary's own language.
+MULTILINGUAL_TYPES = ("mt5", "mbart", "m2m_100", "nllb-moe")
+MANY_TO_MANY_TYPES = ("m2m_100", "mbart", "nllb-moe")
+
+
+def model_type(name: str) -> str | None:
+    """The `model_type` in a local folder's (or stored model's) config.json, if it can be read here."""
+    folder = Path(name).expanduser() if Path(name).expanduser().is_dir() else store_folder(name)
+    if folder is None:
+        return None
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return config.get("model_type") if isinstance(config, dict) else None
+
+
+def reads_languages(name: str, known_type: str | None = None) -> tuple[str, ...]:
+    """Article languages a summariser reads directly: ("*",) for any."""
+    spec = find_spec(name)
+    if spec:
+        return spec.languages
+    return ("*",) if (known_type or model_type(name)) in MULTILINGUAL_TYPES else ("en",)
+
+
+def many_to_many(name: str, known_type: str | None = None) -> bool:
+    """Whether a translator reads any language (so it can translate a non-English summary)."""
+    spec = find_spec(name)
+    if spec:
+        return "*" in spec.languages and spec.task == "translation"
+    return (known_type or model_type(name)) in MANY_TO_MANY_TYPES
+
+
+@dataclass(frozen=True)
+class Router:
+    preset: Preset
+    summarizer: str  # registry name, hub id or folder
+    translators: Mapping[str, str] = field(default_factory=dict)  # target language -> the caller's model
+    summarizer_reads: tuple[str, ...] = ("en",)
+    many_to_many: frozenset[str] = frozenset()  # which of `translators` read any language
+
+    @classmethod
+    def build(cls, preset: str = "default", summarizer: str | None = None,
+              translators: Mapping[str, str] | None = None,
+              known_types: Mapping[str, str] | None = None) -> Router:
+        """A router for `preset` with overrides; `known_types` gives model types already known (loaded models)."""
+        known = dict(known_types or {})
+        chosen = get_preset(preset)
+        name = summarizer or chosen.summarizer
+        mine = {normalize_language(lang): model for lang, model in (translators or {}).items()}
+        return cls(chosen, name, mine, reads_languages(name, known.get(name)),
+                   frozenset(m for m in mine.values() if many_to_many(m, known.get(m))))
+
+    def reads(self, source: str) -> bool:
+        return "*" in self.summarizer_reads or source in self.summarizer_reads
+
+    def supported(self) -> set[str]:
+        """Target languages this configuration can write."""
+        supported = {"en", *self.preset.translators, *self.translators}
+        multilingual = MODELS.get(self.preset.multilingual)
+        if multilingual and "*" in multilingual.languages:
+            supported |= set(LANGUAGES)
+        return supported
+
+    def to_english(self, source: str) -> str:
+        return self.translators.get("en") or self.preset.to_english.get(source) or self.preset.to_english_fallback
+
+    def pivot(self, source: str) -> tuple[str | None, str]:
+        """(the model translating a `source` article into English, or None; the language of its summary)."""
+        return (None, source) if self.reads(source) else (self.to_english(source), "en")
+
+    def translator(self, source: str, target: str) -> str:
+        """The model that translates a `source`-language summary into `target`."""
+        if target == "en":
+            return self.to_english(source)
+        mine = self.translators.get(target)
+        if mine and (source == "en" or mine in self.many_to_many):
+            return mine
+        if source == "en" and target in self.preset.translators:
+            return self.preset.translators[target]
+        return self.preset.multilingual
+
+    def plan(self, targets: Sequence[str], source: str = "en") -> dict[str, list[str]]:
+        """The model chain that makes each target language for an article in `source`."""
+        source = normalize_language(source)
+        pivot, written = self.pivot(source)
+        chain = [pivot, self.summarizer] if pivot else [self.summarizer]
+        return {target: chain if target == written else [*chain, self.translator(written, target)]
+                for target in normalize_languages(targets, self.supported())}
+
+    def required(self, targets: Sequence[str] = (), sources: Sequence[str] = ()) -> list[str]:
+        """Every model needed for English and `sources`-language articles into `targets` (and their own)."""
+        names = [name for source in dict.fromkeys(["en", *sources])
+                 for chain in self.plan([*targets, source], source).values() for name in chain]
+        return list(dict.fromkeys(names))
