@@ -43,7 +43,7 @@ def clean_text(text: str) -> str:
 _TERMINALS = ".!?…‼⁇⁈⁉。！？｡।॥؟۔։።။"
 _NO_SPACE_TERMINALS = "。！？｡"  # CJK ends a sentence with no space after it
 _CLOSERS = "\"'”’»›)]}」』）】〉》"
-_ABBREVIATIONS = frozenset("""
+ABBREVIATIONS = frozenset("""
 mr mrs ms dr prof sr jr st mt ft gen gov sen rep col lt sgt capt cmdr adm rev hon pres
 inc ltd co corp bros dept univ assn est approx vs etc al fig no nos vol pp ed eds
 jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
@@ -53,20 +53,24 @@ mme mlle m cf env
 sra sres srta dña
 г гг им ул т.е т.д
 """.split())
+_CJK = "\u3040-\u30ff\u3400-\u9fff"
 _BOUNDARY = re.compile(
     rf"(?:[{re.escape(_NO_SPACE_TERMINALS)}][{re.escape(_CLOSERS)}]*\s*"
-    rf"|[{re.escape(_TERMINALS)}]+(?:\s?[{re.escape(_CLOSERS)}])*\s+)"  # French: "requin ! »"
+    rf"|[{re.escape(_TERMINALS)}]+(?:\s?[{re.escape(_CLOSERS)}])*\s+"  # French: "requin ! »"
+    # Chinese and Japanese put no space between sentences, nor words: a closing quote, then a space, then
+    # CJK text is where one quoted sentence ended without its full stop
+    rf"|(?<=[{_CJK}])[”\"」』](?=\s+[{_CJK}])\s+)"
 )
 _CONTINUES = ",;:)]}"  # a sentence does not start with these (quotes can open one: Swedish ”, German »)
 
 
-def _is_abbreviation(piece: str) -> bool:
+def is_abbreviation(piece: str) -> bool:
     """True when `piece` (text up to a '.') ends with an abbreviation or an initial."""
     match = re.search(r"(\S+)\.\s*$", piece)
     if not match:
         return False
     word = match.group(1).lstrip("\"'(“‘«").casefold()
-    if word in _ABBREVIATIONS:
+    if word in ABBREVIATIONS:
         return True
     # single letters ("J. Smith") and dotted acronyms ("U.S.", "N.Y.")
     return (len(word) == 1 and word.isalpha()) or bool(re.fullmatch(r"(\w\.)+\w", word))
@@ -89,7 +93,7 @@ def split_sentences(text: str) -> list[str]:
             piece = line[start:end]
             following = line[end:end + 1]
             bare = piece.rstrip().rstrip(_CLOSERS)
-            if bare.endswith(".") and not bare.endswith("..") and (_is_abbreviation(bare) or following.islower()):
+            if bare.endswith(".") and not bare.endswith("..") and (is_abbreviation(bare) or following.islower()):
                 continue
             if following and following in _CONTINUES:
                 continue
