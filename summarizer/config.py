@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .cache import DEFAULT_MAX_MODELS
-from .engines import ENGINES
+from .engines import ENGINES, PRECISIONS
 from .errors import InputError
 from .options import LENGTHS, SummarizeOptions, check_count
 from .registry import PRESETS, get_preset
@@ -30,6 +30,7 @@ class Config:
     translators: Mapping[str, str | Seq2SeqModel] = field(default_factory=dict)  # target -> model, over the preset
     device: str = "auto"  # "auto" (CUDA when present), "cpu", "cuda", "cuda:1" ...
     engine: str = "auto"  # "auto", "torch" or "ctranslate2"
+    precision: str = "auto"  # "auto" (int8 for CTranslate2 on CPU), or one of engines.PRECISIONS
     allow_pickle: bool = False  # also load pickle (.bin) weights, which can run code when loaded
     extractive_fallback: bool = False  # a preset summariser that cannot be loaded gives way to the extractive one
     batch_size: int = 8  # texts per generate() call (articles per batch in the CLI)
@@ -43,6 +44,8 @@ class Config:
         get_preset(self.preset)  # an unknown preset is an error naming the presets
         if self.engine not in ENGINES:
             raise InputError(f"engine={self.engine!r} is not one of: {', '.join(ENGINES)}.")
+        if self.precision not in PRECISIONS:
+            raise InputError(f"precision={self.precision!r} is not one of: {', '.join(PRECISIONS)}.")
         if not isinstance(self.translators, Mapping):
             raise InputError(f"translators={self.translators!r} must map languages to models.")
         object.__setattr__(self, "translators", MappingProxyType(dict(self.translators)))
@@ -76,6 +79,9 @@ def add_model_flags(parser: argparse.ArgumentParser, *, runtime: bool = True) ->
         group.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1 ...")
         group.add_argument("--engine", default="auto", choices=list(ENGINES),
                            help="auto: CTranslate2 when installed (int8 on CPU, float16 on CUDA), else torch")
+        group.add_argument("--precision", default="auto", choices=list(PRECISIONS),
+                           help="auto: int8 on CTranslate2 (CPU), float16 on CUDA; torch: bfloat16 where the CPU "
+                                "computes it natively, else float32")
 
 
 def add_request_flags(parser: argparse.ArgumentParser, *, languages: bool = True) -> None:
@@ -135,7 +141,7 @@ def config_from_args(args: argparse.Namespace, **extra: Any) -> Config:
             if getattr(args, name) < 1:
                 raise InputError(f"--{name.replace('_', '-')} {getattr(args, name)} must be at least 1.")
             values[name] = getattr(args, name)
-    for name in ("device", "engine"):
+    for name in ("device", "engine", "precision"):
         if hasattr(args, name):
             values[name] = getattr(args, name)
     if hasattr(args, "length"):

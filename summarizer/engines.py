@@ -27,6 +27,9 @@ from typing import Any
 from .errors import ModelError, ModelLoadError
 
 ENGINES = ("auto", "torch", "ctranslate2")
+# What the weights and arithmetic run in. "auto": CTranslate2 int8 on CPU and float16 on CUDA; torch bfloat16
+# where the device computes it natively, else float32. The int8_* forms are CTranslate2's only.
+PRECISIONS = ("auto", "float32", "bfloat16", "float16", "int8", "int8_float32", "int8_float16", "int8_bfloat16")
 
 
 @dataclass
@@ -60,6 +63,42 @@ def resolve_engine(engine: str, device: str = "cpu") -> str:
     if engine == "ctranslate2" and not ctranslate2_available():
         raise ModelLoadError("engine='ctranslate2' needs the ctranslate2 package: pip install ctranslate2")
     return engine
+
+
+def check_precision(engine: str, precision: str) -> None:
+    if precision not in PRECISIONS:
+        raise ModelLoadError(f"Unknown precision {precision!r}; precisions: {', '.join(PRECISIONS)}.")
+    if engine == "torch" and precision.startswith("int8"):
+        raise ModelLoadError(f"precision={precision!r} is CTranslate2's; the torch engine runs float32, bfloat16 "
+                             "or float16.")
+
+
+def _cpu_has_native_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text(errors="ignore")
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def torch_dtype(device: str, model_type: str, precision: str = "auto") -> Any:
+    import torch
+
+    if precision != "auto":
+        return getattr(torch, precision)
+    if not device.startswith("cuda"):
+        # bfloat16 only where the CPU computes it natively: emulated, it is slower than float32
+        return torch.bfloat16 if _cpu_has_native_bf16() and model_type not in ("t5", "mt5") else torch.float32
+    if torch.cuda.is_bf16_supported():
+        return torch.bfloat16
+    # T5 overflows in float16; keep it in float32 where bfloat16 is missing.
+    return torch.float32 if model_type in ("t5", "mt5") else torch.float16
+
+
+def ct2_compute_type(device: str, precision: str = "auto") -> str:
+    if precision != "auto":
+        return precision
+    return "float16" if device.startswith("cuda") else "int8"
 
 
 def _beam_cache_class():
@@ -235,6 +274,14 @@ def _process_lock(path: Path):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ctranslate2_engine(source: str, target: Path, revision: str | None, tokenizer, generation_config, device: str,
+                       precision: str = "auto", allow_pickle: bool = False) -> CTranslate2Engine:
+    """The model converted once (into `target`, at this precision) and loaded by CTranslate2."""
+    compute_type = ct2_compute_type(device, precision)
+    convert(source, target, compute_type, revision, allow_pickle=allow_pickle)
+    return CTranslate2Engine(target, tokenizer, generation_config, device, compute_type)
 
 
 def _omp_threads() -> int | None:

@@ -16,9 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import argos
 from .cache import ModelCache, default_cache
 from .drivers import Driver, infer_driver
-from .engines import CTranslate2Engine, TorchEngine, convert, converted_path, resolve_engine
+from .engines import (
+    CTranslate2Engine,
+    TorchEngine,
+    check_precision,
+    converted_path,
+    ct2_compute_type,
+    ctranslate2_engine,
+    resolve_engine,
+    torch_dtype,
+)
 from .errors import ModelError, ModelLoadError
 from .hub import hub_reachable
 from .registry import ModelSpec, download_command, find_spec
@@ -118,6 +128,7 @@ class Seq2SeqModel:
         self.model = torch_model  # the transformers model on the torch engine, else None
         self.device = device
         self.pickle_weights = False  # loaded from pickle weights (allowed by the caller that loaded it)
+        self.pair: tuple[str, str] | None = None  # (source, target) where the model says, e.g. an Argos package
         self.driver: Driver = infer_driver(tokenizer, config)
         # Lengths are always passed explicitly (max_new_tokens); keep the config's own
         # values as fallback settings and clear them, so that transformers does not warn
@@ -233,51 +244,37 @@ def _batches(encoded: list[list[int]], batch_size: int, max_batch_tokens: int,
     return batches
 
 
-def _cpu_has_native_bf16() -> bool:
-    try:
-        flags = Path("/proc/cpuinfo").read_text(errors="ignore")
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
-
-
-def _torch_dtype(device: str, config) -> Any:
-    import torch
-
-    model_type = getattr(config, "model_type", "")
-    if not device.startswith("cuda"):
-        # bfloat16 only where the CPU computes it natively: emulated, it is slower than float32
-        return torch.bfloat16 if _cpu_has_native_bf16() and model_type not in ("t5", "mt5") else torch.float32
-    if torch.cuda.is_bf16_supported():
-        return torch.bfloat16
-    # T5 overflows in float16; keep it in float32 where bfloat16 is missing.
-    return torch.float32 if model_type in ("t5", "mt5") else torch.float16
-
-
-def load_model(name_or_path: str, device: str = "auto", engine: str = "auto", *, allow_pickle: bool = False,
-               cache: ModelCache | None = None) -> Seq2SeqModel:
+def load_model(name_or_path: str, device: str = "auto", engine: str = "auto", *, precision: str = "auto",
+               allow_pickle: bool = False, cache: ModelCache | None = None) -> Seq2SeqModel:
     """Load a seq2seq model by registry name, hub id or local folder, once per `cache` (default: the process's).
 
-    `engine` is "torch", "ctranslate2", or "auto" (CTranslate2 on CPU when installed, else torch).
+    `engine` is "torch", "ctranslate2", or "auto" (CTranslate2 on CPU when installed, else torch);
+    `precision` "auto" (CTranslate2: int8 on CPU, float16 on CUDA; torch: bfloat16 where the device
+    computes it natively, else float32) or one of `engines.PRECISIONS`.
     Only safetensors weights are loaded unless `allow_pickle` (pickles can run code when loaded);
     remote code is never run.
     """
     cache = cache if cache is not None else default_cache()
     device = resolve_device(device)
+    if engine == "auto" and argos.is_package(name_or_path):
+        engine = "ctranslate2"  # an Argos package is a CTranslate2 model, on CUDA too
     engine = resolve_engine(engine, device)
-    asked = (name_or_path, device, engine)
+    check_precision(engine, precision)
+    asked = (name_or_path, device, engine, precision)
     model = cache.lookup(asked)  # the pipeline asks for its models on every request: no file look-ups then
-    if model is None:
+    if model is None and argos.is_package(name_or_path):
+        model = cache.get(asked, lambda: _load_argos(name_or_path, device, engine, precision))
+    elif model is None:
         location = locate(name_or_path)
-        key = (location.source, device, engine)
-        model = cache.get(key, lambda: _load(location, device, engine, allow_pickle))
+        key = (location.source, device, engine, precision)
+        model = cache.get(key, lambda: _load(location, device, engine, precision, allow_pickle))
         cache.alias(asked, key)
     if model.pickle_weights and not allow_pickle:  # loaded by a caller that allowed it: still not for this one
         raise ModelLoadError(f"Model {model.name!r} has pickle weights only. {PICKLE_HINT}")
     return model
 
 
-def _load(location: Location, device: str, engine: str, allow_pickle: bool) -> Seq2SeqModel:
+def _load(location: Location, device: str, engine: str, precision: str, allow_pickle: bool) -> Seq2SeqModel:
     from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
 
     source = Path(location.source)
@@ -301,8 +298,8 @@ def _load(location: Location, device: str, engine: str, allow_pickle: bool) -> S
         config = AutoConfig.from_pretrained(location.source, **kwargs)
         tokenizer = AutoTokenizer.from_pretrained(location.source, **kwargs)
         if engine == "torch":
-            model = AutoModelForSeq2SeqLM.from_pretrained(location.source, dtype=_torch_dtype(device, config),
-                                                          **safetensors, **kwargs)
+            dtype = torch_dtype(device, getattr(config, "model_type", ""), precision)
+            model = AutoModelForSeq2SeqLM.from_pretrained(location.source, dtype=dtype, **safetensors, **kwargs)
             model.to(device).eval()
             generation_config = model.generation_config
             runner = TorchEngine(model, tokenizer, device)
@@ -312,11 +309,15 @@ def _load(location: Location, device: str, engine: str, allow_pickle: bool) -> S
                 generation_config = GenerationConfig.from_pretrained(location.source, **kwargs)
             except OSError:  # older repos keep these settings in config.json only
                 generation_config = GenerationConfig.from_model_config(config)
-            runner = _ctranslate2_engine(location, tokenizer, generation_config, device, allow_pickle)
+            target = converted_path(location.source, location.model_id, location.revision,
+                                    ct2_compute_type(device, precision), models_dir())
+            runner = ctranslate2_engine(location.source, target, None if location.local else location.revision,
+                                        tokenizer, generation_config, device, precision, allow_pickle)
     except (OSError, ValueError, KeyError, ImportError) as exc:
         where = "folder" if location.local else "hub id"
-        fix = (f"Fetch it with: {download_command(models=[location.spec.name if location.spec else location.model_id])}"
-               if not location.local else "Check that the folder holds config.json, the weights and the tokenizer.")
+        fetch = download_command(models=[location.spec.name if location.spec else location.model_id])
+        fix = (f"Fetch it with: {fetch}" if not location.local
+               else "Check that the folder holds config.json, the weights and the tokenizer.")
         offline = "" if location.local or hub_reachable() else " (the Hugging Face hub cannot be reached)"
         reason = (str(exc).splitlines() or [type(exc).__name__])[0].rstrip(".")
         if "safetensors" in reason and not allow_pickle:
@@ -328,10 +329,18 @@ def _load(location: Location, device: str, engine: str, allow_pickle: bool) -> S
     return loaded
 
 
-def _ctranslate2_engine(location: Location, tokenizer, generation_config, device: str,
-                        allow_pickle: bool) -> CTranslate2Engine:
-    quantization = "float16" if device.startswith("cuda") else "int8"
-    target = converted_path(location.source, location.model_id, location.revision, quantization, models_dir())
-    convert(location.source, target, quantization, None if location.local else location.revision,
-            allow_pickle=allow_pickle)
-    return CTranslate2Engine(target, tokenizer, generation_config, device, quantization)
+def _load_argos(name: str, device: str, engine: str, precision: str) -> Seq2SeqModel:
+    """An Argos Translate package (a .argosmodel file or its folder) on the CTranslate2 engine."""
+    if engine != "ctranslate2":
+        raise ModelLoadError(f"{name}: an Argos package is a CTranslate2 model; it runs on engine='ctranslate2' "
+                             "(or 'auto'), not torch.")
+    package = argos.open_package(name, models_dir())
+    tokenizer, config, generation = argos.package_parts(package)
+    runner = CTranslate2Engine(package.folder / "model", tokenizer, generation, device,
+                               ct2_compute_type(device, precision))
+    runner.description += f" (Argos package {package.name}, {package.pair})"
+    location = Location(str(package.folder), str(Path(name).expanduser()), package.version or None, None, True)
+    model = Seq2SeqModel(location, tokenizer, config, generation, runner, device)
+    model.name = package.name
+    model.pair = (package.source, package.target)
+    return model

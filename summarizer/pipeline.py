@@ -74,8 +74,9 @@ class Summarizer:
         return model
 
     def _load(self, name: str) -> Seq2SeqModel:
-        model = self._given.get(name) or load_model(name, self.config.device, self.config.engine,
-                                                    allow_pickle=self.config.allow_pickle, cache=self.cache)
+        config = self.config
+        model = self._given.get(name) or load_model(name, config.device, config.engine, precision=config.precision,
+                                                    allow_pickle=config.allow_pickle, cache=self.cache)
         self._engines[model.model_id] = model.engine_name
         return model
 
