@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import argos
+from .errors import ModelLoadError
 from .languages import LANGUAGES, normalize_language, normalize_languages
 from .registry import MODELS, Preset, find_spec, get_preset
 from .store import store_folder
@@ -64,6 +66,7 @@ class Router:
     translators: Mapping[str, str] = field(default_factory=dict)  # target language -> the caller's model
     summarizer_reads: tuple[str, ...] = ("en",)
     many_to_many: frozenset[str] = frozenset()  # which of `translators` read any language
+    pairs: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # translators that say their pair (Argos)
 
     @classmethod
     def build(cls, preset: str = "default", summarizer: str | None = None,
@@ -74,8 +77,22 @@ class Router:
         chosen = get_preset(preset)
         name = summarizer or chosen.summarizer
         mine = {normalize_language(lang): model for lang, model in (translators or {}).items()}
+        pairs = {model: pair for model in mine.values() if (pair := argos.read_pair(model))}
+        for lang, model in mine.items():
+            if model in pairs and pairs[model][1] != lang:
+                source, target = pairs[model]
+                raise ModelLoadError(f"The translator into {lang!r} is an Argos package for {source}->{target}: it "
+                                     f"cannot translate into {lang!r}. Give it as translators={{{target!r}: ...}} "
+                                     f"(--translator {target}=...), or a package for ...->{lang}.")
         return cls(chosen, name, mine, reads_languages(name, known.get(name)),
-                   frozenset(m for m in mine.values() if many_to_many(m, known.get(m))))
+                   frozenset(m for m in mine.values() if many_to_many(m, known.get(m))), pairs)
+
+    def _mine(self, target: str, source: str) -> str | None:
+        """The caller's translator into `target`, unless it says it reads another language than `source`."""
+        model = self.translators.get(target)
+        if model in self.pairs and self.pairs[model][0] != source:
+            return None
+        return model
 
     def reads(self, source: str) -> bool:
         return "*" in self.summarizer_reads or source in self.summarizer_reads
@@ -89,7 +106,7 @@ class Router:
         return supported
 
     def to_english(self, source: str) -> str:
-        return self.translators.get("en") or self.preset.to_english.get(source) or self.preset.to_english_fallback
+        return self._mine("en", source) or self.preset.to_english.get(source) or self.preset.to_english_fallback
 
     def pivot(self, source: str) -> tuple[str | None, str]:
         """(the model translating a `source` article into English, or None; the language of its summary)."""
@@ -99,8 +116,8 @@ class Router:
         """The model that translates a `source`-language summary into `target`."""
         if target == "en":
             return self.to_english(source)
-        mine = self.translators.get(target)
-        if mine and (source == "en" or mine in self.many_to_many):
+        mine = self._mine(target, source)
+        if mine and (source == "en" or mine in self.many_to_many or mine in self.pairs):
             return mine
         if source == "en" and target in self.preset.translators:
             return self.preset.translators[target]
