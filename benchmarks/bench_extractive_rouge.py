@@ -2,10 +2,12 @@
 
     python benchmarks/bench_extractive_rouge.py ../shared/eval/cnndm_frank/cnndm_test_frank.jsonl \
         [--limit N] [--json OUT]
+    python benchmarks/bench_extractive_rouge.py ../shared/eval/orangesum_dev/orangesum_dev.jsonl --language fr
 
 Every system picks 3 sentences from the same sentence split (ours), so only the
 choice of sentences differs. ROUGE-1/2/L F1 with Porter stemming (rouge-score),
-as published CNN/DailyMail figures are computed.
+as published CNN/DailyMail figures are computed, for English; for other languages
+rouge-score with a tokenizer that keeps their letters, no stemming (summarizer.evaluate).
 """
 
 from __future__ import annotations
@@ -63,24 +65,28 @@ def main() -> None:
     parser.add_argument("data", help="JSONL with 'article' and 'reference' fields")
     parser.add_argument("--limit", type=int, help="only the first N articles")
     parser.add_argument("--json", help="write the scores here")
+    parser.add_argument("--language", default="en", help="the articles' language (default: en)")
     args = parser.parse_args()
     rows = [json.loads(line) for line in Path(args.data).read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = rows[: args.limit] if args.limit else rows
     articles = [clean_text(row["article"]) for row in rows]
     references = [row["reference"] for row in rows]
-    systems = {"Lead-3": lambda text: lead(text, 3), "ours (extractive)": lambda text: " ".join(extract(text, "en", 3))}
+    language = args.language
+    systems = {"Lead-3": lambda text: lead(text, 3),
+               "ours (extractive)": lambda text: " ".join(extract(text, language, 3))}
     try:
-        systems.update({name: (lambda text, s=s: sumy_summary(s, text)) for name, s in sumy_summarizers().items()})
+        if language == "en":
+            systems.update({name: (lambda text, s=s: sumy_summary(s, text)) for name, s in sumy_summarizers().items()})
     except ImportError:
         print("sumy is not installed (pip install -e '.[bench]'): LexRank and TextRank skipped", file=sys.stderr)
-    report = {"articles": len(rows), "data": args.data, "scores": {}}
+    report = {"articles": len(rows), "data": args.data, "language": language, "scores": {}}
     print(f"{len(rows)} articles from {args.data}")
     print(f"{'system':<20}{'R-1':>7}{'R-2':>7}{'R-L':>7}{'s/article':>11}")
     for name, summarize in systems.items():
         clock = time.perf_counter()
         predictions = [summarize(text) for text in articles]
         seconds = (time.perf_counter() - clock) / len(articles)
-        scores = rouge(predictions, references, "en")
+        scores = rouge(predictions, references, language)
         report["scores"][name] = {**scores, "seconds_per_article": seconds}
         print(f"{name:<20}{scores['rouge1']:>7.2f}{scores['rouge2']:>7.2f}{scores['rougeL']:>7.2f}{seconds:>11.4f}")
     if args.json:

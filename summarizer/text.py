@@ -59,7 +59,9 @@ _BOUNDARY = re.compile(
     rf"|[{re.escape(_TERMINALS)}]+(?:\s?[{re.escape(_CLOSERS)}])*\s+"  # French: "requin ! »"
     # Chinese and Japanese put no space between sentences, nor words: a closing quote, then a space, then
     # CJK text is where one quoted sentence ended without its full stop
-    rf"|(?<=[{_CJK}])[”\"」』](?=\s+[{_CJK}])\s+)"
+    rf"|(?<=[{_CJK}])[”\"」』](?=\s+[{_CJK}])\s+"
+    # scraped text glues sentences together: "Pyrénées.Alors" (a word, a stop, a capitalised word)
+    r"|(?<=[a-zà-öø-ÿ][a-zà-öø-ÿ])[.!?](?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]))"
 )
 _CONTINUES = ",;:)]}"  # a sentence does not start with these (quotes can open one: Swedish ”, German »)
 
