@@ -35,6 +35,7 @@ COMMANDS = {
     "models": ("summarizer.cli", "models_command"),
     "eval": ("summarizer.evaluate", "eval_command"),
     "batch-ray": ("summarizer.ray_batch", "batch_ray_command"),
+    "serve": ("summarizer.server", "serve_command"),
 }
 
 

@@ -18,8 +18,8 @@ Which model does what is decided by a `routing.Router`, from the `Config`.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .article import Article, shared_timings
@@ -39,6 +39,17 @@ from .text import clean_text, join_sentences, split_sentences
 from .translation import Job, run_jobs, translate_sentences
 
 EXTRACTIVE_ENGINE = "extractive (no model)"
+Partial = Callable[[int, str, str], None]  # (index of the request, language, its summary) as soon as it is ready
+
+
+@dataclass(frozen=True)
+class Request:
+    """One article of a server's batch, with its own languages (`Summarizer.summarize_requests`)."""
+
+    text: str
+    languages: Sequence[str] | str = ("en",)
+    source_language: str | None = None
+    include_source: bool = True
 
 
 class Summarizer:
@@ -127,25 +138,51 @@ class Summarizer:
             raise InputError(f"on_error={on_error!r} must be 'raise' or 'return'.")
         options = replace(options or self.config.options, **changes)
         targets = self.targets(languages) if languages or not options.include_source else ()
-        results: list[Summary | SummarizerError | None] = [None] * len(texts)
+        return self._summarize([(text, targets, options) for text in texts], options, on_error)
+
+    def summarize_requests(self, requests: Sequence[Request], options: SummarizeOptions | None = None,
+                           partial: Partial | None = None) -> list[Summary | SummarizerError]:
+        """Summarise requests that ask for different languages (a server's queue), batched together.
+
+        `options` sets what the batch shares (length, strict); each request its languages, source language and
+        whether to add it. A request that cannot be served gets its `SummarizerError` in its place.
+        `partial(index, language, text)` is called as each summary is ready, before the whole batch is.
+        """
+        options = options or self.config.options
+        items = []
+        for request in requests:
+            try:
+                targets = self.targets(request.languages) if request.languages or not request.include_source else ()
+            except SummarizerError as exc:
+                items.append((exc, (), options))
+                continue
+            items.append((request.text, targets, replace(options, source_language=request.source_language,
+                                                          include_source=request.include_source)))
+        return self._summarize(items, options, "return", partial)
+
+    def _summarize(self, items: list[tuple[Any, tuple[str, ...], SummarizeOptions]], options: SummarizeOptions,
+                   on_error: str, partial: Partial | None = None) -> list[Summary | SummarizerError]:
+        results: list[Summary | SummarizerError | None] = [None] * len(items)
         articles: list[Article] = []
         stages: dict[str, float] = {}
-        for index, text in enumerate(texts):
+        for index, (text, targets, own) in enumerate(items):
             try:
-                articles.append(self._prepare(index, text, targets, options, stages))
+                if isinstance(text, SummarizerError):
+                    raise text
+                articles.append(self._prepare(index, text, targets, own, stages))
             except SummarizerError as exc:
                 if on_error == "raise":
                     raise
                 results[index] = exc
         if articles:
             try:
-                self._run(articles, options, stages)
+                self._run(articles, options, stages, partial)
             except ModelError:
                 if on_error == "raise":
                     raise
                 # A model raised on a call that served several articles: run them one by one, so
                 # that only the articles it fails on get the error.
-                articles = self._run_each(texts, articles, targets, options, stages, results)
+                articles = self._run_each(items, articles, options, stages, results, partial)
         timings = shared_timings(articles, stages)
         for art in articles:
             results[art.index] = art.result(self._engines, timings[art.index])
@@ -196,7 +233,8 @@ class Summarizer:
                                        "article's most central sentences, chosen without a model.")
             return None
 
-    def _run(self, articles: list[Article], options: SummarizeOptions, stages: dict[str, float]) -> None:
+    def _run(self, articles: list[Article], options: SummarizeOptions, stages: dict[str, float],
+             partial: Partial | None = None) -> None:
         model = self._summarizer_model(articles)
         self._pivot(articles, model, options, stages)
         clock = time.perf_counter()
@@ -208,17 +246,18 @@ class Summarizer:
         check_summaries(articles, model, options)
         stages["summarize_s"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        self._translate(articles, options)
+        self._translate(articles, options, partial)
         stages["translate_s"] = time.perf_counter() - clock
 
-    def _run_each(self, texts: Sequence[str], articles: list[Article], targets: tuple[str, ...],
-                  options: SummarizeOptions, stages: dict[str, float], results: list) -> list[Article]:
+    def _run_each(self, items: list, articles: list[Article], options: SummarizeOptions, stages: dict[str, float],
+                  results: list, partial: Partial | None) -> list[Article]:
         """Run each article alone (from a fresh start); those a model still fails on get its error."""
         finished = []
         for art in articles:
-            fresh = self._prepare(art.index, texts[art.index], targets, options, stages)
+            text, targets, own = items[art.index]
+            fresh = self._prepare(art.index, text, targets, own, stages)
             try:
-                self._run([fresh], options, stages)
+                self._run([fresh], options, stages, partial)
             except ModelError as exc:
                 results[art.index] = exc
                 continue
@@ -251,7 +290,7 @@ class Summarizer:
         if jobs:
             stages["pivot_s"] = time.perf_counter() - clock
 
-    def _translate(self, articles: list[Article], options: SummarizeOptions) -> None:
+    def _translate(self, articles: list[Article], options: SummarizeOptions, partial: Partial | None = None) -> None:
         """Step 4: every summary into every other target, one call per (model, source, target)."""
         jobs: dict[Job, list[tuple[Article, list[str]]]] = {}
         for art in articles:
@@ -260,6 +299,8 @@ class Summarizer:
                 art.summaries[art.summary_language] = art.summary
                 art.models[art.summary_language] = list(art.chain)
                 art.sentences[art.summary_language] = len(sentences)
+                if partial:
+                    partial(art.index, art.summary_language, art.summary)
             for target in art.targets:
                 if target != art.summary_language:
                     art.work["translate_s"] = art.work.get("translate_s", 0.0) + len(art.summary)
@@ -278,6 +319,8 @@ class Summarizer:
             art.summaries[target] = text
             art.sentences[target] = len(translated)
             art.models[target] = [*art.chain, model.model_id]
+            if partial:
+                partial(art.index, target, text)
 
 
 def summarize(text: str, languages: Sequence[str] | str = ("en",), *, preset: str = "default", length: str = "short",

@@ -30,17 +30,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _tiny_config(tiny) -> Config:
+    return Config(summarizer_model=tiny["bart"], device="cpu", translators={
+        "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"], "ar": tiny["m2m100"]})
+
+
 def _configure_tiny(tiny) -> None:
-    demo.configure(Config(summarizer_model=tiny["bart"], device="cpu", translators={
-        "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"], "ar": tiny["m2m100"]}))
+    demo.configure(_tiny_config(tiny))
 
 
 @pytest.fixture(scope="module")
 def server(tiny):
     _configure_tiny(tiny)
-    _, url, _ = demo.launch(port=_free_port(), prevent_thread_lock=True, quiet=True)
+    url = demo.launch(port=_free_port())
     yield url
-    demo.demo.close()
+    demo.close()
     demo.configure()
 
 
@@ -88,14 +92,14 @@ def test_a_missing_model_falls_back_to_extractive_and_names_the_download_command
 
 def test_sixteen_concurrent_requests_share_the_loaded_models(client):
     client.predict(text=ARTICLE, languages=["en", "fr"], api_name="/summarize")  # warm
-    loaded = demo.service.cache.loads
+    loaded = demo.current().cache.loads
     texts = [ARTICLE.replace("Monday", f"day {i}") for i in range(16)]
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
         futures = [pool.submit(client.predict, text=t, languages=["en", "fr"], api_name="/summarize")
                    for t in texts]
         results = [f.result(timeout=300) for f in futures]
     assert len(results) == 16 and all(set(r["summaries"]) == {"en", "fr"} for r in results)
-    assert demo.service.cache.loads == loaded  # no model loaded again
+    assert demo.current().cache.loads == loaded  # no model loaded again
 
 
 def test_page_button_returns_status_panels_and_a_json_file(client):
@@ -177,12 +181,42 @@ def test_in_a_real_browser(server):
         page.get_by_label("Article").fill(ARTICLE)
         _choose_languages(page, ["Français", "Polski"])
         page.get_by_role("button", name="Summarise").click()
-        page.wait_for_selector('.summary-panel[data-lang="pl"]', timeout=120_000)
-        assert page.locator(".summary-panel").count() == 2
+        page.wait_for_selector('#status:has-text("Source language:")', timeout=120_000)
+        assert page.locator(".summary-panel").count() == 2 and page.locator(".summary-panel.pending").count() == 0
         assert page.locator('.summary-panel[data-lang="fr"] .summary-text').inner_text().strip()
-        assert "Source language:" in page.locator("#status").inner_text()
+        summaries = page.locator("#summaries").bounding_box()
+        article = page.get_by_label("Article").bounding_box()
+        assert summaries["x"] > article["x"] + article["width"] / 2  # beside the article, where the eye is
+        assert summaries["y"] < 1000  # in sight without scrolling on a laptop-sized window
         page.screenshot(path=str(ARTIFACTS / "demo-summaries.png"), full_page=True)
     assert (ARTIFACTS / "demo-summaries.png").stat().st_size > 10_000
+
+
+@needs_chromium
+def test_each_summary_appears_as_soon_as_it_is_ready(server, tiny, monkeypatch):
+    """With three languages and a slow French translator, English and Japanese show before French does."""
+    from summarizer import load_model
+
+    french = load_model(tiny["en-fr"], device="cpu", cache=demo.current().cache)
+    original = french.generate
+
+    def slow(texts, **kwargs):
+        time.sleep(3)
+        return original(texts, **kwargs)
+
+    monkeypatch.setattr(french, "generate", slow)
+    with _browser_page(server) as page:
+        page.get_by_label("Article").fill(ARTICLE)
+        _choose_languages(page, ["English", "日本語 · Japanese", "Français"])
+        started = time.monotonic()
+        page.get_by_role("button", name="Summarise").click()
+        page.wait_for_selector('.summary-panel[data-lang="en"]:not(.pending)', timeout=120_000)
+        first = time.monotonic() - started
+        assert page.locator('.summary-panel[data-lang="fr"].pending').count() == 1  # French still being made
+        page.wait_for_selector('.summary-panel[data-lang="fr"]:not(.pending)', timeout=120_000)
+        last = time.monotonic() - started
+    assert first < last
+    print(f"first panel after {first:.1f} s, last after {last:.1f} s")
 
 
 # ------------------------------------------------- the bad-input battery through the running demo
@@ -315,42 +349,47 @@ def test_an_upload_over_the_limit_is_refused_by_the_server(server, tmp_path):
     assert response.status_code == 413 and "maximum allowed size of 2000000 bytes" in response.text
 
 
-def test_beyond_the_queue_requests_are_told_it_is_full_and_the_server_keeps_serving(client, monkeypatch):
-    """40 requests at once while generation is held: 2 run, 32 wait, the rest hear that the queue is full."""
+def test_beyond_the_queue_requests_are_told_it_is_full_and_the_server_keeps_serving(client, tiny, monkeypatch):
+    """40 requests at once while generation is held: 2 run (one batch), 32 wait, the rest hear that the queue
+    is full; then all of them are answered, by the same models."""
     import threading
 
-    client.predict(text=ARTICLE, languages=["en", "fr"], api_name="/summarize")  # models loaded
-    loaded = demo.service.cache.loads
-    gate = threading.Event()
-    original = demo.get_summarizer
+    service = demo.configure(_tiny_config(tiny), max_queue=32, max_batch=2, max_wait_ms=5000)
+    try:
+        client.predict(text=ARTICLE, languages=["en", "fr"], api_name="/summarize")  # models loaded
+        loaded = service.cache.loads
+        gate = threading.Event()
+        summarizer = service.summarizer()
+        original = summarizer.summarize_requests
 
-    def held(preset=None):
-        gate.wait(120)
-        return original(preset)
+        def held(*args, **kwargs):
+            gate.wait(120)
+            return original(*args, **kwargs)
 
-    monkeypatch.setattr(demo, "get_summarizer", held)
-    count = demo.CONCURRENCY + demo.QUEUE_SIZE + 6
-    with concurrent.futures.ThreadPoolExecutor(count) as pool:
-        jobs = [pool.submit(client.submit, text=ARTICLE.replace("Monday", f"day {i}"), languages=["en", "fr"],
-                            api_name="/summarize") for i in range(count)]
-        submitted = [job.result(timeout=60) for job in jobs]
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and sum(j.done() for j in submitted) < count - demo.CONCURRENCY - \
-                demo.QUEUE_SIZE:
-            time.sleep(0.1)  # the refused ones are answered at once
-        gate.set()
-        answered, refused = [], []
-        for job in submitted:
-            try:
-                answered.append(job.result(timeout=300))
-            except Exception as exc:  # what the client raises for a full queue: checked below
-                refused.append(str(exc))
-    assert len(answered) == demo.CONCURRENCY + demo.QUEUE_SIZE
-    assert all(set(result["summaries"]) == {"en", "fr"} for result in answered)
-    assert len(refused) == 6 and all("queue is full" in message.lower() for message in refused), refused
-    assert demo.service.cache.loads == loaded  # the same models served everyone
-    monkeypatch.setattr(demo, "get_summarizer", original)
-    assert client.predict(text=ARTICLE, languages=["fr"], api_name="/summarize")["summaries"]["fr"]
+        monkeypatch.setattr(summarizer, "summarize_requests", held)
+        count = 2 + 32 + 6
+        with concurrent.futures.ThreadPoolExecutor(count) as pool:
+            jobs = [pool.submit(client.submit, text=ARTICLE.replace("Monday", f"day {i}"), languages=["en", "fr"],
+                                api_name="/summarize") for i in range(count)]
+            submitted = [job.result(timeout=60) for job in jobs]
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and sum(j.done() for j in submitted) < 6:
+                time.sleep(0.1)  # the refused ones are answered at once
+            gate.set()
+            answered, refused = [], []
+            for job in submitted:
+                try:
+                    answered.append(job.result(timeout=300))
+                except Exception as exc:  # what the client raises for a full queue: checked below
+                    refused.append(str(exc))
+        assert len(answered) == 2 + 32
+        assert all(set(result["summaries"]) == {"en", "fr"} for result in answered)
+        assert len(refused) == 6 and all("queue is full" in message.lower() for message in refused), refused
+        assert service.cache.loads == loaded  # the same models served everyone
+        monkeypatch.setattr(summarizer, "summarize_requests", original)
+        assert client.predict(text=ARTICLE, languages=["fr"], api_name="/summarize")["summaries"]["fr"]
+    finally:
+        _configure_tiny(tiny)
 
 
 def test_the_demo_limits_are_configurable(tmp_path, tiny):

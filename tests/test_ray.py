@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -169,3 +170,53 @@ def test_a_malformed_file_stops_the_ray_job_with_one_line_and_no_traceback(tiny,
                          env=ray_env, cwd=ROOT)
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert run.stderr.strip().splitlines()[-1].startswith("error: The Ray job failed: ValueError")
+
+
+def test_the_api_on_ray_serve_with_two_replicas_answers_as_the_single_process_server(tiny, tmp_path, cluster,
+                                                                                     ray_env):
+    """`summarize serve --ray --replicas 2` on the local cluster: the same answers as one process."""
+    import concurrent.futures
+    import time
+
+    import httpx
+
+    from summarizer import Config
+    from summarizer.pipeline import Request
+    from summarizer.service import Service
+
+    texts = [ENGLISH.format(n=1000 + i) for i in range(6)] + [FRENCH.format(n=7)]
+    local = Service(Config(summarizer_model=tiny["bart"], device="cpu", translators={
+        "fr": tiny["en-fr"], "en": tiny["mul-en"]}), max_batch=1)
+    local.start()
+    expected = [local.submit(Request(text, ["fr"])).result(timeout=120).to_dict() for text in texts]
+    port = _free_port()
+    command = [sys.executable, "-m", "summarizer", "serve", "--ray", "--address", cluster, "--replicas", "2",
+               "--port", str(port), "--no-page", *_flags(tiny)[:-2]]
+    server = subprocess.Popen(command, env=ray_env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/health", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert server.poll() is None, server.stderr.read()[-3000:]
+            time.sleep(1)
+        with concurrent.futures.ThreadPoolExecutor(len(texts)) as pool:
+            answers = list(pool.map(lambda t: httpx.post(url + "/v1/summarize", json={"text": t, "languages": ["fr"]},
+                                                         timeout=240), texts))
+        assert [a.status_code for a in answers] == [200] * len(texts), answers[0].text
+        for got, want in zip((a.json() for a in answers), expected, strict=True):
+            assert (got["summaries"], got["models"], got["faithful"]) == \
+                (want["summaries"], want["models"], want["faithful"])
+        bad = httpx.post(url + "/v1/summarize", json={"text": "   "}, timeout=60)
+        assert bad.status_code == 400 and bad.json()["error"]["code"] == "empty_text"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            server.kill()

@@ -1,0 +1,266 @@
+"""The JSON API over real HTTP, on tiny models: every endpoint, every error code, keys and limits, the awkward
+inputs, concurrent requests batched together, and a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from awkward import LANGUAGE_LISTS, TEXTS, check_outcome
+
+from summarizer import Config
+from summarizer.keys import KeyStore
+from summarizer.server import create_app
+from summarizer.service import Service
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
+           "Mayor Anna Keller said the new bridge over the river would open in 2027.")
+KEYS = {"keys": [{"key": "k" * 32, "name": "newsroom", "requests_per_minute": 3},
+                 {"key": "q" * 32, "name": "quota", "characters_per_day": 300},
+                 {"key": "o" * 32, "name": "other"}]}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _config(tiny, **extra) -> Config:
+    return Config(summarizer_model=tiny["bart"], device="cpu", translators={
+        "fr": tiny["en-fr"], "ja": tiny["m2m100"], "en": tiny["mul-en"]}, **extra)
+
+
+class Running:
+    """A server of `app` on a background thread."""
+
+    def __init__(self, app):
+        import uvicorn
+
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def service(tiny):
+    return Service(_config(tiny), max_batch=8, max_wait_ms=50)
+
+
+@pytest.fixture(scope="module")
+def api(service):
+    running = Running(create_app(service))
+    deadline = time.monotonic() + 120
+    while httpx.get(running.url + "/health").status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)  # ready once the summariser is loaded
+    yield running.url
+    running.close()
+
+
+@pytest.fixture(scope="module")
+def keyed(tiny, tmp_path_factory):
+    path = tmp_path_factory.mktemp("keys") / "keys.json"
+    path.write_text(json.dumps(KEYS))
+    running = Running(create_app(Service(_config(tiny)), keys=KeyStore.load(path)))
+    yield running.url
+    running.close()
+
+
+def test_summarize_answers_the_summary(api, tiny):
+    response = httpx.post(api + "/v1/summarize", json={"text": ARTICLE, "languages": ["fr", "ja"]}, timeout=120)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert list(result["summaries"]) == ["en", "fr", "ja"] and result["models"]["fr"] == [tiny["bart"], tiny["en-fr"]]
+    assert set(result) >= {"source_language", "chunks", "warnings", "language_warnings", "faithful", "engines"}
+    only = httpx.post(api + "/v1/summarize", json={"text": ARTICLE, "languages": "fr", "include_source": False,
+                                                   "length": "long", "source_language": "en"}, timeout=120).json()
+    assert list(only["summaries"]) == ["fr"] and only["language_confidence"] is None
+
+
+def test_batch_endpoint_answers_in_order_with_per_article_errors(api):
+    articles = [{"id": "a", "text": ARTICLE}, {"id": "b", "text": "  "}, {"id": "c", "text": ARTICLE,
+                                                                           "languages": ["ja"]}]
+    response = httpx.post(api + "/v1/summarize/batch", json={"articles": articles, "languages": ["fr"]}, timeout=120)
+    results = response.json()["results"]
+    assert response.status_code == 200 and [r["id"] for r in results] == ["a", "b", "c"]
+    assert list(results[0]["result"]["summaries"]) == ["en", "fr"] and results[1]["error"]["code"] == "empty_text"
+    assert list(results[2]["result"]["summaries"]) == ["en", "ja"]
+
+
+def test_languages_models_health_metrics_and_docs(api):
+    languages = httpx.get(api + "/v1/languages").json()["languages"]
+    assert {"code": "fr", "name": "French", "native": "Français", "rtl": False} in languages
+    models = httpx.get(api + "/v1/models").json()
+    assert models["preset"] == "default" and models["configured"] and "store" in models
+    assert set(models) >= {"loaded", "missing", "fetch", "routes_for_english_articles"}
+    assert httpx.get(api + "/health").json()["status"] == "ready"
+    httpx.post(api + "/v1/summarize", json={"text": ARTICLE, "languages": ["fr"]}, timeout=120)
+    metrics = httpx.get(api + "/metrics").text
+    for name in ("summarizer_requests_total{", "summarizer_batch_size_bucket", "summarizer_request_seconds_count",
+                 "summarizer_queue_length", "summarizer_generated_tokens_total", "summarizer_errors_total"):
+        assert name in metrics, name
+    assert "/v1/summarize" in httpx.get(api + "/openapi.json").json()["paths"]
+    assert httpx.get(api + "/docs").status_code == 200
+
+
+@pytest.mark.parametrize(("body", "status", "code"), [
+    ({"text": "   "}, 400, "empty_text"),
+    ({"text": ARTICLE, "languages": ["xx"]}, 400, "unsupported_language"),
+    ({"text": 42}, 400, "invalid_input"),
+    ({"text": ARTICLE, "length": "huge"}, 400, "invalid_input"),
+    ({"text": ARTICLE, "preset": "../../etc"}, 400, "invalid_input"),
+    ({"text": ARTICLE, "languages": [f"l{i}" for i in range(30)]}, 400, "invalid_input"),
+    ({"text": "x" * 500_001}, 413, "too_long"),
+    ({"text": ARTICLE, "include_source": "yes"}, 400, "invalid_input"),
+])
+def test_bad_requests_get_4xx_json_errors_with_the_clis_message(api, body, status, code):
+    response = httpx.post(api + "/v1/summarize", json=body, timeout=120)
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["code"] == code and error["message"] and "\n" not in error["message"]
+
+
+def test_malformed_json_and_oversized_batches_are_4xx(api):
+    response = httpx.post(api + "/v1/summarize", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
+    assert httpx.post(api + "/v1/summarize", json=["a list"]).status_code == 422
+    response = httpx.post(api + "/v1/summarize/batch", json={"articles": [{"text": "x"}] * 65})
+    assert response.status_code == 413 and response.json()["error"]["code"] == "too_many_articles"
+
+
+@pytest.mark.parametrize("name", TEXTS)
+def test_every_awkward_text_gets_its_outcome_and_never_a_500(api, capfd, name):
+    text, outcome = TEXTS[name]
+    body = json.dumps({"text": text, "languages": ["en"], "preset": "extractive"})  # a lone surrogate as \ud800
+    response = httpx.post(api + "/v1/summarize", content=body.encode(), timeout=120,
+                          headers={"Content-Type": "application/json"})
+    assert response.status_code < 500, response.text
+    if response.status_code == 200:
+        check_outcome(outcome, language=response.json()["source_language"])
+    else:
+        check_outcome(outcome, error=response.json()["error"]["message"])
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(("languages", "expected"), LANGUAGE_LISTS)
+def test_language_lists_through_the_api(api, languages, expected):
+    response = httpx.post(api + "/v1/summarize", json={"text": ARTICLE, "languages": languages,
+                                                       "include_source": False, "preset": "extractive"}, timeout=120)
+    assert response.status_code < 500
+    if isinstance(expected, str):
+        assert response.status_code == 400 and expected in response.json()["error"]["message"]
+    else:
+        result = response.json()
+        assert list(result["summaries"]) + list(result["errors"]) == expected
+
+
+def test_concurrent_requests_are_batched_and_answer_as_one_by_one(api, service):
+    texts = [ARTICLE.replace("Monday", f"day {i}") for i in range(8)]
+    alone = [httpx.post(api + "/v1/summarize", json={"text": t, "languages": ["fr"]}, timeout=120).json()
+             for t in texts]
+    batches = service.metrics._histograms["summarizer_batch_size"][()][:]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(lambda t: httpx.post(api + "/v1/summarize", json={"text": t, "languages": ["fr"]},
+                                                      timeout=120).json(), texts))
+    for a, b in zip(alone, together, strict=True):
+        assert (a["summaries"], a["models"], a["faithful"]) == (b["summaries"], b["models"], b["faithful"])
+    after = service.metrics._histograms["summarizer_batch_size"][()]
+    assert sum(after[2:-1]) > sum(batches[2:-1])  # some of the 8 ran in a batch of 2 or more
+
+
+def test_keys_and_their_limits(keyed):
+    url = keyed + "/v1/summarize"
+    body = {"text": ARTICLE, "languages": ["fr"], "preset": "extractive"}
+    assert httpx.post(url, json=body).status_code == 401
+    wrong = httpx.post(url, json=body, headers={"Authorization": "Bearer " + "z" * 32})
+    assert wrong.status_code == 401 and wrong.headers["WWW-Authenticate"] == "Bearer"
+    newsroom = {"Authorization": "Bearer " + "k" * 32}
+    assert [httpx.post(url, json=body, headers=newsroom, timeout=120).status_code for _ in range(3)] == [200] * 3
+    limited = httpx.post(url, json=body, headers=newsroom)
+    assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(limited.headers["Retry-After"]) <= 61 and "k" * 32 not in limited.text
+    other = {"Authorization": "Bearer " + "o" * 32}
+    assert httpx.post(url, json=body, headers=other, timeout=120).status_code == 200  # another key still works
+    quota = {"Authorization": "Bearer " + "q" * 32}
+    assert httpx.post(url, json=body, headers=quota, timeout=120).status_code == 200  # 134 of 300 characters
+    assert httpx.post(url, json=body, headers=quota, timeout=120).status_code == 200
+    over = httpx.post(url, json=body, headers=quota)
+    assert over.status_code == 429 and over.json()["error"]["code"] == "quota_exceeded"
+    assert httpx.get(keyed + "/health").status_code in (200, 503)  # open: for load balancers
+    assert httpx.get(keyed + "/metrics").status_code == 401
+
+
+def test_a_full_queue_answers_503_with_retry_after(tiny):
+    service = Service(_config(tiny), max_queue=1, max_batch=1, max_wait_ms=1)
+    gate = threading.Event()
+    summarizer = service.summarizer()
+    original = summarizer.summarize_requests
+    summarizer.summarize_requests = lambda *a, **k: (gate.wait(60), original(*a, **k))[1]
+    running = Running(create_app(service))
+    try:
+        body = {"text": ARTICLE, "languages": ["fr"]}
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            futures = [pool.submit(httpx.post, running.url + "/v1/summarize", json=body, timeout=120)
+                       for _ in range(4)]
+            time.sleep(2)
+            gate.set()
+            statuses = sorted(f.result().status_code for f in futures)
+        assert statuses == [200, 200, 503, 503]  # one running, one queued, two refused
+        refused = next(f.result() for f in futures if f.result().status_code == 503)
+        assert refused.headers["Retry-After"] and refused.json()["error"]["code"] == "queue_full"
+        assert httpx.post(running.url + "/v1/summarize", json=body, timeout=120).status_code == 200
+    finally:
+        running.close()
+
+
+def test_sigterm_finishes_the_requests_in_flight_refuses_new_ones_and_exits_0(tiny, tmp_path):
+    port = _free_port()
+    command = [sys.executable, "-m", "summarizer", "serve", "--port", str(port), "--no-page", "--device", "cpu",
+               "--summarizer-model", tiny["bart"], "--translator", f"fr={tiny['en-fr']}", "--batch-wait-ms", "3000"]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "SUMMARIZER_MODELS_DIR": str(tmp_path / "store")}
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/health").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        body = {"text": ARTICLE, "languages": ["fr"]}
+        with concurrent.futures.ThreadPoolExecutor(3) as pool:
+            in_flight = [pool.submit(httpx.post, url + "/v1/summarize", json=body, timeout=60) for _ in range(3)]
+            time.sleep(1.0)  # they wait 3 s for company in the batch
+            server.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            with pytest.raises(httpx.HTTPError):  # no new requests once stopping
+                httpx.post(url + "/v1/summarize", json=body, timeout=5)
+            answers = [f.result() for f in in_flight]
+        assert [a.status_code for a in answers] == [200, 200, 200]
+        assert all(a.json()["summaries"]["fr"] for a in answers)
+        assert server.wait(timeout=60) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert "Traceback" not in server.stderr.read()
