@@ -6,7 +6,10 @@ Translations (`check_translation`), on NTREX-128 (1,997 news segments, professio
 - false alarms: the share of correct reference translations flagged, English -> each language and each
   language -> English;
 - catches: errors planted in a reference that passes the check, and the share of them it flags. Number
-  errors: a number changed (two of its digits swapped, x10, a digit dropped) or the number dropped.
+  errors: a number changed (two of its digits swapped, x10, a digit dropped) or the number dropped
+  (only a number the source states, with digits, an English number word or an English month name: a
+  number that renders a word like "pair", "double" or "an hour" (二人, 2倍, 1時間) is not one the
+  source states, and no check of the source's numbers can miss it).
   Name errors: a person's name (the surname of two capitalised words in a row, "Holly Willoughby", not
   opening a sentence, both in the reference as they are) misspelt (one inner letter changed) or dropped;
 - with --model (the OPUS-MT zh->en folder `../shared/real-model/get-opus-mt-zh-en` builds): the real
@@ -28,12 +31,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from babel.dates import get_month_names
+from num2words import num2words
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from summarizer.extractive import extract  # noqa: E402
 from summarizer.faithfulness import check_summary, check_translation, checks_names  # noqa: E402
 from summarizer.names import common_english, place_tokens  # noqa: E402
+from summarizer.numbers import normalize_digits  # noqa: E402
 
 NTREX = {"fra": "fr", "deu": "de", "spa": "es", "ita": "it", "por": "pt", "nld": "nl", "pol": "pl", "rus": "ru",
          "ukr": "uk", "tur": "tr", "arb": "ar", "heb": "he", "fas": "fa", "hin": "hi", "ben": "bn", "urd": "ur",
@@ -43,9 +50,24 @@ _NUMBER = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*(?![\d])")
 _NAME = re.compile(r"(?<![\w'’])[A-Z][a-z]{2,}(?![\w])")
 
 
-def number_errors(text: str, rng: random.Random) -> list[tuple[str, str]]:
+def stated(number: str, source: str) -> bool:
+    """Whether `source` states the number written `number`: the same digits (any script, any separators), or an
+    English number word (one to a hundred) or month name of its value. Read here, not by the checks measured."""
+    digits = re.sub(r"\D", "", number)
+    normalized = normalize_digits(source)
+    if any(re.sub(r"\D", "", found) == digits for found in _NUMBER.findall(normalized)):
+        return True
+    if not re.fullmatch(r"\d+", number) or not 1 <= int(number) <= 100:
+        return False
+    word = num2words(int(number), lang="en")
+    month = get_month_names("wide", locale="en")[int(number)] if int(number) <= 12 else None
+    return bool(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", source, re.IGNORECASE)
+                or (month and re.search(rf"\b{month}\b", source)))
+
+
+def number_errors(text: str, rng: random.Random, source: str) -> list[tuple[str, str]]:
     """(kind, text with the error) for one number of `text`: two digits swapped, x10, a digit dropped (from its
-    leading digits, so that the rest still reads as it did), or the number dropped."""
+    leading digits, so that the rest still reads as it did), or the number dropped (if `source` states it)."""
     numbers = [m for m in _NUMBER.finditer(text) if any(ch.isdigit() for ch in m.group())]
     if not numbers:
         return []
@@ -68,7 +90,8 @@ def number_errors(text: str, rng: random.Random) -> list[tuple[str, str]]:
     if lead > 1:
         i = rng.randrange(lead)
         out.append(("digit dropped", text[:start] + digits[:i] + digits[i + 1:] + text[end:]))
-    out.append(("number dropped", (text[:start].rstrip() + " " + text[end:].lstrip()).strip()))
+    if stated(digits, source):
+        out.append(("number dropped", (text[:start].rstrip() + " " + text[end:].lstrip()).strip()))
     return out
 
 
@@ -118,7 +141,7 @@ def measure(pairs: list[tuple[str, str]], check: Callable[[str, str], list[str]]
             examples.append({"source": source[:200], "output": output[:200], "problems": problems})
         if problems:
             continue
-        planted = number_errors(output, rng)
+        planted = number_errors(output, rng, source)
         if names_checked:
             planted += name_errors(output, name_pool(source, output), rng)
         if additions_only:  # a summary may leave a number or a name out: only what it changes or adds is an error

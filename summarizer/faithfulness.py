@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 
 from .names import kept, names, words_of
-from .numbers import claims, supported, values, word_claims
+from .number_words import values, word_claims
+from .numbers import Number, claims, normalize_digits, supported
 from .text import split_sentences
 
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ſ]")
@@ -62,6 +63,32 @@ def _new_text(article: str, summary: str) -> str:
     return " ".join(s for s in split_sentences(summary) if " ".join(s.split()) not in flat)
 
 
+_NAMED = re.compile(r"((?:[A-Z][^\W\d_]+\s)?[A-Z][^\W\d_]{2,})\s?,\s?$")  # Leon Yeaman, 55,
+_NUMBER_AFTER = re.compile(r"\s?(\d[\d.,]*)\s?,")
+
+
+def _stated_otherwise(number: Number, text: str, article: str, language: str | None) -> str | None:
+    """The number the article gives for a person whose number the summary gives otherwise: "Leon Yeaman, 5,"
+    where the article has only "Leon Yeaman, 55,". None when the article agrees or says nothing there, or
+    when the name may be two people (a family name the article gives two first names: "Cheryl Silvonek, 54"
+    and "Jamie Silvonek, 14"). Only a name is a place: a word after a number ("the 47-year-old", "13
+    points", "50 minutes") is shared by too many numbers in a news story, and flagged six correct highlights
+    in 250 when it was tried."""
+    end = number.start + len(number.span)
+    named = _NAMED.search(text[max(0, number.start - 40):number.start]) if number.start >= 0 else None
+    if not named or not text[end:end + 2].lstrip().startswith(","):
+        return None
+    name = named.group(1)
+    first_names = set(re.findall(rf"\b([A-Z][^\W\d_]+) {re.escape(name.split()[-1])}\b", article))
+    if " " not in name and len(first_names) > 1:
+        return None
+    there = [n.group(1) for m in re.finditer(rf"(?<![\w-]){re.escape(name)}\s?,", article, flags=re.IGNORECASE)
+             if (n := _NUMBER_AFTER.match(article, m.end()))]
+    if there and not any(supported(number, values(span, language)) for span in there):
+        return there[0]
+    return None
+
+
 def check_summary(article: str, summary: str, language: str | None = None) -> list[str]:
     """Problems with a summary: numbers or names it has that the article does not."""
     text = _new_text(article, summary)
@@ -72,6 +99,8 @@ def check_summary(article: str, summary: str, language: str | None = None) -> li
     for number in [*claims(text, language), *word_claims(text, language)]:
         if not supported(number, found):
             problems.append(f"number {number.span!r} does not appear in the article")
+        elif (other := _stated_otherwise(number, normalize_digits(text), article, language)) is not None:
+            problems.append(f"number {number.span!r} is {other!r} in the article")
     if language not in _NO_NAME_CHECK:
         words = words_of(article)
         capitalised = sorted({w for w in re.findall(r"[\w'’-]+", article) if w[:1].isupper()})

@@ -5,7 +5,8 @@ import pytest
 
 from summarizer.faithfulness import check_summary, check_translation
 from summarizer.names import names
-from summarizer.numbers import claims, values
+from summarizer.number_words import values
+from summarizer.numbers import claims
 
 ARTICLE = ("The city council of Riverton approved a budget of 4,700 dollars on Monday. Mayor Anna Keller said "
            "the bridge, built in 1889, would reopen on 15.03.2027. About 15 000 people cross it daily, and "
@@ -42,6 +43,39 @@ def test_faithful_summaries_pass(summary):
 ])
 def test_unfaithful_summaries_name_the_offending_span(summary, problem):
     assert problem in check_summary(ARTICLE, summary, "en")
+
+
+AGES = ("Leon Yeaman, 55, was killed by a single punch. The 39-year-old defender, who scored 12 goals, paid "
+        "tribute. Officers said 5 people had seen it and that the car was going at 30 mph.")
+
+
+@pytest.mark.parametrize(("summary", "problem"), [
+    # a number the article has elsewhere, but not in this place: a digit dropped
+    ("Leon Yeaman , 5 , died after one punch .", "number '5' is '55' in the article"),
+    ("Police said Yeaman, 39, was killed by a punch.", "number '39' is '55' in the article"),
+])
+def test_a_number_the_article_gives_otherwise_in_the_same_place_is_named(summary, problem):
+    assert problem in check_summary(AGES, summary, "en")
+
+
+@pytest.mark.parametrize("summary", [
+    "Leon Yeaman, 55, died after one punch.",
+    "The defender, 39, scored twelve goals.",  # another place, or in words: nothing is said otherwise
+    "Five people saw a 39-year-old punch Leon Yeaman.",
+    "Police said 5 people had seen the killing of Yeaman, 55.",
+    "The 12-year-old defender scored 39 goals.",  # wrong, but a word after a number is no place: not judged
+])
+def test_numbers_in_their_place_or_in_another_pass(summary):
+    assert check_summary(AGES, summary, "en") == []
+
+
+def test_a_family_name_that_may_be_two_people_is_no_place():
+    article = ("Cheryl Silvonek, 54, was stabbed in her driveway. Her daughter, Jamie Silvonek, was charged. Jamie "
+               "Silvonek (left), 14, and her boyfriend met online. Police spoke to Silvonek, 54, days before.")
+    assert check_summary(article, "Jamie Silvonek , 14 , was charged .", "en") == []
+    assert check_summary(article, "Silvonek , 14 , was charged .", "en") == []
+    assert check_summary(article, "Cheryl Silvonek , 14 , was stabbed .", "en") == ["number '14' is '54' in the "
+                                                                                   "article"]
 
 
 @pytest.mark.parametrize("article", [
