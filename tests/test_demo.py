@@ -5,7 +5,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import os
-import socket
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from awkward import FILES, LANGUAGE_LISTS, TEXTS, check_outcome
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
+from servers import free_port
 
 import demo
 from summarizer import Config
@@ -22,12 +22,6 @@ ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
            "Mayor Anna Keller said the new bridge over the river would open in 2027.")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _tiny_config(tiny) -> Config:
@@ -42,7 +36,7 @@ def _configure_tiny(tiny) -> None:
 @pytest.fixture(scope="module")
 def server(tiny):
     _configure_tiny(tiny)
-    url = demo.launch(port=_free_port())
+    url = demo.launch(port=free_port())
     yield url
     demo.close()
     demo.configure()

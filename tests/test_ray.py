@@ -6,7 +6,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,8 @@ from pathlib import Path
 import pytest
 
 ray = pytest.importorskip("ray")
+
+from servers import free_port, wait_ready  # noqa: E402
 
 from summarizer.cli import cli  # noqa: E402
 from summarizer.outputs import read_parquet_rows  # noqa: E402
@@ -27,12 +28,6 @@ FRENCH = "Le conseil municipal a approuvé lundi un budget de {n} euros. La mair
 def _flags(tiny):
     return ["--summarizer-model", tiny["bart"], "--translator", f"fr={tiny['en-fr']}",
             "--translator", f"en={tiny['mul-en']}", "--device", "cpu", "--to", "fr"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _same(rows: list[dict], expected: list[dict]) -> bool:
@@ -68,7 +63,7 @@ def cluster(ray_env):
     import shutil
     import tempfile
 
-    port = _free_port()
+    port = free_port()
     temp = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # short: Ray's socket paths must fit in 107 bytes
     ray_bin = Path(sys.executable).with_name("ray")
     start = [str(ray_bin), "start", "--head", f"--port={port}", "--num-cpus=2",
@@ -176,7 +171,6 @@ def test_the_api_on_ray_serve_with_two_replicas_answers_as_the_single_process_se
                                                                                      ray_env):
     """`summarize serve --ray --replicas 2` on the local cluster: the same answers as one process."""
     import concurrent.futures
-    import time
 
     import httpx
 
@@ -189,22 +183,14 @@ def test_the_api_on_ray_serve_with_two_replicas_answers_as_the_single_process_se
         "fr": tiny["en-fr"], "en": tiny["mul-en"]}), max_batch=1)
     local.start()
     expected = [local.submit(Request(text, ["fr"])).result(timeout=120).to_dict() for text in texts]
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "summarizer", "serve", "--ray", "--address", cluster, "--replicas", "2",
                "--port", str(port), "--no-page", *_flags(tiny)[:-2]]
     server = subprocess.Popen(command, env=ray_env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url + "/health", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert server.poll() is None, server.stderr.read()[-3000:]
-            time.sleep(1)
+        wait_ready(url, timeout=240, process=server)
         with concurrent.futures.ThreadPoolExecutor(len(texts)) as pool:
             answers = list(pool.map(lambda t: httpx.post(url + "/v1/summarize", json={"text": t, "languages": ["fr"]},
                                                          timeout=240), texts))
