@@ -20,6 +20,10 @@ class InputError(SummarizerError, ValueError):
     """The input cannot be summarised as given (too long, undecodable, bad option)."""
 
 
+class TooLongError(InputError):
+    """The article is longer than the configured limit (max_chars)."""
+
+
 class UnsupportedLanguageError(SummarizerError, ValueError):
     """A language code is unknown, malformed, or not reachable with the loaded models."""
 

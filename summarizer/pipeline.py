@@ -26,7 +26,7 @@ from .article import Article, shared_timings
 from .cache import ModelCache, default_cache
 from .config import Config
 from .detect import detect_language
-from .errors import EmptyTextError, InputError, ModelError, ModelLoadError, SummarizerError
+from .errors import EmptyTextError, InputError, ModelError, ModelLoadError, SummarizerError, TooLongError
 from .faithfulness import check_translation
 from .languages import LANGUAGES, normalize_language, normalize_languages
 from .models import Seq2SeqModel, load_model
@@ -197,7 +197,7 @@ class Summarizer:
         if not isinstance(text, str):
             raise InputError(f"The article is {type(text).__name__}, not text.")
         if len(text) > self.config.max_chars:
-            raise InputError(f"The article has {len(text):,} characters; the limit is "
+            raise TooLongError(f"The article has {len(text):,} characters; the limit is "
                              f"{self.config.max_chars:,} (max_chars).")
         cleaned = clean_text(text)
         if not cleaned:

@@ -16,7 +16,15 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import EmptyTextError, InputError, ModelError, ModelLoadError, SummarizerError, UnsupportedLanguageError
+from .errors import (
+    EmptyTextError,
+    InputError,
+    ModelError,
+    ModelLoadError,
+    SummarizerError,
+    TooLongError,
+    UnsupportedLanguageError,
+)
 from .keys import KeyStore, LimitExceeded
 from .models import generated_tokens
 from .options import SummarizeOptions
@@ -28,23 +36,16 @@ MAX_BATCH_ARTICLES = 64  # articles in one POST /v1/summarize/batch
 RETRY_AFTER_S = 5  # what a full queue tells clients to wait
 
 
+# The HTTP status and stable code of each error, the first that matches (bad input is 4xx).
+ERROR_CODES = ((QueueFull, 503, "queue_full"), (Closing, 503, "shutting_down"), (EmptyTextError, 400, "empty_text"),
+               (UnsupportedLanguageError, 400, "unsupported_language"), (TooLongError, 413, "too_long"),
+               (InputError, 400, "invalid_input"), (ModelLoadError, 503, "model_unavailable"),
+               (ModelError, 500, "model_failed"))
+
+
 def error_code(exc: Exception) -> tuple[int, str]:
-    """The HTTP status and stable code of an error (bad input is 4xx)."""
-    if isinstance(exc, QueueFull):
-        return 503, "queue_full"
-    if isinstance(exc, Closing):
-        return 503, "shutting_down"
-    if isinstance(exc, EmptyTextError):
-        return 400, "empty_text"
-    if isinstance(exc, UnsupportedLanguageError):
-        return 400, "unsupported_language"
-    if isinstance(exc, InputError):
-        return (413, "too_long") if "the limit is" in str(exc) and "characters" in str(exc) else (400, "invalid_input")
-    if isinstance(exc, ModelLoadError):
-        return 503, "model_unavailable"
-    if isinstance(exc, ModelError):
-        return 500, "model_failed"
-    return 500, "internal_error"
+    return next(((status, code) for kind, status, code in ERROR_CODES if isinstance(exc, kind)),
+                (500, "internal_error"))
 
 
 def create_app(service: Service, *, keys: KeyStore | None = None, request_timeout: float = 600.0,
@@ -268,10 +269,12 @@ def serve_parser():
                         help="JSON file of API keys and their limits (default: $SUMMARIZER_API_KEYS; none: open)")
     parser.add_argument("--max-upload-mb", type=float, default=2.0, help="largest page upload in MB (default: 2)")
     parser.add_argument("--max-queue", type=int, default=64, help="requests waiting at most (default: 64)")
-    parser.add_argument("--max-batch", type=int, default=16,
-                        help="requests summarised together at most (default: 16; 1 turns batching off)")
+    parser.add_argument("--max-batch", type=int, default=32,
+                        help="requests summarised together at most (default: 32; 1 turns batching off)")
     parser.add_argument("--batch-wait-ms", type=float, default=10.0,
-                        help="how long a request waits for company (default: 10 ms)")
+                        help="a batch waits for company until none has come for this long (default: 10 ms)")
+    parser.add_argument("--batch-gather-ms", type=float, default=250.0,
+                        help="... and this long at most, for a burst of requests (default: 250 ms)")
     parser.add_argument("--request-timeout", type=float, default=600.0, help="seconds a request may take")
     parser.add_argument("--no-page", action="store_true", help="the JSON API only")
     add_model_flags(parser)
@@ -304,7 +307,8 @@ def serve_command(argv: Sequence[str]) -> int:
         import uvicorn
     except ImportError:
         raise InputError("serve needs the web extra: pip install -e '.[demo]'") from None
-    service = Service(config, max_queue=args.max_queue, max_batch=args.max_batch, max_wait_ms=args.batch_wait_ms)
+    service = Service(config, max_queue=args.max_queue, max_batch=args.max_batch, max_wait_ms=args.batch_wait_ms,
+                      max_gather_ms=args.batch_gather_ms)
     page, page_options = None, {}
     if not args.no_page:
         from . import page as web

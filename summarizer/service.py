@@ -1,9 +1,11 @@
 """A summarising service: one configuration, one model cache, one queue that batches concurrent requests.
 
-Requests from the web page and the JSON API go into one queue. A worker takes what has arrived, waiting at
-most `max_wait_ms` for company, up to `max_batch` requests and `max_batch_chars` characters, and runs them
-as one `Summarizer.summarize_requests` call (requests that share length and strictness go together; each
-keeps its own languages). So eight users at once cost about what one batch of eight costs. A full queue is
+Requests from the web page and the JSON API go into one queue. A worker takes what has arrived, and waits
+for company while it keeps coming: until no request has come for `max_wait_ms`, `max_gather_ms` at most
+(so a lone request waits 10 ms, a burst of clients goes as one batch), up to `max_batch` requests and
+`max_batch_chars` characters, and runs them as one `Summarizer.summarize_requests` call (requests that share
+length and strictness go together; each keeps its own languages). So eight users at once cost about what one
+batch of eight costs. A full queue is
 refused at once (`QueueFull`); summaries reach their request as soon as they are ready (`partial`).
 """
 
@@ -51,13 +53,13 @@ class Job:
 class Service:
     """What every request uses. `start()` the workers before submitting; `stop()` finishes what is in flight."""
 
-    def __init__(self, config: Config | None = None, *, max_queue: int = 64, max_batch: int = 16,
-                 max_batch_chars: int = 200_000, max_wait_ms: float = 10.0, workers: int = 1,
-                 cache: ModelCache | None = None):
+    def __init__(self, config: Config | None = None, *, max_queue: int = 64, max_batch: int = 32,
+                 max_batch_chars: int = 200_000, max_wait_ms: float = 10.0, max_gather_ms: float = 250.0,
+                 workers: int = 1, cache: ModelCache | None = None):
         self.config = replace(config or Config(), extractive_fallback=True)
         self.cache = cache if cache is not None else ModelCache(self.config.max_models)
         self.max_queue, self.max_batch, self.max_batch_chars = max_queue, max_batch, max_batch_chars
-        self.max_wait_s, self.workers = max_wait_ms / 1000, workers
+        self.max_wait_s, self.max_gather_s, self.workers = max_wait_ms / 1000, max_gather_ms / 1000, workers
         self.metrics = Metrics()
         self._summarizers: dict[str, Summarizer] = {}
         self._lock = threading.Lock()
@@ -117,7 +119,8 @@ class Service:
         return not self.in_flight()
 
     def _take(self) -> list[Job]:
-        """The next batch: the oldest job, and those that arrive within `max_wait_s` and share its key."""
+        """The next batch: the oldest job, and those that share its key and arrive before `max_wait_s` passes
+        without one (`max_gather_s` at most)."""
         with self._ready:
             while not self._queue:
                 if self.closing:
@@ -126,7 +129,8 @@ class Service:
             first = self._queue.popleft()
             self._busy += 1
         batch, chars = [first], len(first.request.text or "")
-        deadline = time.monotonic() + self.max_wait_s
+        started = time.monotonic()
+        deadline = started + self.max_wait_s
         while len(batch) < self.max_batch:
             with self._ready:
                 fits = [j for j in self._queue if j.key == first.key]
@@ -138,6 +142,8 @@ class Service:
                     self._busy += 1
                     batch.append(job)
                     chars += size
+                    deadline = min(time.monotonic() + self.max_wait_s, started + max(self.max_gather_s,
+                                                                                      self.max_wait_s))
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or len(batch) >= self.max_batch:
                     break

@@ -7,7 +7,6 @@ import concurrent.futures
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -17,9 +16,11 @@ from pathlib import Path
 import httpx
 import pytest
 from awkward import LANGUAGE_LISTS, TEXTS, check_outcome
+from servers import free_port, wait_ready
 
 from summarizer import Config
 from summarizer.keys import KeyStore
+from summarizer.pipeline import Request
 from summarizer.server import create_app
 from summarizer.service import Service
 
@@ -29,12 +30,6 @@ ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
 KEYS = {"keys": [{"key": "k" * 32, "name": "newsroom", "requests_per_minute": 3},
                  {"key": "q" * 32, "name": "quota", "characters_per_day": 300},
                  {"key": "o" * 32, "name": "other"}]}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _config(tiny, **extra) -> Config:
@@ -48,7 +43,7 @@ class Running:
     def __init__(self, app):
         import uvicorn
 
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -70,9 +65,7 @@ def service(tiny):
 @pytest.fixture(scope="module")
 def api(service):
     running = Running(create_app(service))
-    deadline = time.monotonic() + 120
-    while httpx.get(running.url + "/health").status_code != 200 and time.monotonic() < deadline:
-        time.sleep(0.2)  # ready once the summariser is loaded
+    wait_ready(running.url)  # ready once the summariser is loaded
     yield running.url
     running.close()
 
@@ -188,6 +181,29 @@ def test_concurrent_requests_are_batched_and_answer_as_one_by_one(api, service):
     assert sum(after[2:-1]) > sum(batches[2:-1])  # some of the 8 ran in a batch of 2 or more
 
 
+def test_a_burst_goes_as_one_batch_and_a_stream_is_cut_at_the_gather_limit(tiny):
+    """Company is awaited while it keeps coming (no gap of `max_wait_ms`), `max_gather_ms` at most."""
+    service = Service(_config(tiny), max_batch=64, max_wait_ms=1000, max_gather_ms=20_000)
+    sizes: list[int] = []
+    summarizer = service.summarizer()
+    summarizer.summarize_requests = lambda requests, *a, **k: (sizes.append(len(requests)), [
+        ValueError("not summarised") for _ in requests])[1]
+    service.start()
+    futures = []
+    for i in range(10):  # ten requests, 20 ms apart: never a second without one
+        futures.append(service.submit(Request(f"Article {i}.", ["fr"])))
+        time.sleep(0.02)
+    concurrent.futures.wait(futures, timeout=60)
+    assert sizes == [10]
+    service.max_wait_s, service.max_gather_s = 0.25, 0.3
+    for i in range(10):  # 100 ms apart for 1 s, but a batch gathers for 0.3 s at most
+        futures.append(service.submit(Request(f"Article {i}.", ["fr"])))
+        time.sleep(0.1)
+    concurrent.futures.wait(futures, timeout=60)
+    assert len(sizes) >= 3 and sum(sizes) == 20
+    service.stop()
+
+
 def test_keys_and_their_limits(keyed):
     url = keyed + "/v1/summarize"
     body = {"text": ARTICLE, "languages": ["fr"], "preset": "extractive"}
@@ -234,20 +250,14 @@ def test_a_full_queue_answers_503_with_retry_after(tiny):
 
 
 def test_sigterm_finishes_the_requests_in_flight_refuses_new_ones_and_exits_0(tiny, tmp_path):
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "summarizer", "serve", "--port", str(port), "--no-page", "--device", "cpu",
                "--summarizer-model", tiny["bart"], "--translator", f"fr={tiny['en-fr']}", "--batch-wait-ms", "3000"]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "SUMMARIZER_MODELS_DIR": str(tmp_path / "store")}
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url + "/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_ready(url, process=server)
         body = {"text": ARTICLE, "languages": ["fr"]}
         with concurrent.futures.ThreadPoolExecutor(3) as pool:
             in_flight = [pool.submit(httpx.post, url + "/v1/summarize", json=body, timeout=60) for _ in range(3)]
