@@ -5,8 +5,8 @@ for company while it keeps coming: until no request has come for `max_wait_ms`, 
 (so a lone request waits 10 ms, a burst of clients goes as one batch), up to `max_batch` requests and
 `max_batch_chars` characters, and runs them as one `Summarizer.summarize_requests` call (requests that share
 length and strictness go together; each keeps its own languages). So eight users at once cost about what one
-batch of eight costs. A full queue is
-refused at once (`QueueFull`); summaries reach their request as soon as they are ready (`partial`).
+batch of eight costs. A full queue is refused at once (`QueueFull`); summaries reach their request as soon as
+they are ready (`partial`).
 """
 
 from __future__ import annotations
