@@ -85,13 +85,12 @@ def each_request_its_own_cost() -> None:
     (identical sentences are translated once), and a translation of random tokens runs to its length limit.
     Real summaries differ: so that a batch of N requests costs what N real ones would, in the server and the
     ceiling alike, every sentence is translated, TRANSLATION_TOKENS tokens each."""
+    from dataclasses import replace
+
     from summarizer import translation
 
     def every_sentence(model, sentences, source, target, options, batch_size):
-        settings = {**model.generation_settings(), "min_new_tokens": TRANSLATION_TOKENS,
-                    "max_new_tokens": TRANSLATION_TOKENS}
-        for key in ("max_length", "min_length"):
-            settings.pop(key, None)
+        settings, _ = translation.translation_settings(model, replace(options, translation_tokens=TRANSLATION_TOKENS))
         outputs = model.generate(sentences, source=source, target=target, settings=settings,
                                  batch_size=max(batch_size, 16))
         return [out.text for out in outputs], {}

@@ -13,7 +13,6 @@ before anything is extracted. A zip is extracted once into the model store (``ar
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -23,6 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from .errors import ModelLoadError
+from .store import sha256
 
 SUFFIX = ".argosmodel"
 MAX_UNPACKED_BYTES = 4_000_000_000  # a package's files together, unpacked
@@ -93,11 +93,7 @@ def open_package(name: str, store: Path) -> Package:
 
 
 def _extract(path: Path, store: Path) -> Path:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    target = store / "argos" / f"{path.stem}--{digest.hexdigest()[:12]}"
+    target = store / "argos" / f"{path.stem}--{sha256(path)[:12]}"
     if not target.is_dir():
         try:
             archive = zipfile.ZipFile(path)

@@ -37,32 +37,33 @@ class ModelCache:
         self.loads = 0  # models loaded so far (for tests and metrics)
         self.evictions = 0
 
-    def lookup(self, key: tuple) -> Seq2SeqModel | None:
-        """The model under `key` or under the key it is an alias of, if loaded (marked as used)."""
-        with self._lock:
-            key = self._aliases.get(key, key)
-            if key not in self._models:
-                return None
-            self._models.move_to_end(key)
-            return self._models[key]
-
     def alias(self, name: tuple, key: tuple) -> None:
         """Let `name` (e.g. a registry name) find the model loaded under `key` (e.g. its folder)."""
         with self._lock:
             self._aliases[name] = key
 
+    def _hit(self, key: tuple) -> Seq2SeqModel | None:
+        """The model under `key`, marked as used (the caller holds the lock)."""
+        if key in self._models:
+            self._models.move_to_end(key)
+            return self._models[key]
+        return None
+
+    def lookup(self, key: tuple) -> Seq2SeqModel | None:
+        """The model under `key` or under the key it is an alias of, if loaded (marked as used)."""
+        with self._lock:
+            return self._hit(self._aliases.get(key, key))
+
     def get(self, key: tuple, load: Callable[[], Seq2SeqModel]) -> Seq2SeqModel:
         """The model cached under `key`, loaded with `load()` on first use (once, even when asked concurrently)."""
         with self._lock:
-            if key in self._models:
-                self._models.move_to_end(key)
-                return self._models[key]
+            if (model := self._hit(key)) is not None:
+                return model
             gate = self._loading.setdefault(key, threading.Lock())
         with gate:
             with self._lock:
-                if key in self._models:
-                    self._models.move_to_end(key)
-                    return self._models[key]
+                if (model := self._hit(key)) is not None:
+                    return model
             model = load()
             self.put(key, model)
             with self._lock:
@@ -80,9 +81,6 @@ class ModelCache:
 
     def __len__(self) -> int:
         return len(self._models)
-
-    def __contains__(self, key: tuple) -> bool:
-        return key in self._models
 
     def names(self) -> list[str]:
         """Ids of the loaded models, least recently used first."""

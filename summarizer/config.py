@@ -132,15 +132,20 @@ def options_from_args(args: argparse.Namespace) -> SummarizeOptions:
                             include_source=not getattr(args, "no_source", False))
 
 
+def check_counts(args: argparse.Namespace, *names: str) -> None:
+    """Each of these flags the command has and was given is at least 1 (an error naming the flag otherwise)."""
+    for name in names:
+        if getattr(args, name, None) is not None and getattr(args, name) < 1:
+            raise InputError(f"--{name.replace('_', '-')} {getattr(args, name)} must be at least 1.")
+
+
 def config_from_args(args: argparse.Namespace, **extra: Any) -> Config:
     """The `Config` the flag groups describe (groups a command lacks keep their defaults)."""
     values = {"preset": args.preset, "summarizer_model": args.summarizer_model,
               "translators": parse_translators(args.translator), "allow_pickle": args.allow_pickle}
-    for name in ("batch_size", "max_chars", "max_languages", "max_models"):
-        if hasattr(args, name):
-            if getattr(args, name) < 1:
-                raise InputError(f"--{name.replace('_', '-')} {getattr(args, name)} must be at least 1.")
-            values[name] = getattr(args, name)
+    counts = ("batch_size", "max_chars", "max_languages", "max_models")
+    check_counts(args, *counts)
+    values.update({name: getattr(args, name) for name in counts if hasattr(args, name)})
     for name in ("device", "engine", "precision"):
         if hasattr(args, name):
             values[name] = getattr(args, name)

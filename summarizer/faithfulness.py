@@ -95,11 +95,11 @@ def check_summary(article: str, summary: str, language: str | None = None) -> li
     if not text:
         return []
     problems = []
-    found = values(article, language)
+    found, digits = values(article, language), normalize_digits(text)  # claims' positions are in `digits`
     for number in [*claims(text, language), *word_claims(text, language)]:
         if not supported(number, found):
             problems.append(f"number {number.span!r} does not appear in the article")
-        elif (other := _stated_otherwise(number, normalize_digits(text), article, language)) is not None:
+        elif (other := _stated_otherwise(number, digits, article, language)) is not None:
             problems.append(f"number {number.span!r} is {other!r} in the article")
     if language not in _NO_NAME_CHECK:
         words = words_of(article)

@@ -34,7 +34,7 @@ class Metrics:
             self._values[name][tuple(sorted(labels.items()))] = value
 
     def observe(self, name: str, value: float, **labels: str) -> None:
-        buckets = SIZE_BUCKETS if name.endswith("_size") else LATENCY_BUCKETS
+        buckets = _buckets(name)
         with self._lock:
             counts = self._histograms[name].setdefault(tuple(sorted(labels.items())), [0.0] * (len(buckets) + 1))
             counts[bisect.bisect_left(buckets, value)] += 1
@@ -49,7 +49,7 @@ class Metrics:
             for name, (kind, text) in _HELP.items():
                 lines += [f"# HELP {name} {text}", f"# TYPE {name} {kind}"]
                 if kind == "histogram":
-                    buckets = SIZE_BUCKETS if name.endswith("_size") else LATENCY_BUCKETS
+                    buckets = _buckets(name)
                     for labels, counts in self._histograms.get(name, {}).items():
                         running = 0.0
                         for bound, count in zip(buckets, counts, strict=False):
@@ -62,6 +62,10 @@ class Metrics:
                     for labels, value in self._values.get(name, {}).items():
                         lines.append(f"{name}{_labels(labels)} {value:g}")
         return "\n".join(lines) + "\n"
+
+
+def _buckets(name: str) -> tuple[float, ...]:
+    return SIZE_BUCKETS if name.endswith("_size") else LATENCY_BUCKETS
 
 
 def _labels(labels) -> str:

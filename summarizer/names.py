@@ -58,6 +58,14 @@ def _english_common() -> frozenset[str]:
     return frozenset(w for w in get_english_words_set(["web2"], lower=False) if w.islower())
 
 
+def _country_names() -> list[str]:
+    """The countries of ISO 3166 in English (pycountry): their names, official and common names."""
+    import pycountry
+
+    return [getattr(country, key, "") for country in pycountry.countries
+            for key in ("name", "official_name", "common_name")]
+
+
 @functools.lru_cache(maxsize=32)
 def place_names(language: str) -> frozenset[tuple[str, ...]]:
     """Place and language names in a language, as lower-cased word tuples (("korea",), ("baja", "california")):
@@ -76,9 +84,7 @@ def place_names(language: str) -> frozenset[tuple[str, ...]]:
     if language == "en":
         import pycountry
 
-        for country in pycountry.countries:
-            names += [getattr(country, key, "") for key in ("name", "official_name", "common_name")]
-        names += [subdivision.name for subdivision in pycountry.subdivisions]
+        names += [*_country_names(), *(subdivision.name for subdivision in pycountry.subdivisions)]
     phrases = {tuple(fold(w) for w in _WORD.findall(name)) for name in names}
     return frozenset(phrase for phrase in phrases if phrase and max(len(w) for w in phrase) > 2)
 
@@ -91,12 +97,9 @@ def _single_places(language: str) -> frozenset[str]:
     if language == "en":
         import zoneinfo
 
-        import pycountry
         from babel import Locale
 
-        names = list(Locale.parse("en").languages.values())
-        for country in pycountry.countries:
-            names += [getattr(country, key, "") for key in ("name", "official_name", "common_name")]
+        names = [*Locale.parse("en").languages.values(), *_country_names()]
         singles |= {fold(w) for name in names for w in _WORD.findall(name) if len(w) > 3}
         singles |= {fold(zone.rsplit("/", 1)[-1]) for zone in zoneinfo.available_timezones()
                     if "_" not in zone and "/" in zone}

@@ -195,8 +195,7 @@ def models_banner(preset: str) -> str:
     from .registry import download_command
     from .store import available_offline, models_dir
 
-    plan = get_summarizer(preset).plan(DEFAULT_LANGUAGES, "en")
-    names = list(dict.fromkeys(name for chain in plan.values() for name in chain))
+    names = get_summarizer(preset).router.required(DEFAULT_LANGUAGES)
     if hub_reachable():
         return f"Models ({preset}): {', '.join(names)}. They are fetched from the Hugging Face hub on first use."
     missing = [name for name in names if not available_offline(name)]

@@ -84,7 +84,8 @@ class Summarizer:
             return model.model_id
         return model
 
-    def _load(self, name: str) -> Seq2SeqModel:
+    def load(self, name: str) -> Seq2SeqModel:
+        """The model `name` (registry name, hub id or folder), loaded once into this Summarizer's cache."""
         config = self.config
         model = self._given.get(name) or load_model(name, config.device, config.engine, precision=config.precision,
                                                     allow_pickle=config.allow_pickle, cache=self.cache)
@@ -108,7 +109,7 @@ class Summarizer:
     def translate(self, texts: Sequence[str], target: str, source: str = "en") -> list[str]:
         """Translate texts sentence by sentence with the model this configuration routes `source` -> `target` to."""
         source, target = normalize_language(source), normalize_language(target, self.supported_languages())
-        model = self._load(self.router.translator(source, target))
+        model = self.load(self.router.translator(source, target))
         per_text = [split_sentences(clean_text(text)) for text in texts]
         flat = [sentence for sentences in per_text for sentence in sentences]
         translated, _ = translate_sentences(model, flat, source, target, self.config.options, self.config.batch_size)
@@ -223,7 +224,7 @@ class Summarizer:
             self._engines[EXTRACTIVE] = EXTRACTIVE_ENGINE
             return None
         try:
-            return self._load(self.router.summarizer)
+            return self.load(self.router.summarizer)
         except ModelLoadError as exc:
             if not (self.config.extractive_fallback and self.config.summarizer_model is None):
                 raise  # a summariser the user named is never replaced
@@ -281,7 +282,7 @@ class Summarizer:
                 art.work["pivot_s"] = len(art.text)
                 jobs.setdefault((self.router.to_english(art.source), art.source, "en"), []).append(
                     (art, split_sentences(art.text)))
-        for translator, art, _, translated, notes in run_jobs(jobs, self._load, options, self.config.batch_size,
+        for translator, art, _, translated, notes in run_jobs(jobs, self.load, options, self.config.batch_size,
                                                               required=True):
             for note in notes:
                 art.warn(note)
@@ -306,7 +307,7 @@ class Summarizer:
                     art.work["translate_s"] = art.work.get("translate_s", 0.0) + len(art.summary)
                     key = (self.router.translator(art.summary_language, target), art.summary_language, target)
                     jobs.setdefault(key, []).append((art, sentences))
-        for model, art, target, translated, notes in run_jobs(jobs, self._load, options, self.config.batch_size):
+        for model, art, target, translated, notes in run_jobs(jobs, self.load, options, self.config.batch_size):
             for note in notes:
                 art.warn_language(target, note)
             if art.summary.strip() and not "".join(translated).strip():

@@ -269,7 +269,7 @@ def batch_ray_command(argv: Sequence[str]) -> int:
     import argparse
     import sys
 
-    from .config import add_job_flags, config_from_args
+    from .config import add_job_flags, check_counts, config_from_args
     from .languages import normalize_languages
     from .outputs import format_for, open_writer
     from .routing import Router
@@ -294,8 +294,7 @@ def batch_ray_command(argv: Sequence[str]) -> int:
     cluster.add_argument("--gpus-per-actor", type=float, default=0.0, help="GPUs each actor reserves (default: 0)")
     cluster.add_argument("--num-cpus", type=int, help="CPUs of the local cluster when one is started (default: all)")
     args = parser.parse_args(argv)
-    if args.actors is not None and args.actors < 1:
-        raise InputError(f"--actors {args.actors} must be at least 1.")
+    check_counts(args, "actors")
     config = config_from_args(args, extractive_fallback=True)
     router = Router.build(config.preset, config.summarizer_model, config.translators)
     targets = normalize_languages(args.to, router.supported(), config.max_languages)

@@ -114,7 +114,7 @@ class _Result:
         return self._data
 
 
-def deployments(config: Config, replicas: int, keys=None, max_batch: int = 16, batch_wait_ms: float = 10.0,
+def deployments(config: Config, replicas: int, keys=None, max_batch: int = 32, batch_wait_ms: float = 10.0,
                 cpus_per_replica: float = 1.0):
     """The Ray Serve application: the ingress (the FastAPI app) over `replicas` SummarizerReplicas."""
     from ray import serve

@@ -43,9 +43,14 @@ ERROR_CODES = ((QueueFull, 503, "queue_full"), (Closing, 503, "shutting_down"), 
                (ModelError, 500, "model_failed"))
 
 
-def error_code(exc: Exception) -> tuple[int, str]:
-    return next(((status, code) for kind, status, code in ERROR_CODES if isinstance(exc, kind)),
-                (500, "internal_error"))
+def described(exc: Exception) -> tuple[int, str, str]:
+    """The HTTP status, stable code and one-line message of an error (a timeout is 504; a bug says no more)."""
+    if isinstance(exc, TimeoutError):
+        return 504, "timeout", str(exc)
+    status, code = next(((status, code) for kind, status, code in ERROR_CODES if isinstance(exc, kind)),
+                        (500, "internal_error"))
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    return status, code, message if isinstance(exc, SummarizerError) else "Internal error."
 
 
 def create_app(service: Service, *, keys: KeyStore | None = None, request_timeout: float = 600.0,
@@ -120,12 +125,8 @@ def create_app(service: Service, *, keys: KeyStore | None = None, request_timeou
         return result.to_dict()
 
     def answer_error(exc: Exception) -> JSONResponse:
-        if isinstance(exc, TimeoutError):
-            return failure(504, "timeout", str(exc))
-        status, code = error_code(exc)
-        headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
-        message = " ".join(str(exc).split()) or type(exc).__name__
-        return failure(status, code, message if isinstance(exc, SummarizerError) else "Internal error.", headers)
+        status, code, message = described(exc)
+        return failure(status, code, message, {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None)
 
     def options_of(body: dict) -> SummarizeOptions:
         base = service.config.options
@@ -186,8 +187,8 @@ def create_app(service: Service, *, keys: KeyStore | None = None, request_timeou
                     raise InputError("each article must be an object with a text")
                 return {"id": item_id, "result": await run(request_of(article, body), options, body.get("preset"))}
             except (SummarizerError, TimeoutError) as exc:
-                _status, code = (504, "timeout") if isinstance(exc, TimeoutError) else error_code(exc)
-                return {"id": item_id, "error": {"code": code, "message": " ".join(str(exc).split())}}
+                _status, code, message = described(exc)
+                return {"id": item_id, "error": {"code": code, "message": message}}
 
         return {"results": await asyncio.gather(*(one(i, a) for i, a in enumerate(articles)))}
 
@@ -233,7 +234,7 @@ def _warm_up(service: Service, state: dict) -> None:
     name = summarizer.router.summarizer
     if name != "extractive":
         try:
-            summarizer._load(name)
+            summarizer.load(name)
         except ModelLoadError:
             state["missing"].append(name)
     state["ready"] = True
@@ -247,7 +248,7 @@ def models_report(service: Service) -> dict:
 
     summarizer = service.summarizer()
     plan = summarizer.plan(["en", "fr", "de", "es"], "en")
-    configured = list(dict.fromkeys(name for chain in plan.values() for name in chain))
+    configured = summarizer.router.required(["fr", "de", "es"])
     missing = [] if hub_reachable() else [name for name in configured if not available_offline(name)]
     folder, why = store_location()
     return {"preset": service.config.preset, "routes_for_english_articles": plan, "configured": configured,
@@ -288,13 +289,11 @@ def serve_parser():
 
 def serve_command(argv: Sequence[str]) -> int:
     """summarize serve: the page and the JSON API (or, with --ray, the API on Ray Serve)."""
-    from .config import config_from_args
+    from .config import check_counts, config_from_args
 
     args = serve_parser().parse_args(argv)
     config = config_from_args(args)
-    for name in ("max_queue", "max_batch"):
-        if getattr(args, name) < 1:
-            raise InputError(f"--{name.replace('_', '-')} {getattr(args, name)} must be at least 1.")
+    check_counts(args, "max_queue", "max_batch")
     keys = KeyStore.load(args.api_keys) if args.api_keys else None
     if args.host not in ("127.0.0.1", "localhost", "::1") and keys is None:
         print("WARNING: serving on " + args.host + " WITHOUT API KEYS: anyone who can reach this machine can use "
