@@ -170,7 +170,7 @@ def run_ct2(models: dict, articles: list[str], store: str) -> dict:
     from transformers import AutoTokenizer
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from summarizer.engines import convert
+    from summarizer.conversion import convert
 
     def load(name):
         path = convert(models[name], Path(store) / "plain-ct2" / Path(models[name]).name, "int8")

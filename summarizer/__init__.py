@@ -11,7 +11,7 @@ from .cache import ModelCache
 from .config import Config
 from .errors import SummarizerError
 from .languages import LANGUAGES, normalize_language
-from .models import load_model
+from .loading import load_model
 from .options import SummarizeOptions
 from .pipeline import Summarizer, summarize
 from .registry import MODELS, PRESETS, available_models

@@ -19,11 +19,15 @@ class Article:
     warnings: list[str] = field(default_factory=list)  # about the article as a whole
     targets: tuple[str, ...] = ()  # languages asked for, in order
     work_text: str = ""  # what the summariser reads (the article, or its English pivot)
-    summary_language: str = ""
+    read_language: str = ""  # the language of `work_text`
+    summary_language: str = ""  # the language the summariser writes (other targets are translated from it)
+    writes: tuple[str, ...] = ()  # languages the summariser writes for this article: its summary language first,
+    # then the targets an instruction model writes directly
     chain: list[str] = field(default_factory=list)  # models that produced the summary
     chunks: int = 1
-    summary: str = ""
+    written: dict[str, str] = field(default_factory=dict)  # language -> summary the summariser wrote
     final_input: str = ""  # what the summariser read for the final summary (strict mode regenerates it)
+    started_with: tuple[str, ...] = ()  # the warnings it had when prepared (a rerun starts from them)
     summaries: dict[str, str] = field(default_factory=dict)
     models: dict[str, list[str]] = field(default_factory=dict)
     sentences: dict[str, int] = field(default_factory=dict)
@@ -31,6 +35,16 @@ class Article:
     faithful: dict[str, bool] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)  # languages that could not be produced, and why
     work: dict[str, float] = field(default_factory=dict)  # stage -> characters this article brought to it
+
+    @property
+    def summary(self) -> str:
+        """The summary in the summary language, which the other targets are translated from."""
+        return self.written.get(self.summary_language, "")
+
+    def restart(self) -> Article:
+        """This article as it was when prepared: to run it again on its own."""
+        return Article(self.index, self.text, self.source, self.confidence, list(self.started_with), self.targets,
+                       started_with=self.started_with, work={"detect_s": self.work.get("detect_s", 0.0)})
 
     def warn(self, message: str) -> None:
         """A warning about the article as a whole (added once)."""
@@ -49,8 +63,8 @@ class Article:
 
     def extractive(self, count: int) -> str:
         """The `count` most central sentences of what the summariser reads, in its language."""
-        spaced = LANGUAGES[self.summary_language].spaced if self.summary_language in LANGUAGES else True
-        return join_sentences(extract(self.work_text, self.summary_language, count), spaced)
+        spaced = LANGUAGES[self.read_language].spaced if self.read_language in LANGUAGES else True
+        return join_sentences(extract(self.work_text, self.read_language, count), spaced)
 
     def result(self, engines: dict[str, str], timings: dict[str, float]) -> Summary:
         done = [lang for lang in self.targets if lang in self.summaries]  # the order asked for; no failures

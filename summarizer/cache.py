@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from .errors import InputError
 
 if TYPE_CHECKING:
-    from .models import Seq2SeqModel
+    from .models import Model
 
 DEFAULT_MAX_MODELS = 16  # the default preset into every language of the table needs about this many
 
@@ -30,7 +30,7 @@ class ModelCache:
         if not isinstance(max_models, int) or isinstance(max_models, bool) or max_models < 1:
             raise InputError(f"max_models={max_models!r} must be a whole number of at least 1.")
         self.max_models = max_models
-        self._models: OrderedDict[tuple, Seq2SeqModel] = OrderedDict()
+        self._models: OrderedDict[tuple, Model] = OrderedDict()
         self._lock = threading.Lock()
         self._loading: dict[tuple, threading.Lock] = {}  # one load per key at a time
         self._aliases: dict[tuple, tuple] = {}
@@ -42,19 +42,19 @@ class ModelCache:
         with self._lock:
             self._aliases[name] = key
 
-    def _hit(self, key: tuple) -> Seq2SeqModel | None:
+    def _hit(self, key: tuple) -> Model | None:
         """The model under `key`, marked as used (the caller holds the lock)."""
         if key in self._models:
             self._models.move_to_end(key)
             return self._models[key]
         return None
 
-    def lookup(self, key: tuple) -> Seq2SeqModel | None:
+    def lookup(self, key: tuple) -> Model | None:
         """The model under `key` or under the key it is an alias of, if loaded (marked as used)."""
         with self._lock:
             return self._hit(self._aliases.get(key, key))
 
-    def get(self, key: tuple, load: Callable[[], Seq2SeqModel]) -> Seq2SeqModel:
+    def get(self, key: tuple, load: Callable[[], Model]) -> Model:
         """The model cached under `key`, loaded with `load()` on first use (once, even when asked concurrently)."""
         with self._lock:
             if (model := self._hit(key)) is not None:
@@ -71,7 +71,7 @@ class ModelCache:
                 self.loads += 1
             return model
 
-    def put(self, key: tuple, model: Seq2SeqModel) -> None:
+    def put(self, key: tuple, model: Model) -> None:
         with self._lock:
             self._models[key] = model
             self._models.move_to_end(key)

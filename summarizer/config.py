@@ -20,14 +20,14 @@ from .options import LENGTHS, SummarizeOptions, check_count
 from .registry import PRESETS, get_preset
 
 if TYPE_CHECKING:
-    from .models import Seq2SeqModel
+    from .models import Model
 
 
 @dataclass(frozen=True)
 class Config:
     preset: str = "default"  # a name in PRESETS: the summariser and the translators by default
-    summarizer_model: str | Seq2SeqModel | None = None  # registry name, hub id, folder or loaded model
-    translators: Mapping[str, str | Seq2SeqModel] = field(default_factory=dict)  # target -> model, over the preset
+    summarizer_model: str | Model | None = None  # registry name, hub id, folder or loaded model
+    translators: Mapping[str, str | Model] = field(default_factory=dict)  # target -> model, over the preset
     device: str = "auto"  # "auto" (CUDA when present), "cpu", "cuda", "cuda:1" ...
     engine: str = "auto"  # "auto", "torch" or "ctranslate2"
     precision: str = "auto"  # "auto" (int8 for CTranslate2 on CPU), or one of engines.PRECISIONS

@@ -7,7 +7,9 @@ Two engines behind one interface, `run(batch, settings)`:
   it is faster. Beam search skips copying the cross-attention cache at every step
   (see `BeamCache`).
 - `CTranslate2Engine`: the same model converted once to CTranslate2 (int8 on
-  CPU, float16 on CUDA) and cached under ``models/ct2/``.
+  CPU, float16 on CUDA; `conversion.py`) and cached under ``models/ct2/``.
+
+The decoder-only language models' engines are in `causal_engines.py`.
 
 Tokenising, language handling and decoding stay in `models.Seq2SeqModel`, so
 both engines give the same result shape and the same metadata.
@@ -15,11 +17,7 @@ both engines give the same result shape and the same metadata.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import os
-import shutil
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,113 +178,29 @@ class TorchEngine:
         return runs
 
 
-def _ct2_loaders():
-    """CTranslate2's converters, with fixes for transformers 5 tokenizers and configs."""
-    from ctranslate2.converters import transformers as ct2t
-
-    class BartLoader(ct2t.BartLoader):
-        def get_model_spec(self, model):
-            if not hasattr(model.config, "normalize_before"):  # CTranslate2 issue 816
-                model.config.normalize_before = False
-            return super().get_model_spec(model)
-
-    class M2M100Loader(ct2t.M2M100Loader):
-        def get_vocabulary(self, model, tokenizer):
-            # transformers 5 no longer lists the language tokens among the special tokens:
-            # read every id the model has, and name the unused ones like fairseq does.
-            tokens, seen = [], set()
-            for index, token in enumerate(tokenizer.convert_ids_to_tokens(list(range(model.config.vocab_size)))):
-                token = token if token and token not in seen else f"madeupword{index}"
-                seen.add(token)
-                tokens.append(token)
-            return tokens
-
-    class MT5Loader(ct2t.MT5Loader):
-        def get_model_spec(self, model):
-            # mT5 has its own output layer and no output scaling. transformers 5 reports
-            # tie_word_embeddings=True for every (m)T5 config, which would make CTranslate2
-            # scale the outputs by d_model**-0.5: convert it as the untied model it is.
-            model.config.tie_word_embeddings = False
-            return super().get_model_spec(model)
-
-    return {"BartConfig": BartLoader(), "M2M100Config": M2M100Loader(), "MT5Config": MT5Loader()}
-
-
-_convert_lock = threading.Lock()
-
-
-def converted_path(source: str, model_id: str, revision: str | None, quantization: str, store: Path) -> Path:
-    """Where the CTranslate2 copy of a model lives, keyed by id, revision and quantisation."""
-    if Path(source).is_dir() and revision is None:
-        stamp = Path(source, "config.json").stat().st_mtime_ns if Path(source, "config.json").exists() else 0
-        revision = "local-" + hashlib.sha256(f"{Path(source).resolve()}:{stamp}".encode()).hexdigest()[:12]
-    safe_id = model_id.strip("/").replace("/", "--").replace("\\", "--")
-    return store / "ct2" / f"{safe_id}--{revision or 'main'}--{quantization}"
-
-
-def convert(source: str, target: Path, quantization: str, revision: str | None = None, *,
-            allow_pickle: bool = False) -> Path:
-    """Convert a transformers model folder or hub id (at `revision`) to CTranslate2, once (atomic rename).
-
-    Reads safetensors weights only, unless `allow_pickle`.
-    """
-    from ctranslate2.converters import transformers as ct2t
-
-    class Converter(ct2t.TransformersConverter):
-        def load_model(self, model_class, model_name_or_path, **kwargs):
-            return model_class.from_pretrained(model_name_or_path, use_safetensors=None if allow_pickle else True,
-                                               **kwargs)
-
-    with _convert_lock, _process_lock(target.with_name(target.name + ".lock")):
-        if (target / "model.bin").is_file():  # converted before, or by another process while this one waited
-            return target
-        tmp = target.with_name(target.name + f".tmp{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        saved = dict(ct2t._MODEL_LOADERS)
-        ct2t._MODEL_LOADERS.update(_ct2_loaders())
-        try:
-            converter = Converter(source, copy_files=None, revision=revision, low_cpu_mem_usage=True,
-                                  trust_remote_code=False)
-            converter.convert(str(tmp), quantization=quantization, force=True)
-        except (OSError, ValueError, KeyError, AttributeError, NotImplementedError) as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise ModelLoadError(f"Could not convert {source!r} to CTranslate2: {exc}") from exc
-        finally:
-            ct2t._MODEL_LOADERS.clear()
-            ct2t._MODEL_LOADERS.update(saved)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, target)
-        return target
-
-
-@contextlib.contextmanager
-def _process_lock(path: Path):
-    """An exclusive lock between processes (several Ray actors, or CLI runs, converting one model at once)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: the thread lock and the atomic rename only
-        yield
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def ctranslate2_engine(source: str, target: Path, revision: str | None, tokenizer, generation_config, device: str,
-                       precision: str = "auto", allow_pickle: bool = False) -> CTranslate2Engine:
-    """The model converted once (into `target`, at this precision) and loaded by CTranslate2."""
-    compute_type = ct2_compute_type(device, precision)
-    convert(source, target, compute_type, revision, allow_pickle=allow_pickle)
-    return CTranslate2Engine(target, tokenizer, generation_config, device, compute_type)
-
-
 def _omp_threads() -> int | None:
     value = os.environ.get("OMP_NUM_THREADS", "")
     return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def cpu_threads() -> int:
+    """Threads for CTranslate2 on CPU: one per usable core (more measured slower: 4 on 2 cores, +50% time).
+    OMP_NUM_THREADS, where set (Ray sets it to an actor's CPUs), says how many cores are this process's."""
+    return _omp_threads() or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                              else (os.cpu_count() or 1))
+
+
+def ct2_device(device: str) -> tuple[str, int]:
+    """CTranslate2's (device, index) for "cpu", "cuda" or "cuda:N"."""
+    name, index = [*device.split(":"), "0"][:2] if device.startswith("cuda") else ("cpu", "0")
+    return name, int(index)
+
+
+def ct2_error(exc: Exception) -> ModelError:
+    """A CTranslate2 failure as a ModelError, with the fix for the common CUDA 12 library miss."""
+    hint = (" (CTranslate2's wheels need CUDA 12's cuBLAS: pip install nvidia-cublas-cu12, or use "
+            "engine='torch')") if "libcublas" in str(exc) else ""
+    return ModelError(f"{exc}{hint}")
 
 
 class CTranslate2Engine:
@@ -296,14 +210,9 @@ class CTranslate2Engine:
                  threads: int | None = None):
         import ctranslate2
 
-        # one thread per usable core: more threads than cores measured slower (4 on 2 cores: +50% time);
-        # OMP_NUM_THREADS, where set (Ray sets it to an actor's CPUs), says how many cores are this process's
-        if not threads:
-            threads = _omp_threads() or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                                         else (os.cpu_count() or 1))
-        ct2_device, index = [*device.split(":"), "0"][:2] if device.startswith("cuda") else ("cpu", "0")
-        self.translator = ctranslate2.Translator(str(path), device=ct2_device, device_index=int(index),
-                                                 compute_type=compute_type, intra_threads=threads)
+        name, index = ct2_device(device)
+        self.translator = ctranslate2.Translator(str(path), device=name, device_index=index,
+                                                 compute_type=compute_type, intra_threads=threads or cpu_threads())
         self.tokenizer = tokenizer
         self.description = f"ctranslate2/{compute_type}"
         bos = getattr(generation_config, "forced_bos_token_id", None)
@@ -326,9 +235,7 @@ class CTranslate2Engine:
                 min_decoding_length=int(settings.get("min_new_tokens", 0) or 0) + extra,
                 max_batch_size=0, return_scores=False)
         except (RuntimeError, ValueError) as exc:
-            hint = (" (CTranslate2's wheels need CUDA 12's cuBLAS: pip install nvidia-cublas-cu12, or use "
-                    "engine='torch')") if "libcublas" in str(exc) else ""
-            raise ModelError(f"{exc}{hint}") from exc
+            raise ct2_error(exc) from exc
         runs = []
         for result in results:
             tokens = result.hypotheses[0][extra:]

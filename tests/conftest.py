@@ -59,6 +59,18 @@ def tiny(tmp_path_factory):
     default_cache().clear()
 
 
+@pytest.fixture(scope="session")
+def tiny_llm(tmp_path_factory):
+    """Tiny decoder-only models: "chat" (ChatML template) and "base" folders, and "gguf", the chat model as a
+    GGUF file."""
+    root = tmp_path_factory.mktemp("tiny-llm")
+    chat = factory.build_llama(root / "chat")
+    built = {"chat": chat, "base": factory.build_llama(root / "base", chat=False),
+             "gguf": factory.write_gguf(chat, root / "tiny-chat.gguf")}
+    yield {name: str(path) for name, path in built.items()}
+    default_cache().clear()
+
+
 @pytest.fixture
 def tiny_summarizer(tiny):
     """A default-preset Summarizer whose every model is a tiny local one."""

@@ -149,3 +149,90 @@ def build_mt5(folder: Path) -> Path:
                        decoder_start_token_id=0, initializer_factor=5.0)
     torch.manual_seed(0)
     return _save(MT5ForConditionalGeneration(config), folder)
+
+
+CHATML = ("{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
+          "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+
+
+def build_llama(folder: Path, *, chat: bool = True, context: int = 512) -> Path:
+    """A decoder-only instruction model (llama architecture, byte-level BPE, a ChatML chat template: like
+    SmolLM2-Instruct, scaled down). Without `chat` it is a base model: no chat template."""
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    folder.mkdir(parents=True, exist_ok=True)
+    bpe = ByteLevelBPETokenizer()
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    prompt = "Summarize the following news article in at most 3 sentences, written in English. Article: Summary:"
+    bpe.train_from_iterator([*CORPUS, prompt], vocab_size=700, min_frequency=1, special_tokens=specials)
+    tok = PreTrainedTokenizerFast(tokenizer_object=bpe._tokenizer, bos_token="<|im_start|>", eos_token="<|im_end|>",
+                                  pad_token="<|endoftext|>", unk_token="<|endoftext|>", model_max_length=context)
+    if chat:
+        tok.chat_template = CHATML
+    tok.save_pretrained(folder)
+    ids = {token: tok.convert_tokens_to_ids(token) for token in specials}
+    config = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=context,
+                         bos_token_id=ids["<|im_start|>"], eos_token_id=ids["<|im_end|>"],
+                         pad_token_id=ids["<|endoftext|>"], initializer_range=0.5, tie_word_embeddings=True)
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(config)
+    # like a chat model's hub settings: sampling, which the project turns off (deterministic summaries)
+    model.generation_config.update(do_sample=True, temperature=0.7, top_p=0.9, repetition_penalty=1.1)
+    return _save(model, folder)
+
+
+def write_gguf(folder: Path, path: Path, *, architecture: str = "llama") -> Path:
+    """The llama model in `folder` as a GGUF file (float32 tensors; q and k permuted as llama.cpp's converter
+    does, so that reading it back gives the same weights); `architecture` can lie, for tests of refusals."""
+    import gguf
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    config = AutoConfig.from_pretrained(folder)
+    tok = AutoTokenizer.from_pretrained(folder)
+    weights = AutoModelForCausalLM.from_pretrained(folder).state_dict()
+    writer = gguf.GGUFWriter(str(path), architecture)
+    writer.add_name("tiny test llama")
+    writer.add_block_count(config.num_hidden_layers)
+    writer.add_context_length(config.max_position_embeddings)
+    writer.add_embedding_length(config.hidden_size)
+    writer.add_feed_forward_length(config.intermediate_size)
+    writer.add_head_count(config.num_attention_heads)
+    writer.add_head_count_kv(config.num_key_value_heads)
+    writer.add_layer_norm_rms_eps(config.rms_norm_eps)
+    writer.add_rope_freq_base(config.rope_parameters["rope_theta"])
+    writer.add_vocab_size(config.vocab_size)
+    writer.add_tokenizer_model("gpt2")
+    vocab = sorted(tok.get_vocab().items(), key=lambda item: item[1])
+    writer.add_token_list([token for token, _ in vocab])
+    writer.add_token_types([3 if token.startswith("<|") else 1 for token, _ in vocab])
+    merges = json.loads(tok.backend_tokenizer.to_str())["model"]["merges"]
+    writer.add_token_merges([" ".join(m) if isinstance(m, list) else m for m in merges])
+    writer.add_bos_token_id(config.bos_token_id)
+    writer.add_eos_token_id(config.eos_token_id)
+    writer.add_pad_token_id(config.pad_token_id)
+    if tok.chat_template:
+        writer.add_chat_template(tok.chat_template)
+
+    def permute(w, heads):
+        return w.reshape(heads, 2, w.shape[0] // heads // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
+
+    names = {"self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k", "self_attn.v_proj": "attn_v",
+             "self_attn.o_proj": "attn_output", "mlp.gate_proj": "ffn_gate", "mlp.up_proj": "ffn_up",
+             "mlp.down_proj": "ffn_down", "input_layernorm": "attn_norm", "post_attention_layernorm": "ffn_norm"}
+    writer.add_tensor("token_embd.weight", weights["model.embed_tokens.weight"].numpy())
+    writer.add_tensor("output_norm.weight", weights["model.norm.weight"].numpy())
+    for layer in range(config.num_hidden_layers):
+        for hf, name in names.items():
+            w = weights[f"model.layers.{layer}.{hf}.weight"]
+            if name == "attn_q":
+                w = permute(w, config.num_attention_heads)
+            elif name == "attn_k":
+                w = permute(w, config.num_key_value_heads)
+            writer.add_tensor(f"blk.{layer}.{name}.weight", w.numpy())
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path

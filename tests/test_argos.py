@@ -12,7 +12,7 @@ import pytest
 
 from summarizer import ModelCache, Summarizer, load_model
 from summarizer.argos import MAX_RATIO, read_pair
-from summarizer.engines import convert
+from summarizer.conversion import convert
 from summarizer.errors import ModelLoadError
 
 SENTENCES = ["The city council approved a budget of 4,700 dollars on Monday.", "Mayor Anna Keller said the new "

@@ -1,0 +1,119 @@
+"""Decoder-only instruction models (Qwen2.5, SmolLM2, Llama 3.2 ...) as summarisers.
+
+Each text is put in the model's own chat template with an instruction that names the
+length (a number of sentences) and the language to write in (`prompts.py`); a base
+model without a chat template gets a plain-text prompt. The answer is cleaned of
+preambles and Markdown and kept to the sentence budget. Such a model can read many
+languages and write a summary in another one directly: the router decides where
+that is used (`ModelSpec.writes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .errors import ModelLoadError
+from .extractive import SENTENCES_FOR_LENGTH
+from .languages import LANGUAGES
+from .models import Generated, Location, Model
+from .options import SummarizeOptions
+from .prompts import clean_summary, plain_prompt, summary_instruction
+
+DEFAULT_INPUT_TOKENS = 4096  # article tokens per prompt for a model the registry does not know
+PROMPT_RESERVE = 160  # tokens of the prompt around the article (instruction, template, system turn)
+MAX_SUMMARY_TOKENS = 512
+TOKENS_PER_SENTENCE = 40  # the token budget of a summary: its sentence budget times this, plus a margin
+DECODING = {"num_beams": 1, "repetition_penalty": 1.0}  # deterministic; the registry's settings take precedence
+
+
+class InstructModel(Model):
+    """A decoder-only language model, prompted through its chat template to write summaries."""
+
+    family = "instruct"
+
+    def __init__(self, location: Location, tokenizer, config, generation_config, engine, device: str,
+                 torch_model=None):
+        super().__init__(location, tokenizer, config, generation_config, engine, device, torch_model)
+        self.chat = bool(getattr(tokenizer, "chat_template", None))
+
+    @property
+    def context(self) -> int:
+        """Tokens the model attends to at most (prompt and answer together)."""
+        positions = getattr(self.config, "max_position_embeddings", None)
+        if not positions and hasattr(self.config, "get_text_config"):
+            positions = getattr(self.config.get_text_config(), "max_position_embeddings", None)
+        return int(positions or 2048)
+
+    @property
+    def max_output_tokens(self) -> int:
+        return min(MAX_SUMMARY_TOKENS, self.context // 4)
+
+    @property
+    def max_input_tokens(self) -> int:
+        """Article tokens one prompt carries at most: the context less the prompt and the longest summary,
+        capped by the registry (a small model summarises a shorter chunk better than a long one)."""
+        cap = self.spec.max_input_tokens if self.spec and self.spec.max_input_tokens else DEFAULT_INPUT_TOKENS
+        return max(64, min(cap, self.context - self.max_output_tokens - PROMPT_RESERVE))
+
+    def generation_settings(self) -> dict[str, Any]:
+        if self.spec and self.spec.generation:
+            return dict(self.spec.generation)
+        return {**DECODING, **{key: value for key, value in self._decoding_defaults.items() if key != "num_beams"}}
+
+    def summary_settings(self, options: SummarizeOptions, budget: int) -> dict[str, Any]:
+        """Decoding settings, the sentence budget of `options.length` and the token budget that follows from it
+        (a chunk's summary stays well under a third of a chunk, so that summarising summaries converges)."""
+        settings = self.generation_settings()
+        sentences = SENTENCES_FOR_LENGTH[options.length]
+        cap = min(budget // 3, self.max_output_tokens)
+        if options.summary_tokens:
+            tokens = min(options.summary_tokens, cap)
+            settings.update(max_new_tokens=tokens, min_new_tokens=tokens, sentences=None)
+        else:
+            settings.update(max_new_tokens=max(16, min(sentences * TOKENS_PER_SENTENCE + 16, cap)),
+                            sentences=sentences)
+        return settings
+
+    def prompt(self, text: str, language: str, sentences: int) -> list[int]:
+        """The prompt's token ids: the instruction in the chat template (or the plain prompt of a base model)."""
+        if not self.chat:
+            return self.tokenizer(plain_prompt(text, language, sentences), verbose=False)["input_ids"]
+        messages = [{"role": "user", "content": summary_instruction(text, language, sentences)}]
+        encoded = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True,
+                                                     return_dict=True)
+        return list(encoded["input_ids"])
+
+    def summarize(self, texts: Sequence[str], languages: Sequence[str], *, settings: dict[str, Any],
+                  batch_size: int = 8, max_batch_tokens: int = 32_768) -> list[Generated]:
+        """A summary of each text, written in the language given for it (one language per text)."""
+        if not texts:
+            return []
+        settings = dict(settings)
+        sentences = settings.pop("sentences", None)
+        with self._lock:
+            truncated, prompts = [], []
+            for text, language in zip(texts, languages, strict=True):
+                cut = self._fit(text)
+                truncated.append(cut != text)
+                prompts.append(self.prompt(cut, language, sentences or 1))
+            runs = self._run_batches(prompts, settings, batch_size, max_batch_tokens)
+            results = []
+            for run, cut, language in zip(runs, truncated, languages, strict=True):
+                raw = self.tokenizer.decode(run.ids, skip_special_tokens=True)
+                spaced = LANGUAGES[language].spaced if language in LANGUAGES else True
+                text, over = clean_summary(raw, sentences, spaced=spaced)
+                # sentences beyond the budget were dropped: what is kept ends where a sentence ends
+                results.append(Generated(text, run.finished or over, cut))
+        return results
+
+    def _fit(self, text: str) -> str:
+        """The text, cut to the tokens a prompt carries (the pipeline chunks articles, so this is a last guard)."""
+        ids = self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
+        if len(ids) <= self.max_input_tokens:
+            return text
+        return self.tokenizer.decode(ids[:self.max_input_tokens], skip_special_tokens=True)
+
+    def generate(self, texts: Sequence[str], **_: Any) -> list[Generated]:
+        raise ModelLoadError(f"Model {self.name!r} is a decoder-only instruction model: it summarises "
+                             "(summarizer_model=, --summarizer-model) but is not used as a translator.")

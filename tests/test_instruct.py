@@ -1,0 +1,240 @@
+"""Decoder-only instruction models as summarisers: loading (folder, GGUF), prompting, cleaning, routing, both
+engines, chunking and direct summaries in another language, on tiny random-weight models built here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summarizer import ModelCache, Summarizer, load_model
+from summarizer import gguf as gguf_import
+from summarizer.errors import ModelLoadError
+from summarizer.instruct import InstructModel
+from summarizer.models import Generated
+from summarizer.prompts import clean_summary, summary_instruction
+from summarizer.registry import ModelSpec
+from summarizer.routing import Router
+from summarizer.store import models_dir
+
+ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. Mayor Anna Keller said the new bridge "
+           "would open in 2027. Heavy rain flooded the streets of the old town for three days.")
+
+
+# ----------------------------------------------------------------------------------------- the prompt, the answer
+def test_the_instruction_names_the_length_the_language_and_carries_the_article():
+    prompt = summary_instruction("Le conseil a voté.", "fr", 3)
+    assert "at most 3 sentences" in prompt and "in French" in prompt and prompt.endswith("Le conseil a voté.")
+    assert "one sentence" in summary_instruction("x", "en", 1)
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("Here is a summary of the article:\n\nThe council approved the budget.", "The council approved the budget."),
+    ("Sure! Here's the summary: The council approved the budget.", "The council approved the budget."),
+    ("Summary: The council approved the budget.", "The council approved the budget."),
+    ("Voici un résumé de l'article : Le conseil a voté le budget.", "Le conseil a voté le budget."),
+    ("## Summary\n**The council** approved the *new* budget.", "The council approved the new budget."),
+    ("- The council approved the budget\n- The bridge opens in 2027.",
+     "The council approved the budget. The bridge opens in 2027."),
+    ("1. The council met.\n2. It approved the budget.", "The council met. It approved the budget."),
+    ("The council approved the budget.\n\nNote: this summary leaves out the vote count.",
+     "The council approved the budget."),
+    ("The council approved the budget. I hope this helps!", "The council approved the budget."),
+    ('"The council approved the budget."', "The council approved the budget."),
+])
+def test_preambles_markdown_and_remarks_are_removed(raw, clean):
+    assert clean_summary(raw)[0] == clean
+
+
+@pytest.mark.parametrize("text", [
+    "Here, the council approved the budget: 4,700 dollars.",  # "Here" starts a real sentence
+    "The summary of the council's debate was published on Monday.",
+    "Sales fell by a third: shop owners blame the closure.",
+])
+def test_real_sentences_are_never_taken_for_preambles_or_remarks(text):
+    assert clean_summary(text)[0] == text
+
+
+def test_the_summary_keeps_its_sentence_budget_and_an_unfinished_last_line_stays_unfinished():
+    text, over = clean_summary("One. Two. Three. Four.", 2)
+    assert (text, over) == ("One. Two.", True)
+    text, over = clean_summary("The council met.\nIt approved the budget of", 3)
+    assert text == "The council met. It approved the budget of" and not over
+
+
+# ----------------------------------------------------------------------------------------- loading and engines
+@pytest.mark.parametrize("engine", ["torch", "ctranslate2"])
+def test_a_chat_model_folder_loads_as_an_instruction_model_and_summarises(tiny_llm, engine):
+    model = load_model(tiny_llm["chat"], device="cpu", engine=engine, cache=ModelCache())
+    assert isinstance(model, InstructModel) and model.family == "instruct" and model.chat
+    assert model.engine_name.startswith(engine)
+    first = model.summarize([ARTICLE], ["en"], settings={"max_new_tokens": 12, "sentences": 3})
+    second = model.summarize([ARTICLE], ["en"], settings={"max_new_tokens": 12, "sentences": 3})
+    assert first == second and isinstance(first[0], Generated)  # deterministic: the config's sampling is off
+
+
+def test_the_prompt_goes_through_the_chat_template_and_a_base_model_gets_plain_text(tiny_llm):
+    chat = load_model(tiny_llm["chat"], device="cpu", engine="torch", cache=ModelCache())
+    text = chat.tokenizer.decode(chat.prompt(ARTICLE, "fr", 2))
+    assert text.startswith("<|im_start|>user\n") and text.endswith("<|im_start|>assistant\n") and "French" in text
+    base = load_model(tiny_llm["base"], device="cpu", engine="torch", cache=ModelCache())
+    assert not base.chat
+    assert base.tokenizer.decode(base.prompt(ARTICLE, "en", 2)).rstrip().endswith("in English:")
+
+
+def test_both_engines_generate_the_same_tokens(tiny_llm):
+    prompts = [[5, 6, 7, 8, 9], [10, 11, 12]]  # two lengths in one batch: left padding must not change a token
+    settings = {"max_new_tokens": 8, "min_new_tokens": 8, "num_beams": 1}
+    torch_runs = load_model(tiny_llm["chat"], device="cpu", engine="torch", cache=ModelCache()).engine.run(
+        prompts, settings)
+    ct2 = load_model(tiny_llm["chat"], device="cpu", engine="ctranslate2", precision="float32", cache=ModelCache())
+    assert [run.ids for run in ct2.engine.run(prompts, settings)] == [run.ids for run in torch_runs]
+    assert [len(run.ids) for run in torch_runs] == [8, 8]
+
+
+def test_a_decoder_only_model_is_not_a_translator(tiny_llm, tiny):
+    summarizer = Summarizer("default", summarizer_model=tiny["bart"], device="cpu",
+                            translators={"fr": tiny_llm["chat"]})
+    result = summarizer.summarize(ARTICLE, ["en", "fr"])
+    assert "en" in result.summaries and "decoder-only instruction model" in result.errors["fr"]
+
+
+# ----------------------------------------------------------------------------------------- GGUF
+def test_a_gguf_file_is_imported_once_with_its_hash_and_gives_back_the_same_weights(tiny_llm):
+    from transformers import AutoModelForCausalLM
+
+    path = Path(tiny_llm["gguf"])
+    model = load_model(str(path), device="cpu", engine="torch", cache=ModelCache())
+    digest = gguf_import.identify(path)[0]
+    assert model.model_id == f"gguf/tiny-chat--{digest[:12]}" and isinstance(model, InstructModel) and model.chat
+    entry = json.loads((models_dir() / "manifest.json").read_text())["models"][model.model_id]
+    assert entry["gguf"]["sha256"] == digest and entry["gguf"]["architecture"] == "llama"
+    assert entry["gguf"]["path"] == str(path.resolve()) and "model.safetensors" in entry["files"]
+    original = AutoModelForCausalLM.from_pretrained(tiny_llm["chat"]).state_dict()
+    imported = model.model.state_dict()
+    assert all((original[name] - imported[name]).abs().max() == 0 for name in original)  # exact round trip
+    stamp = entry["imported"]
+    load_model(str(path), device="cpu", engine="ctranslate2", cache=ModelCache())  # another engine: no re-import
+    assert json.loads((models_dir() / "manifest.json").read_text())["models"][model.model_id]["imported"] == stamp
+
+
+def test_a_changed_import_in_the_store_is_refused(tiny_llm):
+    load_model(tiny_llm["gguf"], device="cpu", engine="torch", cache=ModelCache())
+    imported = gguf_import.import_gguf(tiny_llm["gguf"], models_dir())
+    with (imported.folder / "config.json").open("a") as handle:
+        handle.write(" ")
+    with pytest.raises(ModelLoadError, match="does not match the sha256"):
+        load_model(tiny_llm["gguf"], device="cpu", engine="torch", cache=ModelCache())
+
+
+def _leftovers() -> list[str]:
+    root = models_dir() / "gguf"
+    return [p.name for p in root.iterdir() if ".tmp" in p.name] if root.is_dir() else []
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    (lambda data: data[: len(data) // 2], "truncated or malformed"),
+    (lambda data: b"GGUX" + data[4:], "not a GGUF file"),
+    (lambda data: data[:4] + (9).to_bytes(4, "little") + data[8:], "GGUF version 9"),
+    (lambda data: data[:8] + (10**9).to_bytes(8, "little") + data[16:], "over the limits"),
+    (lambda data: b"", "not a GGUF file"),
+])
+def test_a_damaged_gguf_file_is_one_clear_error_and_leaves_nothing_behind(tiny_llm, tmp_path, damage, message):
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(damage(Path(tiny_llm["gguf"]).read_bytes()))
+    with pytest.raises(ModelLoadError, match=message):
+        load_model(str(bad), device="cpu", engine="torch", cache=ModelCache())
+    assert not _leftovers()
+
+
+def test_an_architecture_not_run_here_is_refused_naming_those_that_are(tiny_llm, tmp_path):
+    import factory
+
+    odd = factory.write_gguf(Path(tiny_llm["chat"]), tmp_path / "odd.gguf", architecture="mamba")
+    with pytest.raises(ModelLoadError, match="'mamba' model; the architectures imported here are llama, qwen2"):
+        load_model(str(odd), device="cpu", engine="torch", cache=ModelCache())
+    assert not _leftovers()
+
+
+def test_a_missing_gguf_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelLoadError, match="Cannot read the GGUF file .*nope.gguf.: No such file"):
+        Summarizer("default", summarizer_model=str(tmp_path / "nope.gguf"), device="cpu").summarize(ARTICLE)
+
+
+# ----------------------------------------------------------------------------------------- routing and the pipeline
+def _writes_french(monkeypatch, tiny_llm) -> str:
+    """Make the tiny GGUF a known file whose registry entry writes French directly."""
+    spec = ModelSpec("tiny-writer", "test/tiny-writer", None, "apache-2.0", "summarization", ("*",),
+                     {"num_beams": 1}, 256, family="instruct", writes=("en", "fr"))
+    monkeypatch.setattr(gguf_import, "identify", lambda path: ("0" * 64, spec))
+    return tiny_llm["gguf"]
+
+
+def test_an_unknown_instruction_model_reads_and_writes_english_only(tiny_llm, tiny):
+    router = Router.build("default", tiny_llm["chat"], {"fr": tiny["en-fr"]})
+    assert router.plan(["en", "fr"], "en") == {"en": [tiny_llm["chat"]], "fr": [tiny_llm["chat"], tiny["en-fr"]]}
+    assert router.plan(["en"], "de")["en"] == ["opus-mt-de-en", tiny_llm["chat"]]  # pivot: it reads English only
+
+
+def test_a_registry_instruction_model_writes_its_measured_languages_directly(monkeypatch, tiny_llm, tiny):
+    path = _writes_french(monkeypatch, tiny_llm)
+    router = Router.build("default", path, {"de": tiny["m2m100"]})
+    assert router.direct("en", "fr") and not router.direct("en", "de")
+    assert router.plan(["en", "fr", "de"], "en") == {"en": [path], "fr": [path], "de": [path, tiny["m2m100"]]}
+    assert router.plan(["fr"], "fr") == {"fr": [path]}  # a French article: read and summarised in French
+
+
+def test_the_summariser_writes_direct_languages_in_the_same_batched_call(monkeypatch, tiny_llm, tiny):
+    path = _writes_french(monkeypatch, tiny_llm)
+    summarizer = Summarizer("default", summarizer_model=path, device="cpu", engine="torch",
+                            translators={"de": tiny["m2m100"]})
+    model = summarizer.load(path)
+    calls = []
+    original = model.summarize
+
+    def recording(texts, languages, **kwargs):
+        calls.append(list(languages))
+        return original(texts, languages, **kwargs)
+
+    monkeypatch.setattr(model, "summarize", recording)
+    results = summarizer.summarize_batch([ARTICLE, ARTICLE.replace("Monday", "Friday")], ["en", "fr", "de"])
+    assert calls == [["en", "fr", "en", "fr"]]  # both articles, both languages it writes: one call
+    for result in results:
+        assert result.models["fr"] == [model.model_id] and result.models["de"] == [model.model_id, tiny["m2m100"]]
+        assert set(result.summaries) == {"en", "fr", "de"}
+    assert summarizer.plan(["en", "fr", "de"]) == {"en": [path], "fr": [path], "de": [path, tiny["m2m100"]]}
+
+
+def test_a_long_article_is_chunked_by_the_context_window_and_reduced(tiny_llm, monkeypatch):
+    article = " ".join(f"The council met for the {n}th time on Monday and approved a budget of {n} dollars."
+                       for n in range(1, 160))
+    summarizer = Summarizer("default", summarizer_model=tiny_llm["chat"], device="cpu", engine="ctranslate2")
+    model = summarizer.load(tiny_llm["chat"])
+    calls = []
+    original = model.summarize
+
+    def recording(texts, languages, **kwargs):
+        calls.append(list(texts))
+        return original(texts, languages, **kwargs)
+
+    monkeypatch.setattr(model, "summarize", recording)
+    result = summarizer.summarize(article, ["en"])
+    assert result.chunks > 1 and len(calls) >= 2
+    assert " ".join(calls[0]).split() == article.split()  # every word went to the model, in order, once
+    assert all(n <= model.max_input_tokens for n in model.count_tokens(calls[0]))
+    assert any("chunks" in warning for warning in result.warnings)
+
+
+def test_strict_mode_translates_a_direct_summary_that_fails_twice(monkeypatch, tiny_llm, tiny):
+    path = _writes_french(monkeypatch, tiny_llm)
+    summarizer = Summarizer("default", summarizer_model=path, device="cpu", engine="torch",
+                            translators={"fr": tiny["en-fr"]})
+    model = summarizer.load(path)
+    answers = {"en": "The council approved a budget of 4,700 dollars.", "fr": "Le conseil a voté 9 999 dollars."}
+    monkeypatch.setattr(model, "summarize", lambda texts, languages, **kw: [
+        Generated(answers[lang], True, False) for lang in languages])
+    result = summarizer.summarize(ARTICLE, ["en", "fr"], strict=True)
+    assert result.summaries["en"] == answers["en"] and result.faithful["en"]
+    assert result.models["fr"] == [model.model_id, tiny["en-fr"]]  # translated from the English summary
+    assert any("translated from the 'en' summary" in w for w in result.language_warnings["fr"])
