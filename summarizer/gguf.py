@@ -134,9 +134,15 @@ def _import(path: Path, folder: Path, model_id: str, digest: str) -> None:
 
 def _dequantise(path: Path, out: Path) -> dict:
     """Write the GGUF's weights (dequantised to float32), config and tokenizer as a transformers folder."""
+    import importlib.util
+
     import transformers
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
+    missing = [name for name in ("gguf", "accelerate") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ModelLoadError(f"Importing a GGUF file needs the {' and '.join(missing)} package"
+                             f"{'s' if len(missing) > 1 else ''}: pip install {' '.join(missing)}")
     with _one_reader():
         metadata = _metadata(path)
         architecture = metadata.get("general.architecture")

@@ -20,7 +20,7 @@ from .drivers import Driver, infer_driver
 from .errors import ModelError, ModelLoadError
 from .options import LENGTHS, SummarizeOptions
 from .registry import ModelSpec, find_spec
-from .store import manifest_revision, store_folder
+from .store import imported_spec, manifest_revision, store_folder
 
 if TYPE_CHECKING:
     from .engines import Run
@@ -61,8 +61,8 @@ def locate(name_or_path: str) -> Location:
     spec = find_spec(name_or_path)
     repo = spec.repo if spec else name_or_path
     folder = store_folder(name_or_path)
-    if folder is not None:
-        return Location(str(folder), repo, manifest_revision(repo), spec, True)
+    if folder is not None:  # an imported GGUF file is named by its manifest key, and keeps its registry entry
+        return Location(str(folder), repo, manifest_revision(repo), spec or imported_spec(repo), True)
     if spec is None and (name_or_path.count("/") != 1 or name_or_path.startswith((".", "/", "~"))):
         raise ModelLoadError(
             f"Model {name_or_path!r} is neither a folder, a registry name nor a hub id (owner/name). "
@@ -162,7 +162,8 @@ class Model:
                      max_batch_tokens: int, limits: list[int] | None = None) -> list[Run]:
         """One engine run per input, in input order, batched by `_batches` (`limits`: max_new_tokens each)."""
         runs: list[Run | None] = [None] * len(encoded)
-        for batch in _batches(encoded, batch_size, max_batch_tokens, limits):
+        spread = getattr(self.engine, "length_spread", None)
+        for batch in _batches(encoded, batch_size, max_batch_tokens, limits, spread):
             kwargs = {**self._decoding_defaults, **settings}
             if limits is not None:
                 kwargs["max_new_tokens"] = limits[batch[0]]
@@ -274,14 +275,16 @@ class Seq2SeqModel(Model):
 
 
 def _batches(encoded: list[list[int]], batch_size: int, max_batch_tokens: int,
-             limits: list[int] | None = None) -> list[list[int]]:
-    """Indices sorted longest first, cut into batches by count, by padded tokens and where `limits` change."""
+             limits: list[int] | None = None, spread: int | None = None) -> list[list[int]]:
+    """Indices sorted longest first, cut into batches by count, by padded tokens, where `limits` change, and
+    where an input is more than `spread` tokens shorter than the batch's longest."""
     order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]), reverse=True)
     batches: list[list[int]] = []
     for index in order:
         width = len(encoded[batches[-1][0]]) if batches else 0  # the first (longest) sets the width
         same_limit = limits is None or (batches and limits[batches[-1][0]] == limits[index])
-        if batches and same_limit and len(batches[-1]) < batch_size and \
+        close = spread is None or width - len(encoded[index]) <= spread
+        if batches and same_limit and close and len(batches[-1]) < batch_size and \
                 width * (len(batches[-1]) + 1) <= max_batch_tokens:
             batches[-1].append(index)
         else:

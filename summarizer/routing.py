@@ -26,7 +26,7 @@ from . import argos, gguf
 from .errors import ModelLoadError
 from .languages import LANGUAGES, normalize_language, normalize_languages
 from .registry import MODELS, Preset, find_spec, get_preset
-from .store import store_folder
+from .store import imported_spec, store_folder
 
 # Model types that read (and write) many languages: a summariser of these needs no pivot,
 # a translator of these reads the summary's own language.
@@ -62,7 +62,7 @@ class Abilities:
 
 def abilities(name: str, known: tuple[str | None, str] | None = None) -> Abilities:
     """A summariser's abilities; `known` is (model_type, family) of a model already loaded."""
-    spec = find_spec(name)
+    spec = find_spec(name) or imported_spec(name)
     if spec is None and gguf.is_gguf(name) and Path(name).expanduser().is_file():
         spec = gguf.identify(name)[1]
         if spec is None:

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from .errors import ModelLoadError
-from .registry import EXTRACTIVE, download_command, find_spec
+from .registry import EXTRACTIVE, KNOWN_GGUF, MODELS, ModelSpec, download_command, find_spec
 
 PROJECT = "multilingual-summarizer"
 
@@ -77,6 +77,14 @@ def store_folder(name: str) -> Path | None:
         if (candidate / "config.json").is_file():
             return candidate
     return None
+
+
+def imported_spec(model_id: str) -> ModelSpec | None:
+    """The registry entry of a GGUF file imported into the store ("gguf/<name>--<sha256[:12]>"), known by its hash."""
+    entry = read_manifest()["models"].get(model_id) if model_id.startswith("gguf/") else None
+    details = entry.get("gguf") if isinstance(entry, dict) else None
+    known = KNOWN_GGUF.get(details.get("sha256")) if isinstance(details, dict) else None
+    return MODELS[known.base] if known else None
 
 
 def available_offline(name: str) -> bool:

