@@ -100,13 +100,19 @@ def frank(path: Path) -> dict:
         by_system[system] = {"mean_score": round(sum(scores[i] for i in keep) / len(keep), 3),
                              "flagged_pct": rate([flagged[i] for i in keep]),
                              "with_error_pct": rate([wrong[i] for i in keep])}
+    thresholds = {}
+    for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9):
+        below = [s < threshold for s in scores]
+        thresholds[str(threshold)] = {
+            "flagged_with_error_pct": rate([below[i] for i in everything if wrong[i]]),
+            "flagged_without_any_error_pct": rate([below[i] for i in clean])}
     return {"all": measured(everything),
             "half_1": measured([i for i in everything if rows[i]["hash"] in first]),
             "half_2": measured([i for i in everything if rows[i]["hash"] not in first]),
             "threshold": THRESHOLD, "recall": recall,
             "flagged_with_entity_or_circumstance_error_pct": rate([flagged[i] for i in everything if wrong[i]]),
             "flagged_without_any_error_pct": rate([flagged[i] for i in clean]), "without_any_error": len(clean),
-            "by_system": by_system}
+            "by_system": by_system, "thresholds": thresholds}
 
 
 def false_alarms(pairs: list[tuple[str, str]], source: str | None, target: str | None) -> dict:
@@ -162,6 +168,8 @@ def main() -> None:
         print(f"  flagged: {result['flagged_with_entity_or_circumstance_error_pct']}% of those with an entity or "
               f"circumstance error, {result['flagged_without_any_error_pct']}% of the "
               f"{result['without_any_error']} with no error of any kind")
+        print("  threshold: " + ", ".join(f"{t}: {v['flagged_with_error_pct']}% / {v['flagged_without_any_error_pct']}%"
+                                          for t, v in result["thresholds"].items()) + " (flagged with / without error)")
         for system, row in result["by_system"].items():
             print(f"  {system:9} mean score {row['mean_score']:.3f}, flagged {row['flagged_pct']:5.1f}%, "
                   f"with an entity/circumstance error {row['with_error_pct']:5.1f}%")

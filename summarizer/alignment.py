@@ -109,7 +109,9 @@ def cover(words: list[str], sentences: list[frozenset[str]], weight: dict[str, f
           default: float) -> list[tuple[int, float]]:
     """The article sentences a summary sentence draws on, best first, each with the share of the sentence's
     weight it explains that the ones before did not. Stops at `MAX_SOURCES`, or when a further sentence would
-    explain less than `MIN_GAIN`."""
+    explain less than `MIN_GAIN` of it. (Asking a further sentence to explain more than names and numbers, so
+    that one sharing only a name is no source, lowered FRANK's AUC from 0.769 to 0.758: summaries join a
+    name from one sentence to what another says of the same person.)"""
     scores = [weight.get(w, default) for w in words]
     total = sum(scores) or 1.0
     explained: set[int] = set()
@@ -119,8 +121,7 @@ def cover(words: list[str], sentences: list[frozenset[str]], weight: dict[str, f
         for index, sentence in enumerate(sentences):
             if any(index == j for j, _ in chosen):
                 continue
-            here = sum(s for i, (w, s) in enumerate(zip(words, scores, strict=True))
-                       if i not in explained and w in sentence)
+            here = sum(scores[i] for i, w in enumerate(words) if i not in explained and w in sentence)
             if here > gain:
                 best, gain = index, here
         if best < 0 or gain < MIN_GAIN * total:

@@ -27,7 +27,7 @@ from typing import Any
 from .alignment import NEGATIONS, Token, contains, context, cover, tokens, unknown_weight, weights
 from .faithfulness import checks_names
 from .names import kept, names, place_names, words_of
-from .number_words import values, word_claims
+from .number_words import number_word, values, word_claims
 from .numbers import claims, close
 from .text import split_sentences
 
@@ -145,10 +145,9 @@ def _capitalised(read: list[list[Token]]) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=4096)
 def _token_values(text: str, language: str | None, words: bool) -> frozenset[float]:
+    """What a word of a summary says as a number: its digits, or (with `words`) the number word it is."""
     found = {v for number in claims(text, language) for v in number.values}
-    if words:
-        found |= values(text, language)
-    return frozenset(found)
+    return frozenset(found | (number_word(text, language) if words else set()))
 
 
 @functools.lru_cache(maxsize=32)
@@ -180,6 +179,8 @@ def _sentence(article: _Article, summary: str, start: int, end: int, cased: bool
     text = summary[start:end]
     read = tokens(text)
     words = [t.key for t in read]
+    negations = _negations(article.language)
+    kinds = [_kind(token, position, article, cased, negations) for position, token in enumerate(read)]
     sources = cover(words, list(article.sets), article.weight, article.default)
     ranked = tuple(Source(index, share) for index, share in sources)
     if not words or contains(article.stream, words):
@@ -187,11 +188,9 @@ def _sentence(article: _Article, summary: str, start: int, end: int, cased: bool
     local = [index for index, _ in sources]
     held = frozenset().union(*(article.sets[i] for i in local))
     support = context(words, [article.keys[i] for i in local])
-    negations = _negations(article.language)
     problems: list[Unsupported] = []
     total = scored = 0.0
-    for position, token in enumerate(read):
-        kind = _kind(token, position, article, cased, negations)
+    for position, (token, kind) in enumerate(zip(read, kinds, strict=True)):
         weight = 1.0 if kind == "word" else ANCHOR_WEIGHT
         value, reason = support[position], None
         known = token.key in article.vocabulary
