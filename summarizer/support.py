@@ -96,13 +96,14 @@ def summary_sentences(summary: str) -> list[tuple[int, int]]:
     spans, cursor = [], 0
     for sentence in split_sentences(summary):
         start = summary.find(sentence, cursor)
-        cursor = start + len(sentence)
-        pieces = _TOKENISED_STOP.split(sentence)
-        offset = start
-        for piece in pieces:
+        if start < 0:  # split_sentences keeps each sentence as written: cannot happen, and is not guessed at
+            continue
+        cursor = offset = start
+        for piece in _TOKENISED_STOP.split(sentence):
             offset = summary.find(piece, offset)
             spans.append((offset, offset + len(piece)))
             offset += len(piece)
+        cursor = start + len(sentence)
     return spans
 
 

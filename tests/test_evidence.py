@@ -136,6 +136,16 @@ def test_tokenised_summaries_split_at_a_stop_between_spaces():
                                                                        "the bridge would not reopen ."]
 
 
+@pytest.mark.parametrize("text", [
+    "First one. Second « quoted ! » third?\nA headline\nthe end . of it",
+    "市长说。桥不会开放！真的吗？", "ประโยคแรกยาวพอสมควรแล้วนะ ประโยคที่สองยาวพอสมควรเช่นกันครับ", "  spaced   out .  text  ",
+])
+def test_summary_sentences_keep_every_character_in_order(text):
+    spans = summary_sentences(text)
+    assert all(a < b <= c for (a, b), (c, _) in zip(spans, [*spans[1:], (len(text), 0)], strict=True))
+    assert "".join(text[a:b] for a, b in spans).replace(" ", "") == "".join(text.split()).replace(" ", "")
+
+
 def test_contractions_read_the_same_however_tokenised():
     assert [t.key for t in tokens("couldn't")] == [t.key for t in tokens("could n't")] == ["could", "not"]
 
