@@ -14,6 +14,7 @@ a word copied with its neighbours is supported; one that only occurs somewhere i
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -60,6 +61,9 @@ NEGATIONS: dict[str, frozenset[str]] = {code: frozenset(fold(w) for w in words.s
 }.items()}
 
 
+_fold = functools.lru_cache(maxsize=65536)(fold)
+
+
 @dataclass(frozen=True)
 class Token:
     text: str  # as written
@@ -70,7 +74,7 @@ class Token:
 
 def tokens(text: str) -> list[Token]:
     """The words and numbers of `text` (single characters in Chinese, Japanese, Thai and Korean), folded."""
-    found = [Token(m.group(), fold(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    found = [Token(m.group(), _fold(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
     out: list[Token] = []
     index = 0
     while index < len(found):

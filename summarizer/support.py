@@ -122,7 +122,11 @@ class _Article:
         self.default = unknown_weight(len(self.sentences))
         self.names = _capitalised(self.tokens)
         self._values: dict[int, set[float]] = {}
-        self.words = words_of(text)
+
+    @functools.cached_property
+    def words(self) -> set[str]:
+        """The article's folded words, for names across languages (`names.kept`)."""
+        return words_of(self.text)
 
     def values(self, index: int | None = None) -> set[float]:
         """Every number sentence `index` (None: the whole article) can be read to hold."""
@@ -306,7 +310,7 @@ def _shared(article: _Article, items: list[tuple[str, str, frozenset[float] | No
 def _detected(text: str) -> str | None:
     from .detect import detect_language
 
-    found = detect_language(text)
+    found = detect_language(text[:2000])  # the opening tells the language; the whole of a long text takes seconds
     return found.language if found.reliable else None
 
 
