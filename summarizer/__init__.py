@@ -16,6 +16,7 @@ from .options import SummarizeOptions
 from .pipeline import Summarizer, summarize
 from .registry import MODELS, PRESETS, available_models
 from .result import Summary
+from .support import Evidence, evidence
 
 __version__ = "0.1.0"
 __all__ = [
@@ -23,12 +24,14 @@ __all__ = [
     "MODELS",
     "PRESETS",
     "Config",
+    "Evidence",
     "ModelCache",
     "SummarizeOptions",
     "Summarizer",
     "SummarizerError",
     "Summary",
     "available_models",
+    "evidence",
     "load_model",
     "normalize_language",
     "summarize",

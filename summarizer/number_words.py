@@ -186,3 +186,11 @@ def _roman(numeral: str) -> int:
         value = digits[ch]
         total += -value if i + 1 < len(numeral) and digits[numeral[i + 1]] > value else value
     return total
+
+
+def number_word(word: str, language: str | None = None) -> frozenset[float]:
+    """The values of one word that is, exactly as written, a number word, month name or quantity word of
+    `language` (or English): "two" 2, "juin" 6, "dozen" 12. Empty for any other word: not "found", which
+    `values` reads as an inflected "four" (it matches stems, for declined forms)."""
+    _, forms = _matcher(language)
+    return frozenset(forms.get(word.casefold(), ()))
