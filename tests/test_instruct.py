@@ -158,7 +158,7 @@ def test_an_architecture_not_run_here_is_refused_naming_those_that_are(tiny_llm,
 
 
 def test_a_missing_gguf_file_is_a_clear_error(tmp_path):
-    with pytest.raises(ModelLoadError, match="Cannot read the GGUF file .*nope.gguf.: No such file"):
+    with pytest.raises(ModelLoadError, match=r"Cannot read the GGUF file .*nope\.gguf.: No such file"):
         Summarizer("default", summarizer_model=str(tmp_path / "nope.gguf"), device="cpu").summarize(ARTICLE)
 
 
