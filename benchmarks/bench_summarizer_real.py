@@ -126,12 +126,14 @@ class Bench:
                 for row in rows]
 
     def decoding(self) -> None:
-        rows = self.english()[:DEV]
-        table = {}
+        rows = self.english()[:self.args.dev]
+        table = self.report["sections"].get("decoding", {})
         say(f"\n== decoding: {len(rows)} CNN/DM articles (development part)")
         say(f"{'model':<12}{'decoding':<16}{'R-1':>7}{'R-2':>7}{'R-L':>7}{'flagged':>9}{'s/article':>11}")
         for model in self.args.models:
             for label, settings in DECODING.items():
+                if self.args.decodings and label not in self.args.decodings:
+                    continue
                 made = self.generate(f"dev-{model}-{label.replace(' ', '')}", model, rows, "en", decoding=settings)
                 scores = rouge([m["summary"] for m in made], [r["reference"] for r in rows], "en")
                 flagged = sum(not m["faithful"] for m in made) / len(made)
@@ -324,6 +326,8 @@ def main() -> None:
     parser.add_argument("--sections", default="decoding,rouge,audit,strict,direct,speed")
     parser.add_argument("--models", default="smollm2,qwen-coder,gemma3")
     parser.add_argument("--audit-model", default="qwen-coder")
+    parser.add_argument("--dev", type=int, default=DEV, help="development articles of the decoding section")
+    parser.add_argument("--decodings", help="comma-separated decoding labels to run (default: all)")
     parser.add_argument("--limit-en", type=int, default=250)
     parser.add_argument("--limit-fr", type=int, default=300)
     parser.add_argument("--strict-limit", type=int, default=40)
@@ -332,6 +336,7 @@ def main() -> None:
     parser.add_argument("--json", default=str(RESULTS / "summarizer_real.json"))
     args = parser.parse_args()
     args.models = args.models.split(",")
+    args.decodings = args.decodings.split(",") if args.decodings else None
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     bench = Bench(args)
     if Path(args.json).exists():

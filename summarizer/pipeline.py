@@ -30,7 +30,6 @@ from .cache import ModelCache, default_cache
 from .config import Config
 from .detect import detect_language
 from .errors import EmptyTextError, InputError, ModelError, ModelLoadError, SummarizerError, TooLongError
-from .faithfulness import check_translation
 from .languages import LANGUAGES, normalize_language, normalize_languages
 from .loading import load_model
 from .models import Model
@@ -38,9 +37,10 @@ from .options import SummarizeOptions
 from .registry import EXTRACTIVE
 from .result import Summary
 from .routing import Router, abilities
+from .store import stored_fallbacks
 from .summarizing import check_summaries, summarize_articles, summarize_extractively
 from .text import clean_text, join_sentences, split_sentences
-from .translation import Job, run_jobs, translate_sentences
+from .translation import Job, run_jobs, translate_sentences, translate_summaries
 
 EXTRACTIVE_ENGINE = "extractive (no model)"
 Partial = Callable[[int, str, str], None]  # (index of the request, language, its summary) as soon as it is ready
@@ -234,6 +234,9 @@ class Summarizer:
         except ModelLoadError as exc:
             if not (self.config.extractive_fallback and self.config.summarizer_model is None):
                 raise  # a summariser the user named is never replaced
+            model = self._stored_fallback(articles, exc)
+            if model is not None:
+                return model
             self._engines[EXTRACTIVE] = EXTRACTIVE_ENGINE
             for art in articles:
                 art.warnings.insert(0, f"ABSTRACTIVE SUMMARISER UNAVAILABLE: {exc} This summary is EXTRACTIVE: the "
@@ -245,6 +248,24 @@ class Summarizer:
             self._known[self.router.summarizer] = known
             self.router = Router.build(self.config.preset, *self._names, self._known)
         return model
+
+    def _stored_fallback(self, articles: list[Article], missing: ModelLoadError) -> Model | None:
+        """The best measured instruction model in the store that reads every article here, in place of a preset
+        summariser that cannot be loaded (the router then plans with it), or None."""
+        for name, spec in stored_fallbacks():
+            if not all("*" in spec.languages or art.source in spec.languages for art in articles):
+                continue
+            try:
+                model = self.load(name)
+            except ModelLoadError:
+                continue
+            for art in articles:
+                art.warnings.insert(0, f"PRESET SUMMARISER UNAVAILABLE: {missing} Summarised instead with {spec.name} "
+                                       f"({name}), found in the model store: the best measured offline summariser.")
+            self._names = (name, self._names[1])
+            self.router = Router.build(self.config.preset, *self._names, self._known)
+            return model
+        return None
 
     def _run(self, articles: list[Article], options: SummarizeOptions, stages: dict[str, float],
              partial: Partial | None = None) -> None:
@@ -304,37 +325,8 @@ class Summarizer:
             _add(stages, "pivot_s", clock)
 
     def _translate(self, articles: list[Article], options: SummarizeOptions, partial: Partial | None = None) -> None:
-        """Step 4: every summary into every target the summariser did not write, one call per (model, source,
-        target)."""
-        jobs: dict[Job, list[tuple[Article, list[str]]]] = {}
-        for art in articles:
-            sentences = split_sentences(art.summary)
-            for target in art.targets:
-                if target in art.written:  # its summary language, or one it wrote directly
-                    art.summaries[target] = art.written[target]
-                    art.models[target] = list(art.chain)
-                    art.sentences[target] = len(split_sentences(art.written[target]))
-                    if partial:
-                        partial(art.index, target, art.written[target])
-                    continue
-                art.work["translate_s"] = art.work.get("translate_s", 0.0) + len(art.summary)
-                key = (self.router.translator(art.summary_language, target), art.summary_language, target)
-                jobs.setdefault(key, []).append((art, sentences))
-        for model, art, target, translated, notes in run_jobs(jobs, self.load, options, self.config.batch_size):
-            for note in notes:
-                art.warn_language(target, note)
-            if art.summary.strip() and not "".join(translated).strip():
-                art.warn_language(target, f"{model.name} produced an empty translation")
-            text = join_sentences(translated, LANGUAGES[target].spaced)
-            problems = check_translation(art.summary, text, art.summary_language, target)
-            art.faithful[target] = not problems
-            for problem in problems:
-                art.warn_language(target, f"unfaithful: {problem}")
-            art.summaries[target] = text
-            art.sentences[target] = len(translated)
-            art.models[target] = [*art.chain, model.model_id]
-            if partial:
-                partial(art.index, target, text)
+        """Step 4: every summary into every target the summariser did not write (`translation.py`)."""
+        translate_summaries(articles, self.router.translator, self.load, options, self.config.batch_size, partial)
 
 
 def _add(stages: dict[str, float], stage: str, since: float) -> None:

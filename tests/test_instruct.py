@@ -14,7 +14,7 @@ from summarizer.errors import ModelLoadError
 from summarizer.instruct import InstructModel
 from summarizer.models import Generated
 from summarizer.prompts import clean_summary, summary_instruction
-from summarizer.registry import ModelSpec
+from summarizer.registry import MODELS, ModelSpec
 from summarizer.routing import Router
 from summarizer.store import models_dir
 
@@ -238,3 +238,21 @@ def test_strict_mode_translates_a_direct_summary_that_fails_twice(monkeypatch, t
     assert result.summaries["en"] == answers["en"] and result.faithful["en"]
     assert result.models["fr"] == [model.model_id, tiny["en-fr"]]  # translated from the English summary
     assert any("translated from the 'en' summary" in w for w in result.language_warnings["fr"])
+
+
+def test_offline_a_missing_preset_summariser_gives_way_to_a_measured_instruction_model_in_the_store(
+        tiny_llm, monkeypatch):
+    import summarizer.store as store
+
+    imported = gguf_import.import_gguf(tiny_llm["gguf"], models_dir())
+    real = store.imported_spec
+    monkeypatch.setattr(store, "imported_spec", lambda key: MODELS["qwen2.5-0.5b-instruct"]
+                        if key == imported.model_id else real(key))
+    summarizer = Summarizer("default", device="cpu", engine="torch", extractive_fallback=True)
+    result = summarizer.summarize(ARTICLE, ["en"])
+    assert result.models["en"] == [imported.model_id]
+    assert result.warnings[0].startswith("PRESET SUMMARISER UNAVAILABLE: Could not load model 'distilbart-cnn-12-6'")
+    assert summarizer.plan(["en"]) == {"en": [imported.model_id]}  # the route that ran is the route it shows
+    monkeypatch.setattr(store, "imported_spec", real)  # a GGUF the registry does not rank: not used on its own
+    fallback = Summarizer("default", device="cpu", engine="torch", extractive_fallback=True).summarize(ARTICLE)
+    assert fallback.models["en"] == ["extractive"] and "EXTRACTIVE" in fallback.warnings[0]
