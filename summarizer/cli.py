@@ -205,7 +205,7 @@ def download_command_line(argv: Sequence[str]) -> int:
 def models_command(argv: Sequence[str]) -> int:
     """summarize models: presets, their routes, every model with its licence and size, what is present."""
     from .registry import MODELS
-    from .store import available_offline, store_location
+    from .store import available_offline, imported_spec, read_manifest, store_location
 
     argparse.ArgumentParser(prog="summarize models", description="List presets and models.").parse_args(argv)
     for preset in PRESETS.values():
@@ -220,7 +220,16 @@ def models_command(argv: Sequence[str]) -> int:
         present = "present" if available_offline(spec.name) else "missing"
         size = f"{spec.size_mb} MB" if spec.size_mb is not None else "?"
         commercial = "" if spec.commercial_use else "  NON-COMMERCIAL"
-        print(f"  {spec.name:<26} {spec.repo:<40} {spec.license:<16} {size:>8}  {present}{commercial}")
+        print(f"  {spec.name:<28} {spec.repo:<40} {spec.license:<16} {size:>8}  {present}{commercial}")
+    imported = {key: entry["gguf"] for key, entry in read_manifest()["models"].items()
+                if isinstance(entry, dict) and isinstance(entry.get("gguf"), dict)}
+    if imported:
+        print("\nGGUF files imported into the store (use the file's path, or the name below, as the summariser)")
+    for key, gguf in imported.items():
+        spec = imported_spec(key)
+        known = f"the registry's {spec.name}" if spec else "not in the registry: English only, default settings"
+        print(f"  {key}  ({gguf.get('architecture')}, {gguf.get('license') or 'licence not stated'}; {known}; "
+              f"from {gguf.get('path')}, sha256 {gguf.get('sha256')})")
     return 0
 
 

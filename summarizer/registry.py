@@ -164,6 +164,10 @@ PRESETS: Mapping[str, Preset] = MappingProxyType({
     "multilingual": Preset("multilingual", "mt5-xlsum", _FROM_ENGLISH, _TO_ENGLISH, "opus-mt-mul-en",
                            "m2m100_418M", "mT5 XL-Sum summarises in the article's language "
                            "(NON-COMMERCIAL licence cc-by-nc-sa-4.0)"),
+    "instruct": Preset("instruct", "qwen2.5-0.5b-instruct", _FROM_ENGLISH, _TO_ENGLISH, "opus-mt-mul-en",
+                       "m2m100_418M", "an instruction-tuned language model (Qwen2.5-0.5B-Instruct) reads the article "
+                       "in its own language and writes the summary; translations as in default (all permissive "
+                       "licences)"),
     "extractive": Preset("extractive", EXTRACTIVE, _FROM_ENGLISH, _TO_ENGLISH, "opus-mt-mul-en", "m2m100_418M",
                          "no summariser weights: the article's most central sentences, in its own language; "
                          "translations as in default"),
