@@ -49,7 +49,8 @@ MODELS = {"smollm2": "SmolLM2-135M-Instruct.Q4_1.gguf", "qwen-coder": "Qwen2.5-C
 DEV = 30  # the first 30 CNN/DM articles choose the decoding settings
 DECODING = {"greedy": {"num_beams": 1, "repetition_penalty": 1.0}, "beam 2": {"num_beams": 2},
             "repetition 1.1": {"num_beams": 1, "repetition_penalty": 1.1},
-            "no-repeat 3": {"num_beams": 1, "no_repeat_ngram_size": 3}}
+            "no-repeat 3": {"num_beams": 1, "no_repeat_ngram_size": 3},
+            "greedy, float32": {"num_beams": 1, "repetition_penalty": 1.0, "precision": "float32"}}
 
 
 def read_jsonl(path: str, limit: int | None = None) -> list[dict]:
@@ -78,9 +79,11 @@ class Bench:
         key = (model, engine, json.dumps(decoding, sort_keys=True), batch_size)
         if key not in self.summarizers:
             path = str(Path(self.args.gguf_dir) / MODELS[model])
+            decoding = dict(decoding) if decoding is not None else None
+            precision = decoding.pop("precision", "auto") if decoding else "auto"
             # a decoding variant gets a model of its own (its own cache): the settings are changed on it
             made = Summarizer("default", summarizer_model=path, device="cpu", engine=engine, batch_size=batch_size,
-                              cache=ModelCache() if decoding is not None else None)
+                              precision=precision, cache=ModelCache() if decoding is not None else None)
             loaded = made.load(path)
             if decoding is not None:  # what the registry would say, for this run only
                 loaded.generation_settings = lambda decoding=decoding: dict(decoding)
