@@ -12,7 +12,7 @@ Translations (`check_translation`), on NTREX-128 (1,997 news segments, professio
   source states, and no check of the source's numbers can miss it).
   Name errors: a person's name (the surname of two capitalised words in a row, "Holly Willoughby", not
   opening a sentence, both in the reference as they are) misspelt (one inner letter changed) or dropped;
-- with --model (the OPUS-MT zh->en folder `../shared/real-model/get-opus-mt-zh-en` builds): the real
+- with --model (the OPUS-MT zh->en folder `python tests/real_models.py OUT` builds in OUT): the real
   model's English output for the first 300 zho-CN segments, its flags, and errors planted in it.
 
 Summaries (`check_summary`), on CNN/DailyMail (`cnndm_frank`): false alarms on extractive summaries

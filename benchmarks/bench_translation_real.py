@@ -2,7 +2,7 @@
 
     python benchmarks/bench_translation_real.py --data ../shared/eval/ntrex128 --model DIR [--sentences 300]
 
-DIR is the model folder `../shared/real-model/get-opus-mt-zh-en DIR` builds. For each engine x precision
+DIR is the model folder `python tests/real_models.py OUT` builds (OUT/opus-mt-zh-en). For each engine x precision
 (torch float32 / bfloat16, CTranslate2 int8 / int8_float32 / float32) x beam (1, 2, 4, 6) the model
 translates the first N NTREX segments (batched, 16 a call, the project's length limit), scored with
 chrF and BLEU (sacrebleu) against the English source, with segments per second. Then batch sizes for
