@@ -13,8 +13,9 @@ batch is done, so that an interrupted run resumes and the audit reads the same s
 its table when it is done and adds it to the JSON.
 
 Sections:
-- decoding: greedy, beam 2, repetition penalty 1.1 and no-repeat 3-grams on the first 30 CNN/DM articles (the
-  development part: the defaults are chosen there; `rouge` reports the rest separately);
+- decoding: greedy, beam 2, repetition penalty 1.1, both, no-repeat 3-grams, and CTranslate2 float32 against int8,
+  on the first 30 CNN/DM articles (the development part: the defaults are chosen there; `rouge` reports the rest
+  separately);
 - rouge: every system on the English and the French articles, summaries of 3 sentences ("short");
 - audit: the share of summaries `check_summary` flags, and a sample of 30 flagged and 30 unflagged ones for
   reading against their articles (benchmarks/results/summarizer_audit_sample.jsonl); the labels written by
@@ -50,6 +51,7 @@ DEV = 30  # the first 30 CNN/DM articles choose the decoding settings
 DECODING = {"greedy": {"num_beams": 1, "repetition_penalty": 1.0}, "beam 2": {"num_beams": 2},
             "repetition 1.1": {"num_beams": 1, "repetition_penalty": 1.1},
             "no-repeat 3": {"num_beams": 1, "no_repeat_ngram_size": 3},
+            "beam 2, repetition 1.1": {"num_beams": 2, "repetition_penalty": 1.1},
             "greedy, float32": {"num_beams": 1, "repetition_penalty": 1.0, "precision": "float32"}}
 
 
