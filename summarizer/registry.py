@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .errors import ModelLoadError
+from .errors import UnknownPresetError
 
 
 @dataclass(frozen=True)
@@ -181,10 +181,11 @@ def available_models() -> list[str]:
 
 
 def get_preset(name: str) -> Preset:
+    """The preset called `name`; an unknown name is an input error that lists the presets."""
     try:
         return PRESETS[name]
-    except KeyError:
-        raise ModelLoadError(f"Unknown preset {name!r}. Available presets: {', '.join(PRESETS)}.") from None
+    except (KeyError, TypeError):  # TypeError: not even a string (a list from a JSON body)
+        raise UnknownPresetError(f"Unknown preset {name!r}. Available presets: {', '.join(PRESETS)}.") from None
 
 
 def find_spec(name_or_id: str) -> ModelSpec | None:
