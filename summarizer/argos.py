@@ -13,6 +13,7 @@ before anything is extracted. A zip is extracted once into the model store (``ar
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -28,6 +29,9 @@ SUFFIX = ".argosmodel"
 MAX_UNPACKED_BYTES = 4_000_000_000  # a package's files together, unpacked
 MAX_MEMBERS = 10_000
 MAX_RATIO = 200  # unpacked / packed: a zip bomb beyond this is refused
+COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+# What the package must hold for the tokenizer and the engine (its stanza sentence splitter is never used).
+REQUIRED_FILES = ("model/model.bin", "model/shared_vocabulary.json", "sentencepiece.model")
 
 
 @dataclass(frozen=True)
@@ -52,63 +56,90 @@ def is_package(name: str) -> bool:
 
 
 def _package_root(folder: Path) -> Path | None:
-    for candidate in (folder, *[p for p in folder.iterdir() if p.is_dir()]):
-        if (candidate / "metadata.json").is_file() and (candidate / "model" / "model.bin").is_file():
-            return candidate
-    return None
+    """The one package in a folder: the folder itself or one folder in it, holding metadata.json (the rule a
+    zip's members follow too, in `_zip_root`). Two candidates are refused: the pair read must be the pair run."""
+    roots = [c for c in (folder, *sorted(p for p in folder.iterdir() if p.is_dir())) if (c / "metadata.json").is_file()]
+    if len(roots) > 1:
+        raise ModelLoadError(f"{folder}: holds {len(roots)} Argos packages ({', '.join(r.name for r in roots)}); "
+                             "give one package at a time")
+    return roots[0] if roots and (roots[0] / "model" / "model.bin").is_file() else None
+
+
+def _zip_root(archive: zipfile.ZipFile, path: Path) -> str:
+    """The member prefix of the one package in a zip ("" when its files are at the root)."""
+    roots = [name[:-len("metadata.json")] for name in archive.namelist()
+             if name == "metadata.json" or (name.endswith("/metadata.json") and name.count("/") == 1)]
+    if len(roots) != 1:
+        raise ModelLoadError(f"{path}: not an Argos package (it must hold one metadata.json, at its root or in its "
+                             f"one folder; it holds {len(roots)})")
+    return roots[0]
+
+
+def _pair(data: bytes | str, where: object) -> tuple[str, str, str]:
+    """(source, target, version) from a package's metadata.json, checked."""
+    try:
+        metadata = json.loads(data)
+    except ValueError as exc:
+        raise ModelLoadError(f"{where}: the Argos package's metadata.json is not JSON ({exc})") from None
+    codes = [metadata.get(key) for key in ("from_code", "to_code")] if isinstance(metadata, dict) else []
+    if len(codes) != 2 or not all(isinstance(code, str) and code.strip() for code in codes):
+        raise ModelLoadError(f"{where}: the Argos package's metadata.json must be an object with from_code and "
+                             "to_code (language codes)")
+    return codes[0].strip(), codes[1].strip(), str(metadata.get("package_version", ""))
 
 
 def read_pair(name: str) -> tuple[str, str] | None:
-    """(source, target) of a package, read from its metadata without unpacking it; None if it is not one."""
+    """(source, target) of a package, read from its metadata without unpacking it; None if it is not one.
+
+    A .argosmodel file that is not a readable package is an error here, before it can be routed to."""
     path = Path(name).expanduser()
-    try:
-        if path.suffix == SUFFIX and path.is_file():
+    if path.suffix == SUFFIX and path.is_file():
+        try:
             with zipfile.ZipFile(path) as archive:
-                member = next((m for m in archive.namelist() if m.count("/") == 1 and m.endswith("/metadata.json")),
-                              None)
-                if member is None:
-                    return None
-                metadata = json.loads(archive.read(member))
-        elif path.is_dir() and (root := _package_root(path)) is not None:
-            metadata = json.loads((root / "metadata.json").read_text(encoding="utf-8"))
-        else:
-            return None
-    except (OSError, ValueError, zipfile.BadZipFile):
+                source, target, _ = _pair(archive.read(_zip_root(archive, path) + "metadata.json"), path)
+        except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
+            raise ModelLoadError(f"{path}: not a readable Argos package ({exc})") from None
+        return source, target
+    try:
+        root = _package_root(path) if path.is_dir() else None
+    except OSError:
         return None
-    return str(metadata.get("from_code", "")), str(metadata.get("to_code", ""))
+    if root is None:
+        return None
+    source, target, _ = _pair((root / "metadata.json").read_bytes(), path)
+    return source, target
 
 
 def open_package(name: str, store: Path) -> Package:
-    """The package's folder, extracting a .argosmodel into the store first (once, safely)."""
+    """The package's folder, extracting a .argosmodel into the store first (once, safely), its files checked."""
     path = Path(name).expanduser()
     root = _extract(path, store) if path.is_file() else _package_root(path)
     if root is None:
         raise ModelLoadError(f"{name}: not an Argos package (no metadata.json with model/model.bin)")
-    try:
-        metadata = json.loads((root / "metadata.json").read_text(encoding="utf-8"))
-        source, target = str(metadata["from_code"]), str(metadata["to_code"])
-    except (OSError, ValueError, KeyError) as exc:
-        raise ModelLoadError(f"{name}: the Argos package's metadata.json cannot be read ({exc})") from None
-    return Package(root, root.name, source, target, str(metadata.get("package_version", "")))
+    source, target, version = _pair((root / "metadata.json").read_bytes(), name)
+    for needed in REQUIRED_FILES:
+        if not (root / needed).is_file():
+            raise ModelLoadError(f"{name}: the Argos package has no {needed}; it is incomplete")
+    return Package(root, root.name, source, target, version)
 
 
 def _extract(path: Path, store: Path) -> Path:
     target = store / "argos" / f"{path.stem}--{sha256(path)[:12]}"
     if not target.is_dir():
+        tmp = target.with_name(target.name + f".tmp{os.getpid()}")
         try:
-            archive = zipfile.ZipFile(path)
-        except (OSError, zipfile.BadZipFile) as exc:
-            raise ModelLoadError(f"{path}: not a readable Argos package ({exc})") from None
-        with archive:
-            _check_members(archive, path)
-            tmp = target.with_name(target.name + f".tmp{os.getpid()}")
-            shutil.rmtree(tmp, ignore_errors=True)
-            archive.extractall(tmp)
-            tmp.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.replace(tmp, target)
-            except OSError:  # extracted by another process meanwhile
+            with zipfile.ZipFile(path) as archive:
+                _check_members(archive, path)
+                _zip_root(archive, path)
                 shutil.rmtree(tmp, ignore_errors=True)
+                archive.extractall(tmp)
+            tmp.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):  # extracted by another process meanwhile: theirs is kept
+                os.replace(tmp, target)
+        except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError) as exc:
+            raise ModelLoadError(f"{path}: not a readable Argos package ({exc})") from None
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)  # never a half-extracted folder left in the store
     root = _package_root(target)
     if root is None:
         raise ModelLoadError(f"{path}: not an Argos package (no metadata.json with model/model.bin)")
@@ -116,7 +147,8 @@ def _extract(path: Path, store: Path) -> Path:
 
 
 def _check_members(archive: zipfile.ZipFile, path: Path) -> None:
-    """Refuse members that would land outside the folder, links, and archives too large or too many."""
+    """Refuse members that would land outside the folder, links, encrypted members, compression this reader
+    cannot undo, and archives too large or too many."""
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
         raise ModelLoadError(f"{path}: {len(members):,} files in the package; at most {MAX_MEMBERS:,} are accepted")
@@ -132,6 +164,11 @@ def _check_members(archive: zipfile.ZipFile, path: Path) -> None:
             raise ModelLoadError(f"{path}: the member {name!r} would be written outside the package's folder")
         if (member.external_attr >> 16) & 0o170000 == 0o120000:
             raise ModelLoadError(f"{path}: the member {name!r} is a symbolic link; refused")
+        if member.flag_bits & 0x1:
+            raise ModelLoadError(f"{path}: the member {name!r} is encrypted; refused")
+        if member.compress_type not in COMPRESSIONS:
+            raise ModelLoadError(f"{path}: the member {name!r} uses a compression method ({member.compress_type}) "
+                                 "that is not accepted; repack it with deflate")
 
 
 class PackageTokenizer:
@@ -140,8 +177,13 @@ class PackageTokenizer:
     def __init__(self, package: Package):
         import sentencepiece as spm
 
-        self._sp = spm.SentencePieceProcessor(model_file=str(package.folder / "sentencepiece.model"))
-        vocabulary = json.loads((package.folder / "model" / "shared_vocabulary.json").read_text(encoding="utf-8"))
+        try:
+            self._sp = spm.SentencePieceProcessor(model_file=str(package.folder / "sentencepiece.model"))
+            vocabulary = json.loads((package.folder / "model" / "shared_vocabulary.json").read_text(encoding="utf-8"))
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise ModelLoadError(f"{package.name}: the Argos package's tokenizer cannot be read ({exc})") from None
+        if not isinstance(vocabulary, list) or not all(isinstance(token, str) for token in vocabulary):
+            raise ModelLoadError(f"{package.name}: model/shared_vocabulary.json must be a list of tokens")
         self._tokens = list(vocabulary)
         self._ids = {token: i for i, token in enumerate(self._tokens)}
         self.unk_token_id = self._ids.get("<unk>", 1)
