@@ -15,10 +15,11 @@ from .loading import load_model
 from .options import SummarizeOptions
 from .pipeline import Summarizer, summarize
 from .registry import MODELS, PRESETS, available_models
+from .request import Request
 from .result import Summary
 from .support import Evidence, evidence
+from .version import __version__ as __version__
 
-__version__ = "0.1.0"
 __all__ = [
     "LANGUAGES",
     "MODELS",
@@ -26,6 +27,7 @@ __all__ = [
     "Config",
     "Evidence",
     "ModelCache",
+    "Request",
     "SummarizeOptions",
     "Summarizer",
     "SummarizerError",

@@ -1,8 +1,9 @@
 """A bounded cache of loaded models: each (model, device, engine) is loaded once and kept while it is used.
 
 A `Summarizer` owns one or is handed one (the demo and the server share one
-among all their requests); `load_model` without a cache uses the process's
-default one. When more than `max_models` are loaded, the least recently used is
+among all their requests); without one it uses the process's default cache of
+its `Config.max_models` size (one per size), and `load_model` without a cache
+the default-sized one. When more than `max_models` are loaded, the least recently used is
 dropped, so a long-running server asked for many languages keeps a bounded set
 in memory. A model dropped while a request still runs on it stays alive until
 that request ends (the request holds it).
@@ -15,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .errors import InputError
+from .errors import InputError, ModelLoadError, SummarizerError
 
 if TYPE_CHECKING:
     from .models import Model
@@ -55,7 +56,10 @@ class ModelCache:
             return self._hit(self._aliases.get(key, key))
 
     def get(self, key: tuple, load: Callable[[], Model]) -> Model:
-        """The model cached under `key`, loaded with `load()` on first use (once, even when asked concurrently)."""
+        """The model cached under `key`, loaded with `load()` on first use (once, even when asked concurrently).
+
+        Every load passes here, so here a loader's own exception (a corrupt safetensors header, a garbage
+        CTranslate2 model) becomes the `ModelLoadError` that callers handle, naming the model."""
         with self._lock:
             if (model := self._hit(key)) is not None:
                 return model
@@ -64,7 +68,14 @@ class ModelCache:
             with self._lock:
                 if (model := self._hit(key)) is not None:
                     return model
-            model = load()
+            try:
+                model = load()
+            except SummarizerError:
+                raise
+            except Exception as exc:  # a loader's own error for a corrupt file (safetensors, CTranslate2, ...)
+                reason = (str(exc).splitlines() or [""])[0].rstrip(".") or "no reason given"
+                raise ModelLoadError(f"Could not load model {key[0]!r}: the files are not a readable model "
+                                     f"({type(exc).__name__}: {reason}).") from exc
             self.put(key, model)
             with self._lock:
                 self._loading.pop(key, None)
@@ -93,14 +104,13 @@ class ModelCache:
             self._aliases.clear()
 
 
-_default: ModelCache | None = None
+_defaults: dict[int, ModelCache] = {}
 _default_lock = threading.Lock()
 
 
-def default_cache() -> ModelCache:
-    """The process's shared cache, used by `load_model` and every `Summarizer` not handed one."""
-    global _default
+def default_cache(max_models: int = DEFAULT_MAX_MODELS) -> ModelCache:
+    """The process's shared cache of this size, used by `load_model` and every `Summarizer` not handed one."""
     with _default_lock:
-        if _default is None:
-            _default = ModelCache()
-        return _default
+        if max_models not in _defaults:
+            _defaults[max_models] = ModelCache(max_models)
+        return _defaults[max_models]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from .article import Article, shared_timings
@@ -35,6 +35,7 @@ from .loading import load_model
 from .models import Model
 from .options import SummarizeOptions
 from .registry import EXTRACTIVE
+from .request import Request, run_batches, with_source
 from .result import Summary
 from .routing import Router, abilities
 from .store import stored_fallbacks
@@ -44,16 +45,6 @@ from .translation import Job, run_jobs, translate_sentences, translate_summaries
 
 EXTRACTIVE_ENGINE = "extractive (no model)"
 Partial = Callable[[int, str, str], None]  # (index of the request, language, its summary) as soon as it is ready
-
-
-@dataclass(frozen=True)
-class Request:
-    """One article of a server's batch, with its own languages (`Summarizer.summarize_requests`)."""
-
-    text: str
-    languages: Sequence[str] | str = ("en",)
-    source_language: str | None = None
-    include_source: bool = True
 
 
 class Summarizer:
@@ -70,7 +61,7 @@ class Summarizer:
     def __init__(self, config: Config | str = "default", /, *, cache: ModelCache | None = None, **changes: Any):
         config = Config(preset=config) if isinstance(config, str) else config
         self.config = replace(config, **changes) if changes else config
-        self.cache = cache if cache is not None else default_cache()
+        self.cache = cache if cache is not None else default_cache(self.config.max_models)
         self._given: dict[str, Model] = {}  # models handed over already loaded, by id
         summarizer = self._name(self.config.summarizer_model)
         translators = {lang: self._name(model) for lang, model in self.config.translators.items()}
@@ -146,25 +137,18 @@ class Summarizer:
         targets = self.targets(languages) if languages or not options.include_source else ()
         return self._summarize([(text, targets, options) for text in texts], options, on_error)
 
-    def summarize_requests(self, requests: Sequence[Request], options: SummarizeOptions | None = None,
-                           partial: Partial | None = None) -> list[Summary | SummarizerError]:
-        """Summarise requests that ask for different languages (a server's queue), batched together.
+    def summarize_requests(self, requests: Sequence[Request], partial: Partial | None = None,
+                           ) -> list[Summary | SummarizerError]:
+        """Summarise typed requests (every door's), batched where they share a `batch_key`, each with its own
+        languages; unset fields take this configuration's defaults. A request that cannot be served gets its
+        `SummarizerError` in its place, and only it (`request.run_batches`). `partial(index, language, text)`
+        is called as each summary is ready, before the whole batch is."""
+        def run(indices: list[int], part: list[Request]) -> list[Summary | SummarizerError]:
+            renumbered = partial and (lambda index, language, text: partial(indices[index], language, text))
+            return self._summarize([(r.text, r.targets, r.options) for r in part], part[0].options, "return",
+                                   renumbered)
 
-        `options` sets what the batch shares (length, strict); each request its languages, source language and
-        whether to add it. A request that cannot be served gets its `SummarizerError` in its place.
-        `partial(index, language, text)` is called as each summary is ready, before the whole batch is.
-        """
-        options = options or self.config.options
-        items = []
-        for request in requests:
-            try:
-                targets = self.targets(request.languages) if request.languages or not request.include_source else ()
-            except SummarizerError as exc:
-                items.append((exc, (), options))
-                continue
-            items.append((request.text, targets, replace(options, source_language=request.source_language,
-                                                          include_source=request.include_source)))
-        return self._summarize(items, options, "return", partial)
+        return run_batches(requests, self.config, self.supported_languages(), run)
 
     def _summarize(self, items: list[tuple[Any, tuple[str, ...], SummarizeOptions]], options: SummarizeOptions,
                    on_error: str, partial: Partial | None = None) -> list[Summary | SummarizerError]:
@@ -218,7 +202,7 @@ class Summarizer:
             if not detection.reliable:
                 art.warn(f"source language detected as {detection.language!r} with low confidence "
                          f"({detection.confidence:.2f}); pass source_language= to be sure")
-        art.targets = tuple(dict.fromkeys([art.source, *targets])) if options.include_source else targets
+        art.targets = with_source(art.source, targets, options.include_source)
         art.work["detect_s"] = len(cleaned)
         art.started_with = tuple(art.warnings)
         _add(stages, "detect_s", started)
