@@ -1,15 +1,19 @@
-"""One configuration: which models, where they run, the limits, and the default request options.
+"""One configuration: which models, where they run, the limits, and the default request options; and the
+server's settings beside it.
 
 Every door builds a `Config` once and passes it on: `Summarizer.from_config`,
 the CLI's commands (from the flag groups below, shared by `summarize`,
 `batch-ray`, `eval`, `download` and `serve`), the Ray actors and the server.
+`ServerSettings` holds every default of `summarize serve` (queue, batching,
+limits, timeouts), read by its flags, by the environment and by the server.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +36,10 @@ class Config:
     engine: str = "auto"  # "auto", "torch" or "ctranslate2"
     precision: str = "auto"  # "auto" (int8 for CTranslate2 on CPU), or one of engines.PRECISIONS
     allow_pickle: bool = False  # also load pickle (.bin) weights, which can run code when loaded
-    extractive_fallback: bool = False  # a preset summariser that cannot be loaded gives way to the extractive one
+    # A preset summariser that cannot be loaded gives way to the extractive one (each result says so loudly).
+    # Off for the library (a missing model is an error); the commands turn it on with their flags (see
+    # `add_model_flags`), so that a reader gets a summary: the one place this is decided.
+    extractive_fallback: bool = False
     batch_size: int = 8  # texts per generate() call (articles per batch in the CLI)
     max_chars: int = 500_000  # longest article accepted, in characters (checked before any model work)
     max_languages: int = 20  # most target languages in one request
@@ -64,8 +71,9 @@ def parse_translators(values: Sequence[str]) -> dict[str, str]:
     return pairs
 
 
-def add_model_flags(parser: argparse.ArgumentParser, *, runtime: bool = True) -> None:
-    """--preset, --summarizer-model, --translator, --allow-pickle; with `runtime`, --device and --engine."""
+def add_model_flags(parser: argparse.ArgumentParser, *, runtime: bool = True, fallback: bool = False) -> None:
+    """--preset, --summarizer-model, --translator, --allow-pickle; with `runtime`, --device and --engine; with
+    `fallback`, --[no-]extractive-fallback (on: the commands that summarise for a reader)."""
     group = parser.add_argument_group("models")
     group.add_argument("--preset", default="default", choices=list(PRESETS), help="model preset (default: default)")
     group.add_argument("--summarizer-model", metavar="NAME_OR_PATH",
@@ -82,6 +90,11 @@ def add_model_flags(parser: argparse.ArgumentParser, *, runtime: bool = True) ->
         group.add_argument("--precision", default="auto", choices=list(PRECISIONS),
                            help="auto: int8 on CTranslate2 (CPU), float16 on CUDA; torch: bfloat16 where the CPU "
                                 "computes it natively, else float32")
+    if fallback:
+        group.add_argument("--extractive-fallback", action=argparse.BooleanOptionalAction, default=True,
+                           help="when the preset's summariser cannot be loaded, summarise extractively (the "
+                                "article's own sentences) and say so loudly in every result, instead of failing "
+                                "(default: on; a summariser named with --summarizer-model is never replaced)")
 
 
 def add_request_flags(parser: argparse.ArgumentParser, *, languages: bool = True) -> None:
@@ -123,7 +136,7 @@ def add_job_flags(parser: argparse.ArgumentParser) -> None:
     """The flags of a summarising job (`summarize run`, `summarize batch-ray`): input, summaries, models, limits."""
     add_input_flags(parser)
     add_request_flags(parser)
-    add_model_flags(parser)
+    add_model_flags(parser, fallback=True)
     add_limit_flags(parser)
 
 
@@ -146,9 +159,111 @@ def config_from_args(args: argparse.Namespace, **extra: Any) -> Config:
     counts = ("batch_size", "max_chars", "max_languages", "max_models")
     check_counts(args, *counts)
     values.update({name: getattr(args, name) for name in counts if hasattr(args, name)})
-    for name in ("device", "engine", "precision"):
+    for name in ("device", "engine", "precision", "extractive_fallback"):
         if hasattr(args, name):
             values[name] = getattr(args, name)
     if hasattr(args, "length"):
         values["options"] = options_from_args(args)
     return Config(**{**values, **extra})
+
+
+# ------------------------------------------------------------------------------------- the server's settings
+def _setting(default: Any, help: str, **extra: Any) -> Any:
+    return field(default=default, metadata={"help": help, **extra})
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Every default of `summarize serve`: where it listens, its queue and batches, its limits and timeouts.
+
+    Each is a flag (the field's name with dashes: ``--max-queue``) and can be set in the environment
+    (``SUMMARIZER_`` and the name in capitals: ``SUMMARIZER_MAX_QUEUE``); the flag wins. Limits and key
+    counters live in memory: a restart resets them.
+    """
+
+    host: str = _setting("127.0.0.1", "address to bind (127.0.0.1: this machine only)")
+    port: int = _setting(7860, "port to listen on")
+    api_keys: str | None = _setting(None, "JSON file of API keys and their limits (none: the server is open); "
+                                    "the limits are counted in memory: a restart resets them", metavar="FILE")
+    page: bool = _setting(True, "serve the web page at / beside the API")
+    max_queue: int = _setting(256, "articles waiting for the models at most (beyond: 503 queue_full)")
+    max_queue_per_key: int | None = _setting(None, "articles one API key may have waiting at most, so that "
+                                             "one key cannot fill the queue (default: half of --max-queue)")
+    max_batch: int = _setting(32, "articles summarised together at most (1 turns batching off)")
+    max_batch_chars: int = _setting(200_000, "characters summarised together at most")
+    batch_wait_ms: float = _setting(10.0, "a batch waits for company until none has come for this long (ms)")
+    batch_gather_ms: float = _setting(250.0, "... and this long at most, for a burst of requests (ms)")
+    request_timeout: float = _setting(600.0, "seconds a request may take, queueing included (beyond: 504)")
+    max_batch_articles: int = _setting(64, "articles in one POST /v1/summarize/batch at most")
+    max_body_mb: float = _setting(10.0, "largest request body in MB, counted as it arrives (beyond: 413)")
+    max_upload_mb: float = _setting(2.0, "largest file uploaded on the page, in MB")
+    read_timeout: float = _setting(30.0, "seconds a client may take to send a request's headers, or the next "
+                                   "part of its body (beyond: the connection is closed)")
+    shutdown_timeout: float = _setting(30.0, "seconds SIGTERM waits for the requests in flight")
+    retry_after: int = _setting(5, "seconds a 503 (full queue, loading) tells clients to wait")
+    ray: bool = _setting(False, "run the API as a Ray Serve application (the page stays with the plain server)")
+    address: str | None = _setting(None, "Ray cluster to join (default: $RAY_ADDRESS, else a local cluster)")
+    replicas: int = _setting(1, "model replicas on Ray Serve")
+
+    def __post_init__(self) -> None:
+        for name in ("port", "max_queue", "max_batch", "max_batch_chars", "max_batch_articles", "retry_after",
+                     "replicas"):
+            check_count(name, getattr(self, name))
+        check_count("max_queue_per_key", self.max_queue_per_key, optional=True)
+        for name in ("batch_wait_ms", "batch_gather_ms", "request_timeout", "max_body_mb", "max_upload_mb",
+                     "read_timeout", "shutdown_timeout"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise InputError(f"{name}={value!r} must be a number above 0.")
+
+    @property
+    def key_share(self) -> int:
+        """Articles one key may have waiting."""
+        return self.max_queue_per_key or max(1, self.max_queue // 2)
+
+    @property
+    def max_body_bytes(self) -> int:
+        return int(self.max_body_mb * 1_000_000)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1_000_000)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **given: Any) -> ServerSettings:
+        """The defaults, with those set in the environment (``SUMMARIZER_<NAME>``), then `given`."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for spec in fields(cls):
+            raw = environ.get(f"SUMMARIZER_{spec.name.upper()}")
+            if raw is not None and raw.strip():
+                values[spec.name] = _parse(spec, raw.strip())
+        return cls(**{**values, **given})
+
+
+def _parse(spec, raw: str) -> Any:
+    kind = type(spec.default) if spec.default is not None else str
+    try:
+        if kind is bool:
+            return {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}[raw.lower()]
+        return kind(raw) if spec.name != "max_queue_per_key" else int(raw)
+    except (KeyError, ValueError):
+        raise InputError(f"SUMMARIZER_{spec.name.upper()}={raw!r} is not a valid {spec.name}.") from None
+
+
+def add_server_flags(parser: argparse.ArgumentParser, defaults: ServerSettings) -> None:
+    """One flag per `ServerSettings` field, its default the value in `defaults` (the environment's)."""
+    for spec in fields(ServerSettings):
+        flag, value = "--" + spec.name.replace("_", "-"), getattr(defaults, spec.name)
+        where = f"; env SUMMARIZER_{spec.name.upper()}"
+        if isinstance(spec.default, bool):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=value,
+                                help=f"{spec.metadata['help']} (default: {'on' if value else 'off'}{where})")
+            continue
+        kind = int if spec.name == "max_queue_per_key" else type(spec.default) if spec.default is not None else str
+        parser.add_argument(flag, type=kind, default=value, metavar=spec.metadata.get("metavar"),
+                            help=f"{spec.metadata['help']} (default: {value}{where})")
+
+
+def settings_from_args(args: argparse.Namespace) -> ServerSettings:
+    return ServerSettings(**{spec.name: getattr(args, spec.name) for spec in fields(ServerSettings)})
