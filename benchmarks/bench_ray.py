@@ -46,7 +46,7 @@ def child(kind: str, feed: str, models: dict, out: str) -> dict:
         items = collect([feed])
         writer = JsonlWriter(out, overwrite=True)
         for i in range(0, len(items), 8):
-            writer.write(summarize_items(summarizer, items[i:i + 8], ["fr"]))
+            writer.write([outcome.row for outcome in summarize_items(summarizer, items[i:i + 8], ["fr"])])
         writer.close()
         detail = {"threads": "CTranslate2: one per core"}
     else:

@@ -21,12 +21,12 @@ import json
 import sys
 from collections.abc import Sequence
 
-from . import __version__
 from .config import add_job_flags, add_model_flags, config_from_args
-from .errors import InputError, ModelLoadError, SummarizerError, UnsupportedLanguageError
+from .errors import InputError, ModelLoadError, SummarizerError
 from .outputs import FORMATS, summarize_items
 from .outputs import failed as row_failed
 from .registry import PRESETS, download_command
+from .version import __version__
 
 # command -> (module, function): imported only when that command runs
 COMMANDS = {
@@ -54,12 +54,13 @@ def run_parser() -> argparse.ArgumentParser:
                "file called models.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("paths", nargs="+", metavar="INPUT",
-                        help=".txt/.md/.html files, folders, .jsonl, .csv, http(s) URLs, or - for stdin")
+                        help=".txt/.md/.html files, folders, tables (.jsonl/.json JSON Lines, .csv, .parquet), "
+                             "http(s) URLs, or - for stdin")
     add_job_flags(parser)
     output = parser.add_argument_group("output")
     output.add_argument("-o", "--output", metavar="FILE",
-                        help="write rows here (.jsonl, .csv, .md, or a .parquet folder, which needs pyarrow); "
-                             "a re-run resumes where it stopped")
+                        help="write rows here (.jsonl or .json: JSON Lines, .csv, .md, or a .parquet folder, which "
+                             "needs pyarrow); a re-run resumes where it stopped")
     output.add_argument("--format", choices=[*FORMATS, "text"],
                         help="output format (default: from -o's extension; text for one article, else jsonl)")
     output.add_argument("--overwrite", action="store_true", help="start -o over instead of resuming")
@@ -95,7 +96,7 @@ def run_command(argv: Sequence[str]) -> int:
     from .pipeline import Summarizer
 
     args = run_parser().parse_args(argv)
-    config = config_from_args(args, extractive_fallback=True)
+    config = config_from_args(args)
     summarizer = Summarizer.from_config(config)
     targets = list(summarizer.targets(args.to))
     items = collect(args.paths, glob=args.glob, text_field=args.text_field, id_field=args.id_field)
@@ -114,19 +115,20 @@ def run_command(argv: Sequence[str]) -> int:
                                 flush=True))
     bar = tqdm(total=len(items), initial=len(items) - len(todo), unit="article", file=sys.stderr,
                disable=args.quiet or not sys.stderr.isatty(), dynamic_ncols=True)
-    failed, missing_for = 0, set()  # source languages of articles that met a missing model
+    failed, sources = 0, set()  # the article languages met, for the fetch command
     try:
         for start in range(0, len(todo), config.batch_size):
             batch = todo[start:start + config.batch_size]
-            try:
-                rows = summarize_items(summarizer, batch, targets)
-            except ModelLoadError as exc:  # no model, no point going on: say what is missing
+            outcomes = summarize_items(summarizer, batch, targets)
+            missing = [o.result for o in outcomes if isinstance(o.result, ModelLoadError)]
+            if missing and len(missing) == len(outcomes):  # no model, no point going on: say what is missing
                 bar.close()
-                explain_missing(summarizer, targets, exc)
+                explain_missing(summarizer, targets, missing[0])
                 return 1
+            rows = [outcome.row for outcome in outcomes]
             emit(rows)
             failed += sum(row_failed(row) for row in rows)
-            missing_for |= {row["source_language"] for row in rows if _met_a_missing_model(row)}
+            sources |= {row["source_language"] for row in rows if row["source_language"]}
             bar.update(len(rows))
     finally:
         bar.close()
@@ -135,18 +137,25 @@ def run_command(argv: Sequence[str]) -> int:
     if writer and len(items) > len(todo):
         print(f"resumed: {len(items) - len(todo)} of {len(items)} articles were already in {args.output}",
               file=sys.stderr)
-    if missing_for:
-        sources = sorted(lang for lang in missing_for if lang != "en")
-        command = download_command(preset=config.preset, targets=[t for t in targets if t != "en"], sources=sources)
-        print(f"Some models are not here{'' if _hub() else ' and the Hugging Face hub cannot be reached'}. "
-              f"To fetch every model this run needs (where the hub can be reached; then copy the model store "
-              f"here): {command}", file=sys.stderr)
+    if failed:
+        hint_missing(summarizer, targets, sorted(sources))
     return 1 if failed else 0
 
 
-def _met_a_missing_model(row: dict) -> bool:
-    texts = [*row["errors"].values(), *row["warnings"]]
-    return any("Fetch it with: summarize download" in text for text in texts)
+def hint_missing(summarizer, targets: list[str], sources: list[str]) -> None:
+    """Where this run's models are not all here (and the hub cannot be reached), the one command that fetches
+    every model it needs, from what the route needs and the store holds (no message is searched)."""
+    from .store import available_offline
+
+    if _hub():
+        return
+    needed = summarizer.router.required(targets, sources)
+    if all(name == "extractive" or available_offline(name) for name in needed):
+        return
+    command = download_command(preset=summarizer.config.preset, targets=[t for t in targets if t != "en"],
+                               sources=[lang for lang in sources if lang != "en"])
+    print("Some models are not here and the Hugging Face hub cannot be reached. To fetch every model this run "
+          f"needs (where the hub can be reached; then copy the model store here): {command}", file=sys.stderr)
 
 
 def _hub() -> bool:
@@ -163,6 +172,8 @@ def explain_missing(summarizer, targets: list[str], error: Exception) -> None:
 
     options = summarizer.config.options
     print(f"error: {error}", file=sys.stderr)
+    if getattr(error, "fetch", None):
+        print(f"  Fetch it (on a machine with network access) with: {error.fetch}", file=sys.stderr)
     source = normalize_language(options.source_language) if options.source_language else "en"
     languages = list(dict.fromkeys([source, *targets])) if options.include_source else targets
     plan = summarizer.plan(languages, source)
@@ -240,12 +251,9 @@ def cli(argv: Sequence[str] | None = None) -> int:
     module, function = COMMANDS[command]
     try:
         return getattr(importlib.import_module(module), function)(rest)
-    except (UnsupportedLanguageError, InputError) as exc:
+    except SummarizerError as exc:  # one line; 2 when the caller can fix it (the errors the server answers 4xx)
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except SummarizerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return 2 if exc.status < 500 else 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

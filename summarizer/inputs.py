@@ -1,4 +1,4 @@
-"""Where articles come from: files, folders, JSONL, CSV, stdin and URLs.
+"""Where articles come from: files, folders, tables (JSON Lines, CSV, Parquet), stdin and URLs.
 
 Every input becomes `Item`s with a stable id (so a batch run can resume) and a
 loader that reads the text only when its batch comes up. A bad item (missing,
@@ -22,6 +22,10 @@ from .text import replace_surrogates
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+ARTICLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES  # a file of one article (folders are searched for these)
+# A table of articles, one a row, by suffix -> its kind: the one rule for the CLI, batch-ray and the output
+# writers. A .json file is JSON Lines too (one object a line), as most news feeds and exports write it.
+TABLE_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 MAX_INPUT_BYTES = 20_000_000  # larger inputs are refused before they are read whole
 URL_TIMEOUT_S = 20
 
@@ -92,7 +96,9 @@ def fetch_url(url: str) -> str:
     import urllib.error
     import urllib.request
 
-    request = urllib.request.Request(url, headers={"User-Agent": "multilingual-summarizer/0.1"})
+    from .version import __version__
+
+    request = urllib.request.Request(url, headers={"User-Agent": f"multilingual-summarizer/{__version__}"})
     try:
         with urllib.request.urlopen(request, timeout=URL_TIMEOUT_S) as response:
             data = response.read(MAX_INPUT_BYTES + 1)
@@ -122,12 +128,25 @@ def _failing(message: str) -> Callable[[], str]:
     return load
 
 
+def table_kind(path: str | Path) -> str | None:
+    """"jsonl", "csv" or "parquet" for a table of articles (by its suffix), else None."""
+    return TABLE_SUFFIXES.get(Path(path).suffix.lower())
+
+
+def json_array(path: Path) -> InputError:
+    """The error for a .json table that is one JSON array: tables are JSON Lines, whatever their suffix."""
+    return InputError(f"{path}: holds a JSON array; tables are read as JSON Lines (one object per line), e.g. "
+                      "write it with `jq -c '.[]' FILE > FILE.jsonl`")
+
+
 def _jsonl_items(path: Path, text_field: str, id_field: str) -> Iterable[Item]:
     try:
         lines = _read_text(path, limit=None).splitlines()  # a feed of many articles
     except InputError as exc:
         yield Item(str(path), _failing(str(exc)))
         return
+    if next((line for line in lines if line.strip()), "").lstrip().startswith("["):
+        raise json_array(path)
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -167,6 +186,27 @@ def _csv_items(path: Path, text_field: str, id_field: str) -> Iterable[Item]:
         yield Item(str(item_id), _fixed(row.get(text_field) or ""))
 
 
+def _parquet_items(path: Path, text_field: str, id_field: str) -> Iterable[Item]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(f"{path}: reading Parquet needs pyarrow: pip install pyarrow (the ray extra has it)") from None
+    try:
+        table = pq.read_table(path)
+    except (OSError, ValueError) as exc:
+        yield Item(str(path), _failing(f"{path}: not a readable Parquet file ({exc})"))
+        return
+    if text_field not in table.column_names:
+        raise InputError(f"{path}: no column {text_field!r} (columns: {', '.join(table.column_names)}); "
+                         "choose one with --text-field")
+    ids = table[id_field].to_pylist() if id_field in table.column_names else [None] * table.num_rows
+    for number, (item_id, text) in enumerate(zip(ids, table[text_field].to_pylist(), strict=True), start=1):
+        where = f"{path}:{number}"
+        item_id = str(item_id) if item_id not in (None, "") else where
+        yield Item(item_id, _fixed(text) if isinstance(text, str) else
+                   _failing(f"{where}: no text in column {text_field!r}"))
+
+
 def collect(paths: Iterable[str], *, glob: str | None = None, text_field: str = "text",
             id_field: str = "id") -> list[Item]:
     """Turn command-line inputs into items, in order, with unique ids."""
@@ -187,11 +227,10 @@ def _path_items(path: Path, glob: str | None, text_field: str, id_field: str) ->
         for file in folder_files(path, glob):
             yield Item(str(file), lambda file=file: _read_file(file))
         return
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson") and path.is_file():
-        yield from _jsonl_items(path, text_field, id_field)
-    elif suffix == ".csv" and path.is_file():
-        yield from _csv_items(path, text_field, id_field)
+    kind = table_kind(path) if path.is_file() else None
+    if kind is not None:
+        reader = {"jsonl": _jsonl_items, "csv": _csv_items, "parquet": _parquet_items}[kind]
+        yield from reader(path, text_field, id_field)
     elif path.exists():
         yield Item(str(path), lambda: _read_file(path))
     else:
@@ -200,8 +239,8 @@ def _path_items(path: Path, glob: str | None, text_field: str, id_field: str) ->
 
 def folder_files(folder: Path, glob: str | None = None) -> list[Path]:
     """The files of a folder (recursively) that are articles: text and HTML, or those matching `glob`."""
-    suffixes = TEXT_SUFFIXES | HTML_SUFFIXES
-    return sorted(p for p in folder.rglob(glob or "*") if p.is_file() and (glob or p.suffix.lower() in suffixes))
+    return sorted(p for p in folder.rglob(glob or "*") if p.is_file() and (glob or p.suffix.lower() in
+                                                                           ARTICLE_SUFFIXES))
 
 
 def _unique(items: list[Item]) -> list[Item]:

@@ -13,52 +13,55 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import InputError, SummarizerError
+from .inputs import table_kind
+from .request import Request
 from .result import Summary
 
 if TYPE_CHECKING:
     from .inputs import Item
-    from .options import SummarizeOptions
     from .pipeline import Summarizer
 
+# The fields of an output row, in order: `make_row`, the CSV columns, the Parquet schema and
+# `read_parquet_rows` all follow this one list. Every field but `id` and `error` is the Summary's own.
 ROW_FIELDS = ("id", "source_language", "summaries", "models", "chunks", "warnings", "language_warnings", "faithful",
               "errors", "error")
-MAP_FIELDS = ("summaries", "models", "language_warnings", "faithful", "errors")
+MAP_FIELDS = ("summaries", "models", "language_warnings", "faithful", "errors")  # language -> value
 FORMATS = ("jsonl", "csv", "md", "parquet")
 _MD_MARKER = "<!-- summarize row "
+_EMPTY = {"source_language": None, "summaries": {}, "models": {}, "chunks": 0, "warnings": [],
+          "language_warnings": {}, "faithful": {}, "errors": {}}
+
+
+class Outcome(NamedTuple):
+    row: dict[str, Any]
+    result: Summary | SummarizerError
 
 
 def make_row(item_id: str, result: Summary | Exception) -> dict[str, Any]:
     """One output row: the result's fields, or an error (one line) with empty results."""
     if isinstance(result, Summary):
-        return {"id": item_id, "source_language": result.source_language, "summaries": result.summaries,
-                "models": result.models, "chunks": result.chunks, "warnings": result.warnings,
-                "language_warnings": result.language_warnings, "faithful": result.faithful, "errors": result.errors,
-                "error": None}
-    message = " ".join(str(result).split()) or type(result).__name__
-    return {"id": item_id, "source_language": None, "summaries": {}, "models": {}, "chunks": 0, "warnings": [],
-            "language_warnings": {}, "faithful": {}, "errors": {}, "error": message}
+        return {"id": item_id, **{name: getattr(result, name) for name in ROW_FIELDS[1:-1]}, "error": None}
+    return {"id": item_id, **_EMPTY, "error": " ".join(str(result).split()) or type(result).__name__}
 
 
-def summarize_items(summarizer: Summarizer, items: Sequence[Item], targets: Sequence[str],
-                    options: SummarizeOptions | None = None) -> list[dict[str, Any]]:
-    """Rows for a batch of items, in order: items that cannot be read or summarised get error rows.
+def summarize_items(summarizer: Summarizer, items: Sequence[Item], targets: Sequence[str]) -> list[Outcome]:
+    """Each item's row and result, in order: items that cannot be read or summarised get error rows.
 
-    The one place where batch rows are made: the local CLI and the Ray actors both call it.
+    The one place where batch rows are made: the local CLI and the Ray actors both call it. Each item is a
+    `Request` for `targets` (the rest from the summariser's `Config.options`), summarised together.
     """
-    texts: dict[str, str] = {}
-    rows: dict[str, dict[str, Any]] = {}
+    results: dict[str, Summary | SummarizerError] = {}
+    requests: dict[str, Request] = {}
     for item in items:
         try:
-            texts[item.id] = item.load()
+            requests[item.id] = Request.of(text=item.load(), languages=list(targets))
         except SummarizerError as exc:
-            rows[item.id] = make_row(item.id, exc)
-    results = summarizer.summarize_batch(list(texts.values()), list(targets), options, on_error="return")
-    for item_id, result in zip(texts, results, strict=True):
-        rows[item_id] = make_row(item_id, result)
-    return [rows[item.id] for item in items]
+            results[item.id] = exc
+    results.update(zip(requests, summarizer.summarize_requests(list(requests.values())), strict=True))
+    return [Outcome(make_row(item.id, results[item.id]), results[item.id]) for item in items]
 
 
 def failed(row: dict[str, Any]) -> bool:
@@ -69,15 +72,11 @@ def failed(row: dict[str, Any]) -> bool:
 def format_for(path: str | None, explicit: str | None) -> str:
     if explicit:
         return explicit
-    suffix = Path(path).suffix.lower().lstrip(".") if path else ""
-    if suffix in ("jsonl", "ndjson", "json"):
-        return "jsonl"
-    if suffix in ("csv", "md"):
-        return suffix
-    if suffix == "markdown":
+    kind = table_kind(path) if path else None  # the input tables' rule: .json is JSON Lines, as read
+    if kind is not None:
+        return kind
+    if path and Path(path).suffix.lower() in (".md", ".markdown"):
         return "md"
-    if suffix == "parquet":
-        return "parquet"
     raise InputError(f"Cannot tell the output format from {path!r}: use a .jsonl, .csv, .md or .parquet name, "
                      "or --format.")
 
@@ -146,7 +145,8 @@ class CsvWriter(RowWriter):
 
     def __init__(self, path: str | Path, languages: list[str], *, overwrite: bool = False):
         self.columns = ["id", "source_language", "summary_source", *(f"summary_{lang}" for lang in languages),
-                        "models", "chunks", "warnings", "language_warnings", "faithful", "errors", "error"]
+                        *(name for name in ROW_FIELDS[2:] if name != "summaries")]
+        self._languages = len(languages)
         super().__init__(path, overwrite=overwrite)
         if self.path.stat().st_size == 0:
             self._handle.write(self._line(self.columns))
@@ -169,11 +169,11 @@ class CsvWriter(RowWriter):
         summaries = dict(row["summaries"])
         source = summaries.get(row["source_language"], "") if row["source_language"] else ""
         values = [row["id"], row["source_language"] or "", source]
-        values += [summaries.get(column.removeprefix("summary_"), "") for column in self.columns[3:-7]]
-        values += [json.dumps(row["models"], ensure_ascii=False), row["chunks"],
-                   json.dumps(row["warnings"], ensure_ascii=False),
-                   json.dumps(row["language_warnings"], ensure_ascii=False), json.dumps(row["faithful"]),
-                   json.dumps(row["errors"], ensure_ascii=False), row["error"] or ""]
+        values += [summaries.get(column.removeprefix("summary_"), "") for column in self.columns[3:3 + self._languages]]
+        for name in ROW_FIELDS[3:]:
+            value = row[name]
+            values.append(value if name == "chunks" else (value or "") if name == "error" else
+                          json.dumps(value, ensure_ascii=False))
         return self._line([" ".join(str(v).split()) for v in values])  # one physical line per row
 
 
@@ -241,11 +241,11 @@ class ParquetWriter:
             self.done.update(pq.read_table(part, columns=["id"])["id"].to_pylist())
         self._next = len(parts)
         text, texts = pa.string(), pa.list_(pa.string())
-        self.schema = pa.schema([
-            ("id", text), ("source_language", text), ("summaries", pa.map_(text, text)),
-            ("models", pa.map_(text, texts)), ("chunks", pa.int64()), ("warnings", texts),
-            ("language_warnings", pa.map_(text, texts)),
-            ("faithful", pa.map_(text, pa.bool_())), ("errors", pa.map_(text, text)), ("error", text)])
+        types = {"id": text, "source_language": text, "summaries": pa.map_(text, text),
+                 "models": pa.map_(text, texts), "chunks": pa.int64(), "warnings": texts,
+                 "language_warnings": pa.map_(text, texts), "faithful": pa.map_(text, pa.bool_()),
+                 "errors": pa.map_(text, text), "error": text}
+        self.schema = pa.schema([(name, types[name]) for name in ROW_FIELDS])
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         if not rows:

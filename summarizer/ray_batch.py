@@ -27,10 +27,8 @@ from typing import Any
 
 from .config import Config
 from .errors import ClusterError, InputError
-from .inputs import HTML_SUFFIXES, TEXT_SUFFIXES, Item, content_id, file_text, folder_files
+from .inputs import ARTICLE_SUFFIXES, Item, content_id, file_text, folder_files, json_array, table_kind
 from .text import replace_surrogates
-
-TABLE_SUFFIXES = {".jsonl": "json", ".ndjson": "json", ".json": "json", ".parquet": "parquet", ".csv": "csv"}
 
 
 @dataclass(frozen=True)
@@ -45,18 +43,20 @@ class RayJob:
 
 
 def input_kind(paths: Sequence[str]) -> str:
-    """"json", "parquet", "csv" or "files", the same for every input (Ray reads one kind per dataset)."""
+    """"jsonl", "parquet", "csv" or "files", the same for every input (Ray reads one kind per dataset); tables
+    are told by `inputs.table_kind`, the local CLI's rule."""
     kinds = set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             kinds.add("files")
-        elif path.suffix.lower() in TABLE_SUFFIXES and path.is_file():
-            kinds.add(TABLE_SUFFIXES[path.suffix.lower()])
-        elif path.is_file() and path.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES:
+        elif path.is_file() and table_kind(path):
+            kinds.add(table_kind(path))
+        elif path.is_file() and path.suffix.lower() in ARTICLE_SUFFIXES:
             kinds.add("files")
         else:
-            raise InputError(f"{raw}: not a folder, .jsonl, .parquet, .csv or text file (or it does not exist)")
+            raise InputError(f"{raw}: not a folder, table (.jsonl, .json, .csv, .parquet) or article file (or it "
+                             "does not exist)")
     if len(kinds) != 1:
         raise InputError(f"batch-ray reads one kind of input at a time; these are {', '.join(sorted(kinds))}")
     return kinds.pop()
@@ -75,7 +75,7 @@ def read_dataset(paths: Sequence[str], kind: str, job: RayJob):
             raise InputError(f"{', '.join(paths)}: no article files" + (f" match {job.glob!r}" if job.glob else ""))
         return ray.data.read_binary_files(files, include_paths=True, **light) \
             .map_batches(_file_ids, batch_format="pyarrow", **light)
-    reader = {"json": lambda: ray.data.read_json(paths, lines=True, **light),
+    reader = {"jsonl": lambda: ray.data.read_json(paths, lines=True, **light),
               "parquet": lambda: ray.data.read_parquet(paths, **light),
               "csv": lambda: ray.data.read_csv(paths, convert_options=_csv_as_text(job), **light)}[kind]
     columns = _columns(Path(paths[0]), kind)
@@ -98,6 +98,8 @@ def _columns(path: Path, kind: str) -> list[str]:
 
             return next(csv.reader(handle), [])
         for line in handle:
+            if line.lstrip().startswith("["):
+                raise json_array(path)
             if line.strip():
                 try:
                     record = json.loads(line)
@@ -151,8 +153,8 @@ class SummarizeActor:
                      for i, data in zip(ids, batch["bytes"], strict=True)]
         else:
             items = [Item(i, _text_loader(text, i)) for i, text in zip(ids, batch["text"], strict=True)]
-        rows = summarize_items(self.summarizer, items, self.job.targets)
-        return {"id": ids, "row": [json.dumps(row, ensure_ascii=False) for row in rows]}
+        outcomes = summarize_items(self.summarizer, items, self.job.targets)
+        return {"id": ids, "row": [json.dumps(outcome.row, ensure_ascii=False) for outcome in outcomes]}
 
 
 def _text_loader(text: Any, item_id: str):
@@ -278,7 +280,8 @@ def batch_ray_command(argv: Sequence[str]) -> int:
         prog="summarize batch-ray", description="Summarise many articles on a Ray cluster (pip install -e '.[ray]'). "
         "Rows have the local CLI's schema; a re-run skips the ids already in the output.")
     parser.add_argument("paths", nargs="+", metavar="INPUT",
-                        help=".jsonl/.parquet/.csv files (one kind per run), or folders of .txt/.md/.html files")
+                        help="tables (.jsonl/.json JSON Lines, .parquet, .csv; one kind per run), or folders of "
+                             ".txt/.md/.html files")
     add_job_flags(parser)
     output = parser.add_argument_group("output")
     output.add_argument("-o", "--output", required=True, metavar="OUTPUT",
@@ -295,7 +298,7 @@ def batch_ray_command(argv: Sequence[str]) -> int:
     cluster.add_argument("--num-cpus", type=int, help="CPUs of the local cluster when one is started (default: all)")
     args = parser.parse_args(argv)
     check_counts(args, "actors")
-    config = config_from_args(args, extractive_fallback=True)
+    config = config_from_args(args)
     router = Router.build(config.preset, config.summarizer_model, config.translators)
     targets = normalize_languages(args.to, router.supported(), config.max_languages)
     input_kind(args.paths)  # a usage error before the cluster starts
