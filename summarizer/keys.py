@@ -1,4 +1,4 @@
-"""API keys and their limits, LibreTranslate-style: requests per minute and characters per day, per key.
+"""API keys and their limits, LibreTranslate-style: articles per minute and characters per day, per key.
 
 The key file is JSON:
 
@@ -6,7 +6,13 @@ The key file is JSON:
                "characters_per_day": 2000000}]}
 
 Keys are compared in constant time (by their SHA-256, with `hmac.compare_digest`), kept only as digests in
-memory, and never logged: a key is named in messages by its `name`.
+memory, and never logged: a key is named in messages by its `name` (unique in the file; the page's login
+asks for it as the user name, and the key as the password).
+
+Every article counts as one request, however it came (one per POST /v1/summarize, one per article of a
+batch, one per summary on the page); its characters count once it is accepted, and are given back when it
+is refused or fails. Looking around (/v1/models, /v1/languages, /metrics) needs a key but costs nothing.
+The counters live in memory: a restart resets them.
 """
 
 from __future__ import annotations
@@ -20,32 +26,39 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, SummarizerError
+from .errors import InputError, QuotaExceededError, RateLimitedError
 
 
-class LimitExceeded(SummarizerError):
-    def __init__(self, message: str, code: str, retry_after: int):
-        super().__init__(message)
-        self.code, self.retry_after = code, retry_after
-
-
-@dataclass
+@dataclass(eq=False)
 class Account:
     name: str
     digest: bytes
     requests_per_minute: int | None
     characters_per_day: int | None
-    recent: deque = field(default_factory=deque)  # times of the requests of the last minute
+    recent: deque = field(default_factory=deque)  # times of the articles of the last minute
     day: int = -1
     characters: int = 0
 
 
+@dataclass(frozen=True)
+class Charge:
+    """What one accepted request cost: given back (in part) by `KeyStore.refund` when it fails."""
+
+    account: Account
+    characters: int
+    day: int
+
+
 def _digest(key: str) -> bytes:
-    return hashlib.sha256(key.encode("utf-8")).digest()
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
 
 
 class KeyStore:
     def __init__(self, accounts: list[Account]):
+        names = [account.name for account in accounts]
+        if len(set(names)) != len(names):
+            raise InputError(f"key names must be unique (they name the key in the page's login and in "
+                             f"messages): {', '.join(sorted({n for n in names if names.count(n) > 1}))}")
         self.accounts = accounts
         self._lock = threading.Lock()
 
@@ -79,26 +92,44 @@ class KeyStore:
                 found = account
         return found
 
-    def charge(self, account: Account, characters: int, now: float | None = None) -> None:
-        """Count a request and its characters against the account's limits; LimitExceeded past one."""
+    def login(self, name: str, key: str) -> bool:
+        """The page's login: the key's name as the user name, the key as the password."""
+        account = self.find(key)
+        return account is not None and hmac.compare_digest(account.name.encode(), name.strip().encode())
+
+    def named(self, name: str | None) -> Account | None:
+        return next((account for account in self.accounts if account.name == name), None)
+
+    def charge(self, account: Account, articles: int = 1, characters: int = 0, now: float | None = None) -> Charge:
+        """Count `articles` and their `characters` against the account's limits, or raise RateLimitedError
+        (QuotaExceededError for characters) and count nothing."""
         now = time.time() if now is None else now
         with self._lock:
             while account.recent and account.recent[0] <= now - 60:
                 account.recent.popleft()
-            if account.requests_per_minute is not None and len(account.recent) >= account.requests_per_minute:
-                wait = int(account.recent[0] + 60 - now) + 1
-                raise LimitExceeded(f"Key {account.name!r} is over its {account.requests_per_minute} requests per "
-                                    f"minute; try again in {wait} s.", "rate_limited", wait)
+            limit = account.requests_per_minute
+            if limit is not None and len(account.recent) + articles > limit:
+                wait = int(account.recent[0] + 60 - now) + 1 if account.recent and articles <= limit else 60
+                raise RateLimitedError(f"Key {account.name!r} is over its {limit} articles per minute "
+                                       f"({articles} asked for); try again in {wait} s.", retry_after=wait)
             day = int(now // 86400)
             if day != account.day:
                 account.day, account.characters = day, 0
-            if account.characters_per_day is not None and account.characters + characters > \
-                    account.characters_per_day:
+            quota = account.characters_per_day
+            if quota is not None and account.characters + characters > quota:
                 wait = int((day + 1) * 86400 - now) + 1
-                raise LimitExceeded(f"Key {account.name!r} is over its {account.characters_per_day:,} characters per "
-                                    "day (UTC); try again tomorrow.", "quota_exceeded", wait)
-            account.recent.append(now)
+                raise QuotaExceededError(f"Key {account.name!r} is over its {quota:,} characters per day (UTC); "
+                                         "try again tomorrow.", retry_after=wait)
+            account.recent.extend([now] * articles)
             account.characters += characters
+            return Charge(account, characters, day)
+
+    def refund(self, charge: Charge, characters: int | None = None) -> None:
+        """Give back the characters of a charge (or `characters` of them) whose articles were not summarised."""
+        amount = charge.characters if characters is None else min(characters, charge.characters)
+        with self._lock:
+            if charge.account.day == charge.day:
+                charge.account.characters = max(0, charge.account.characters - amount)
 
 
 def _limit(value) -> int | None:

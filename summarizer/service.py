@@ -1,75 +1,78 @@
 """A summarising service: one configuration, one model cache, one queue that batches concurrent requests.
 
-Requests from the web page and the JSON API go into one queue. A worker takes what has arrived, and waits
-for company while it keeps coming: until no request has come for `max_wait_ms`, `max_gather_ms` at most
-(so a lone request waits 10 ms, a burst of clients goes as one batch), up to `max_batch` requests and
-`max_batch_chars` characters, and runs them as one `Summarizer.summarize_requests` call (requests that share
-length and strictness go together; each keeps its own languages). So eight users at once cost about what one
-batch of eight costs. A full queue is refused at once (`QueueFull`); summaries reach their request as soon as
-they are ready (`partial`).
+Requests from the web page and the JSON API (and, with ``serve --ray``, those the
+ingress sends on to the replicas) go into one queue of articles. A worker takes
+what has arrived, and waits for company while it keeps coming: until no article
+has come for `batch_wait_ms`, `batch_gather_ms` at most (so a lone request waits
+10 ms, a burst of clients goes as one batch), up to `max_batch` articles and
+`max_batch_chars` characters that share a `Request.batch_key`, and hands them
+to the runner (by default `Summarizer.summarize_requests` here). So eight users
+at once cost about what one batch of eight costs.
+
+The queue is shared fairly: it holds `max_queue` articles, one key at most
+`key_share` of them (so one key cannot push the others out), and batches take
+the keys' articles in turn. A full queue is refused at once (`QueueFullError`);
+work whose client has gone is dropped (`abandon`); summaries reach their
+request as soon as they are ready (`partial`).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections import Counter, deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from .cache import ModelCache
-from .config import Config
-from .errors import SummarizerError
+from .config import Config, ServerSettings
+from .errors import ClosingError, InternalError, ModelLoadError, QueueFullError, SummarizerError
 from .metrics import Metrics
-from .options import SummarizeOptions
-from .pipeline import Request, Summarizer
+from .pipeline import Summarizer
+from .request import Request
+from .result import Summary
+
+log = logging.getLogger(__name__)
+Partial = Callable[[str, str], None]  # (language, summary) as each is ready
+# Summarise one batch of resolved requests that share a batch key: one result (or error) per request.
+Runner = Callable[[list[Request], Callable[[int, str, str], None] | None], Sequence[Summary | SummarizerError]]
 
 
-class QueueFull(SummarizerError):
-    """The queue holds as many requests as it may; try again shortly."""
-
-
-class Closing(SummarizerError):
-    """The service is stopping and takes no new requests."""
-
-
-@dataclass
+@dataclass(eq=False)
 class Job:
-    request: Request
-    options: SummarizeOptions
-    preset: str
+    request: Request  # resolved: its batch key is final
+    owner: str | None = None  # the API key's name, for the fair share (None: an open server)
+    partial: Partial | None = None
     future: concurrent.futures.Future = field(default_factory=concurrent.futures.Future)
-    partial: Callable[[str, str], None] | None = None  # (language, summary) as each is ready
     queued_at: float = field(default_factory=time.monotonic)
-
-    @property
-    def key(self) -> tuple:
-        """What a batch must share: the preset, and the options that set generation."""
-        o = self.options
-        return self.preset, o.length, o.strict, o.summary_tokens, o.translation_tokens
 
 
 class Service:
     """What every request uses. `start()` the workers before submitting; `stop()` finishes what is in flight."""
 
-    def __init__(self, config: Config | None = None, *, max_queue: int = 64, max_batch: int = 32,
-                 max_batch_chars: int = 200_000, max_wait_ms: float = 10.0, max_gather_ms: float = 250.0,
-                 workers: int = 1, cache: ModelCache | None = None):
-        self.config = replace(config or Config(), extractive_fallback=True)
+    def __init__(self, config: Config | None = None, settings: ServerSettings | None = None, *,
+                 runner: Runner | None = None, warm: Callable[[], list[str]] | None = None,
+                 cache: ModelCache | None = None, workers: int = 1):
+        self.config = config or Config()
+        self.settings = settings or ServerSettings()
         self.cache = cache if cache is not None else ModelCache(self.config.max_models)
-        self.max_queue, self.max_batch, self.max_batch_chars = max_queue, max_batch, max_batch_chars
-        self.max_wait_s, self.max_gather_s, self.workers = max_wait_ms / 1000, max_gather_ms / 1000, workers
+        self.runner = runner or self._run_here
+        self.warm_up = warm or self._warm_here
+        self.workers = workers
         self.metrics = Metrics()
         self._summarizers: dict[str, Summarizer] = {}
         self._lock = threading.Lock()
         self._queue: deque[Job] = deque()
+        self._waiting: Counter[str | None] = Counter()  # articles queued, by owner
+        self._served: dict[str | None, float] = {}  # when each owner last had a batch start
         self._ready = threading.Condition()
         self._threads: list[threading.Thread] = []
         self._busy = 0
         self.closing = False
 
-    # ------------------------------------------------------------------ models
+    # ------------------------------------------------------------------ models and requests
     def summarizer(self, preset: str | None = None) -> Summarizer:
         """The Summarizer of a preset (the configured one by default), made on first use; all share the cache."""
         name = preset or self.config.preset
@@ -77,6 +80,26 @@ class Service:
             if name not in self._summarizers:
                 self._summarizers[name] = Summarizer(self.config, cache=self.cache, preset=name)
             return self._summarizers[name]
+
+    def prepare(self, request: Request) -> Request:
+        """The request resolved against its preset's configuration: a SummarizerError now, not in the queue."""
+        summarizer = self.summarizer(request.preset)
+        return request.resolved(summarizer.config, summarizer.supported_languages())
+
+    def _warm_here(self) -> list[str]:
+        """Load the configured summariser now (so the first request does not wait); the names of those missing."""
+        summarizer = self.summarizer()
+        name = summarizer.router.summarizer
+        if name == "extractive":
+            return []
+        try:
+            summarizer.load(name)
+        except ModelLoadError:
+            return [name]
+        return []
+
+    def _run_here(self, requests: list[Request], partial) -> list[Summary | SummarizerError]:
+        return self.summarizer(requests[0].preset).summarize_requests(requests, partial)
 
     # ------------------------------------------------------------------ queue
     def start(self) -> None:
@@ -86,21 +109,46 @@ class Service:
                 self._threads.append(thread)
                 thread.start()
 
-    def submit(self, request: Request, options: SummarizeOptions | None = None, preset: str | None = None,
-               partial: Callable[[str, str], None] | None = None) -> concurrent.futures.Future:
-        """Queue a request; its future holds the `Summary` (or the `SummarizerError` it met)."""
-        summarizer = self.summarizer(preset)  # an unknown preset is an error now, not in the worker
-        job = Job(request, options or self.config.options, summarizer.config.preset, partial=partial)
+    def submit(self, request: Request, *, owner: str | None = None,
+               partial: Partial | None = None) -> concurrent.futures.Future:
+        """Queue one request; its future holds the `Summary` (or the `SummarizerError` it met)."""
+        return self.submit_many([request], owner=owner, partial=partial)[0]
+
+    def submit_many(self, requests: Sequence[Request], *, owner: str | None = None,
+                    partial: Partial | None = None) -> list[concurrent.futures.Future]:
+        """Queue requests together, or none of them: QueueFullError when the queue, or `owner`'s share of it,
+        has no room for them all; ClosingError once stopping."""
+        jobs = [Job(self.prepare(request), owner, partial) for request in requests]
+        share = self.settings.key_share if owner is not None else self.settings.max_queue
         with self._ready:
             if self.closing:
-                raise Closing("The service is stopping; it takes no new requests.")
-            if len(self._queue) >= self.max_queue:
+                raise ClosingError("The service is stopping; it takes no new requests.")
+            if len(self._queue) + len(jobs) > self.settings.max_queue:
                 self.metrics.count("summarizer_refused_total", reason="queue_full")
-                raise QueueFull(f"The queue is full ({self.max_queue} requests wait); try again shortly.")
-            self._queue.append(job)
+                raise QueueFullError(f"The queue is full ({len(self._queue)} of {self.settings.max_queue} "
+                                     "articles wait); try again shortly.")
+            if self._waiting[owner] + len(jobs) > share:
+                self.metrics.count("summarizer_refused_total", reason="key_share")
+                raise QueueFullError(f"This key has {self._waiting[owner]} articles waiting; one key may have "
+                                     f"{share} at most (--max-queue-per-key), so that others get their turn. "
+                                     "Try again shortly.")
+            self._queue.extend(jobs)
+            self._waiting[owner] += len(jobs)
             self._ready.notify()
         self.metrics.set("summarizer_queue_length", len(self._queue))
-        return job.future
+        return [job.future for job in jobs]
+
+    def abandon(self, future: concurrent.futures.Future) -> bool:
+        """Drop a request whose client has gone (or timed out): True if it had not started, so no work is lost."""
+        with self._ready:
+            job = next((job for job in self._queue if job.future is future), None)
+            if job is not None:
+                self._queue.remove(job)
+                self._waiting[job.owner] -= 1
+        dropped = future.cancel()  # a job gathered into a batch but not yet started is dropped by _run
+        if dropped:
+            self.metrics.count("summarizer_abandoned_total")
+        return dropped
 
     def queue_length(self) -> int:
         return len(self._queue)
@@ -108,44 +156,55 @@ class Service:
     def in_flight(self) -> int:
         return len(self._queue) + self._busy
 
-    def stop(self, timeout: float = 30.0) -> bool:
+    def stop(self, timeout: float | None = None) -> bool:
         """Take no new requests; wait (at most `timeout` s) for those queued and running. True if all finished."""
         with self._ready:
             self.closing = True
             self._ready.notify_all()
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (self.settings.shutdown_timeout if timeout is None else timeout)
         while self.in_flight() and time.monotonic() < deadline:
             time.sleep(0.05)
         return not self.in_flight()
 
+    def _pop(self, job: Job) -> None:
+        self._queue.remove(job)
+        self._waiting[job.owner] -= 1
+        self._busy += 1
+
     def _take(self) -> list[Job]:
-        """The next batch: the oldest job, and those that share its key and arrive before `max_wait_s` passes
-        without one (`max_gather_s` at most)."""
+        """The next batch: the oldest job of the owner served longest ago, then jobs that share its key (the
+        owners' in turn) arriving before `batch_wait_ms` passes without one (`batch_gather_ms` at most)."""
         with self._ready:
             while not self._queue:
                 if self.closing:
                     return []
                 self._ready.wait(0.5)
-            first = self._queue.popleft()
-            self._busy += 1
-        batch, chars = [first], len(first.request.text or "")
+            settings = self.settings
+            first = min(self._queue, key=lambda job: (self._served.get(job.owner, 0.0), job.queued_at))
+            self._pop(first)
+            self._served[first.owner] = time.monotonic()
+        batch, chars = [first], len(first.request.text)
         started = time.monotonic()
-        deadline = started + self.max_wait_s
-        while len(batch) < self.max_batch:
+        deadline = started + settings.batch_wait_ms / 1000
+        while len(batch) < settings.max_batch:
             with self._ready:
-                fits = [j for j in self._queue if j.key == first.key]
-                for job in fits:
-                    size = len(job.request.text or "")
-                    if len(batch) >= self.max_batch or chars + size > self.max_batch_chars:
+                rank: Counter[str | None] = Counter()
+                fits = []
+                for job in self._queue:
+                    if job.request.batch_key == first.request.batch_key:
+                        fits.append((rank[job.owner], job.queued_at, job))
+                        rank[job.owner] += 1
+                for _, _, job in sorted(fits, key=lambda item: item[:2]):  # each owner's first, then seconds ...
+                    size = len(job.request.text)
+                    if len(batch) >= settings.max_batch or chars + size > settings.max_batch_chars:
                         break
-                    self._queue.remove(job)
-                    self._busy += 1
+                    self._pop(job)
                     batch.append(job)
                     chars += size
-                    deadline = min(time.monotonic() + self.max_wait_s, started + max(self.max_gather_s,
-                                                                                      self.max_wait_s))
+                    deadline = min(time.monotonic() + settings.batch_wait_ms / 1000,
+                                   started + max(settings.batch_gather_ms, settings.batch_wait_ms) / 1000)
                 remaining = deadline - time.monotonic()
-                if remaining <= 0 or len(batch) >= self.max_batch:
+                if remaining <= 0 or len(batch) >= settings.max_batch:
                     break
                 self._ready.wait(remaining)
         return batch
@@ -156,7 +215,6 @@ class Service:
             if not batch:
                 return
             self.metrics.set("summarizer_queue_length", len(self._queue))
-            self.metrics.observe("summarizer_batch_size", len(batch))
             try:
                 self._run(batch)
             finally:
@@ -164,11 +222,10 @@ class Service:
                     self._busy -= len(batch)
 
     def _run(self, batch: list[Job]) -> None:
-        batch = [job for job in batch if job.future.set_running_or_notify_cancel()]  # not those timed out
+        batch = [job for job in batch if job.future.set_running_or_notify_cancel()]  # not those abandoned
         if not batch:
             return
-        first = batch[0]
-        summarizer = self.summarizer(first.preset)
+        self.metrics.observe("summarizer_batch_size", len(batch))
 
         def partial(index: int, language: str, text: str) -> None:
             callback = batch[index].partial
@@ -176,13 +233,14 @@ class Service:
                 callback(language, text)
 
         try:
-            results = summarizer.summarize_requests([job.request for job in batch], first.options, partial)
-        except Exception as exc:  # a bug must not leave a request waiting forever
-            for job in batch:
-                job.future.set_exception(exc)
-            return
+            results = self.runner([job.request for job in batch], partial)
+        except Exception as exc:  # the runner itself failed (a bug, a lost replica): no request may wait forever
+            if not isinstance(exc, SummarizerError):
+                log.error("a batch failed", exc_info=exc)
+                exc = InternalError(f"Internal error ({type(exc).__name__}); the service's log has the details.")
+            results = [exc] * len(batch)
         for job, result in zip(batch, results, strict=True):
-            if isinstance(result, SummarizerError):
+            if isinstance(result, BaseException):
                 job.future.set_exception(result)
             else:
                 job.future.set_result(result)
