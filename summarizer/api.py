@@ -1,0 +1,265 @@
+"""The JSON API: its routes, on one `Service` (its queue and models), with the page mounted at ``/``.
+
+POST /v1/summarize, POST /v1/summarize/batch, GET /v1/languages, GET /v1/models (each needs the API key
+when there are keys), GET /health, GET /metrics; OpenAPI docs at /docs. The bodies are `request.Request`
+(schemas.py). Errors are ``{"error": {"code": ..., "message": ...}}`` with the status of their class
+(errors.py); bad input is 4xx. A request whose client has gone is dropped from the queue.
+"""
+
+import asyncio  # no `from __future__ import annotations`: FastAPI reads the route functions' annotations
+import concurrent.futures
+import contextlib
+import http
+import logging
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI
+from fastapi import Request as HttpRequest
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException
+
+from .errors import (
+    ERROR_CODES,
+    InternalError,
+    InvalidRequestError,
+    SummarizerError,
+    TimedOutError,
+    TooManyArticlesError,
+    error_body,
+)
+from .guards import Guard, Measure, missing_key
+from .keys import Account, Charge, KeyStore
+from .models import generated_tokens
+from .request import Request, validation_message
+from .result import Summary
+from .schemas import BatchAnswer, BatchRequest, error_responses
+from .service import Service
+
+log = logging.getLogger(__name__)
+# Codes for the statuses that FastAPI and Starlette answer by themselves (a body that is not JSON, too large).
+HTTP_CODES = {400: InvalidRequestError.code, 408: "too_slow", 413: "too_long", 422: InvalidRequestError.code}
+
+
+class SafeJSON(JSONResponse):
+    """JSON as UTF-8, with a lone surrogate (possible in what a client sent) replaced rather than a 500."""
+
+    def render(self, content: Any) -> bytes:
+        import json
+
+        return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode(
+            "utf-8", "replace")
+
+
+def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = False) -> FastAPI:
+    """The FastAPI app of `service` (started and stopped with the app), with the page at ``/`` if `page`."""
+    settings = service.settings
+    state: dict[str, Any] = {"ready": False, "missing": []}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        service.start()
+        warm = asyncio.get_running_loop().run_in_executor(None, _warm_up, service, state)
+        yield
+        await asyncio.get_running_loop().run_in_executor(None, service.stop)
+        warm.cancel()
+
+    app = FastAPI(title="Multilingual news summariser", lifespan=lifespan, default_response_class=SafeJSON,
+                  description="Summaries of news articles in their language and others, with the models that made "
+                              "them and whether their numbers and names check out. Error codes: " +
+                              "; ".join(f"{code} ({status})" for code, (status, _) in ERROR_CODES.items()))
+    app.add_middleware(Guard, settings=settings, keys=keys)
+    app.add_middleware(Measure, metrics=service.metrics)
+
+    def answer(error: SummarizerError) -> JSONResponse:
+        service.metrics.count("summarizer_errors_total", code=error.code)
+        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else \
+            {"Retry-After": str(getattr(error, "retry_after", settings.retry_after))} if error.status in (429, 503) \
+            else None
+        return SafeJSON(error_body(error), status_code=error.status, headers=headers)
+
+    @app.exception_handler(SummarizerError)
+    async def refused(request: HttpRequest, exc: SummarizerError):
+        return answer(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: HttpRequest, exc: RequestValidationError):
+        return answer(InvalidRequestError(validation_message(exc.errors())))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: HttpRequest, exc: HTTPException):
+        error = SummarizerError(str(exc.detail))
+        error.status = exc.status_code
+        error.code = HTTP_CODES.get(exc.status_code) or http.HTTPStatus(exc.status_code).phrase.lower().replace(
+            " ", "_")
+        return answer(error)
+
+    @app.exception_handler(Exception)
+    async def bug(request: HttpRequest, exc: Exception):  # logged by the server; the client learns no more
+        return answer(InternalError("Internal error."))
+
+    bearer = HTTPBearer(auto_error=False, description="an API key from the key file (when the server has one)")
+
+    def account_of(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Account | None:
+        """The key's account (None on an open server); 401 without a valid key."""
+        if keys is None:
+            return None
+        account = keys.find(credentials.credentials if credentials else "")
+        if account is None:
+            raise missing_key()
+        return account
+
+    Key = Annotated[Account | None, Depends(account_of)]
+
+    async def outcome(http_request: HttpRequest, futures: list[concurrent.futures.Future]) -> list:
+        """Each future's Summary or SummarizerError, waiting at most the request timeout. A client that leaves
+        (or a timeout) drops from the queue what has not started."""
+        everything = asyncio.ensure_future(asyncio.gather(*map(asyncio.wrap_future, futures), return_exceptions=True))
+        gone = asyncio.ensure_future(_disconnected(http_request))
+        await asyncio.wait({everything, gone}, timeout=settings.request_timeout, return_when=asyncio.FIRST_COMPLETED)
+        gone.cancel()
+        if everything.done():
+            return [r if isinstance(r, SummarizerError) or not isinstance(r, BaseException) else
+                    InternalError("Internal error.") for r in everything.result()]
+        for future in futures:
+            service.abandon(future)
+        everything.cancel()
+        return [TimedOutError(f"No answer within {settings.request_timeout:g} s (request timeout); the article "
+                              "may be too long for now.")] * len(futures)  # a client that has gone reads nothing
+
+    def charge(account: Account | None, requests: list[Request], articles: int) -> Charge | None:
+        if keys is None or account is None or not articles:
+            return None
+        return keys.charge(account, articles, sum(len(request.text) for request in requests))
+
+    def submit(requests: list[Request], account: Account | None, paid: Charge | None):
+        try:
+            return service.submit_many(requests, owner=account.name if account else None)
+        except SummarizerError:
+            if paid:
+                keys.refund(paid)
+            raise
+
+    @app.post("/v1/summarize", summary="Summarise one article", response_model=Summary,
+              responses=error_responses(401, 413, 422, 429, 503, 504))
+    async def summarize(body: Request, http_request: HttpRequest, account: Key):
+        request = service.prepare(body)
+        paid = charge(account, [request], 1)
+        (result,) = await outcome(http_request, submit([request], account, paid))
+        if isinstance(result, SummarizerError):
+            if paid:
+                keys.refund(paid)
+            raise result
+        return result
+
+    @app.post("/v1/summarize/batch", summary="Summarise several articles", response_model=BatchAnswer,
+              responses=error_responses(401, 413, 422, 429, 503),
+              description="Each article is answered in order, with its result or its own error.")
+    async def summarize_batch(body: BatchRequest, http_request: HttpRequest, account: Key):
+        if len(body.articles) > settings.max_batch_articles:
+            raise TooManyArticlesError(f"{len(body.articles)} articles; at most {settings.max_batch_articles} "
+                                       "per request (max_batch_articles).")
+        outcomes: list[Any] = []
+        for request in body.requests():
+            try:
+                outcomes.append(service.prepare(request))
+            except SummarizerError as exc:
+                outcomes.append(exc)
+        accepted = [o for o in outcomes if isinstance(o, Request)]
+        paid = charge(account, accepted, len(body.articles))
+        results = iter(await outcome(http_request, submit(accepted, account, paid)) if accepted else [])
+        answers = []
+        for index, (article, item) in enumerate(zip(body.articles, outcomes, strict=True)):
+            result = next(results) if isinstance(item, Request) else item
+            if isinstance(result, SummarizerError) and isinstance(item, Request) and paid:
+                keys.refund(paid, len(item.text))
+            answers.append({"id": index if article.id is None else article.id, **(
+                error_body(result) if isinstance(result, SummarizerError) else {"result": result})})
+        return {"results": answers}
+
+    @app.get("/v1/languages", summary="The languages summaries can be written in")
+    async def languages(account: Key):
+        from .languages import LANGUAGES
+
+        supported = service.summarizer().supported_languages()
+        return {"languages": [{"code": lang.code, "name": lang.name, "native": lang.native, "rtl": lang.rtl}
+                              for lang in LANGUAGES.values() if lang.code in supported]}
+
+    @app.get("/v1/models", summary="Models configured, loaded and missing, and how to fetch them")
+    async def models(account: Key):
+        return models_report(service)
+
+    @app.get("/health", summary="ready once the models are loaded or known to be missing")
+    async def health():
+        status = "stopping" if service.closing else "ready" if state["ready"] else "loading"
+        body = {"status": status, "queue": service.queue_length(), "missing": state["missing"]}
+        return SafeJSON(body, status_code=200 if status == "ready" else 503,
+                        headers=None if status == "ready" else {"Retry-After": str(settings.retry_after)})
+
+    @app.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
+    async def metrics(account: Key):
+        service.metrics.set("summarizer_generated_tokens_total", generated_tokens())
+        service.metrics.set("summarizer_queue_length", service.queue_length())
+        return PlainTextResponse(service.metrics.render(), media_type="text/plain; version=0.0.4")
+
+    _document_limits(app, service)
+    if page:
+        from .page import mount_page
+
+        app = mount_page(app, service, keys)
+    return app
+
+
+async def _disconnected(http_request: HttpRequest) -> None:
+    """Return once the client has gone (its body has been read: what comes next is the disconnect)."""
+    while (await http_request.receive())["type"] != "http.disconnect":
+        pass
+
+
+def _document_limits(app: FastAPI, service: Service) -> None:
+    """The OpenAPI schema with this server's limits in it (they depend on its configuration)."""
+    plain = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = plain()
+            parts = schema.get("components", {}).get("schemas", {})
+            for name in ("Request", "BatchArticle"):
+                if name in parts:
+                    parts[name]["properties"]["text"]["maxLength"] = service.config.max_chars
+            for name in ("Request", "BatchArticle", "BatchRequest"):
+                if name in parts:
+                    parts[name]["properties"]["languages"]["maxItems"] = service.config.max_languages
+            if "BatchRequest" in parts:
+                parts["BatchRequest"]["properties"]["articles"]["maxItems"] = service.settings.max_batch_articles
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
+def _warm_up(service: Service, state: dict) -> None:
+    """Load the configured summariser (or learn that it is missing), then say the service is ready, whatever
+    happened: a model that cannot be loaded is reported missing, never a server that stays 'loading'."""
+    try:
+        state["missing"] += service.warm_up()
+    except Exception:
+        log.exception("warming up the service failed")
+    finally:
+        state["ready"] = True
+
+
+def models_report(service: Service) -> dict:
+    """What is configured, loaded and missing, and the command that fetches what is missing."""
+    from .hub import hub_reachable
+    from .registry import download_command
+    from .store import available_offline, store_location
+
+    summarizer = service.summarizer()
+    plan = summarizer.plan(["en", "fr", "de", "es"], "en")
+    configured = summarizer.router.required(["fr", "de", "es"])
+    missing = [] if hub_reachable() else [name for name in configured if not available_offline(name)]
+    folder, why = store_location()
+    return {"preset": service.config.preset, "routes_for_english_articles": plan, "configured": configured,
+            "loaded": service.cache.names(), "missing": missing, "store": str(folder), "store_is": why,
+            "fetch": download_command(preset=service.config.preset, targets=["fr", "de", "es"]) if missing else None}
