@@ -1,8 +1,10 @@
 """The web page: paste or upload a news article, pick languages, read each summary as soon as it is ready.
 
-Served by `summarize serve` (or ``python demo.py``) at ``/``, beside the JSON API, on the same queue and the
-same models (`service.Service`). The page loads no model. Its named endpoint ``/summarize`` answers
-`Summary.to_dict()`:
+`build_page(service, keys)` makes the page of one service (its queue, its models); `mount_page` serves it
+at ``/`` beside the JSON API (`summarize serve`). Nothing is built at import and the module keeps no state.
+With API keys the page asks for a login, the key's name as the user name and the key as the password, and
+each summary counts against that key's limits, as an API request does. Its named endpoint ``/summarize``
+answers `Summary.to_dict()`:
 
     from gradio_client import Client
     Client("http://127.0.0.1:7860").predict(text=article, languages=["en", "fr"], api_name="/summarize")
@@ -14,47 +16,24 @@ import html
 import json
 import queue
 import tempfile
-import threading
 from pathlib import Path
 
 import gradio as gr
 
-from .config import Config
-from .errors import InputError, SummarizerError
-from .inputs import HTML_SUFFIXES, TEXT_SUFFIXES, file_text
-from .languages import LANGUAGES
-from .options import LENGTHS, SummarizeOptions
-from .pipeline import Request, Summarizer
+from .errors import SummarizerError
+from .inputs import ARTICLE_SUFFIXES, file_text
+from .keys import Charge, KeyStore
+from .languages import LANGUAGES, normalize_language
+from .options import LENGTHS
 from .registry import PRESETS
+from .request import Request
 from .service import Service
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-MAX_UPLOAD_BYTES = 2_000_000
-UPLOAD_TYPES = sorted(TEXT_SUFFIXES | HTML_SUFFIXES)
+UPLOAD_TYPES = sorted(ARTICLE_SUFFIXES)
 DEFAULT_LANGUAGES = ["en", "fr", "de", "es"]
-
-_state: dict = {"service": None, "max_upload_bytes": MAX_UPLOAD_BYTES}
-
-
-def configure(service: Service | Config | None = None, *, max_upload_bytes: int = MAX_UPLOAD_BYTES,
-              **service_settings) -> Service:
-    """The service every request uses (a Config makes a new one; the models loaded before are forgotten)."""
-    if not isinstance(service, Service):
-        service = Service(service, **service_settings)
-    service.start()
-    previous = _state["service"]
-    _state.update(service=service, max_upload_bytes=max_upload_bytes)
-    if previous is not None and previous is not service:
-        threading.Thread(target=previous.stop, daemon=True).start()  # its workers end once its queue is empty
-    return service
-
-
-def current() -> Service:
-    return _state["service"] or configure()
-
-
-def get_summarizer(preset: str | None = None) -> Summarizer:
-    return current().summarizer(preset)
+KEEP_FILES_S = 3600  # the page's JSON downloads are deleted after this long
+LOGIN = "Log in with your API key: its name as the user name, the key itself as the password."
 
 
 def user_error(message: str) -> gr.Error:
@@ -67,44 +46,19 @@ def _label(code: str) -> str:
     return lang.native if lang.native == lang.name else f"{lang.native} · {lang.name}"
 
 
-def read_upload(path: str | None) -> str:
-    """Text of an uploaded .txt/.md/.html file, checked for type and size."""
+def read_upload(path: str | None, limit: int) -> str:
+    """Text of an uploaded .txt/.md/.html file, checked for type and size (`limit` bytes)."""
     if not path:
         return ""
     file = Path(path)
-    if file.suffix.lower() not in UPLOAD_TYPES:
+    if file.suffix.lower() not in ARTICLE_SUFFIXES:
         raise user_error(f"{file.name}: only {', '.join(UPLOAD_TYPES)} files can be summarised.")
-    limit = _state["max_upload_bytes"]
     if file.stat().st_size > limit:
         raise user_error(f"{file.name} is over the {limit:,}-byte upload limit.")
     try:
         return file_text(file.read_bytes(), file.name)
-    except InputError as exc:
-        raise user_error(str(exc)) from None
-
-
-def _submit(text: str, languages, length: str, preset: str, source_language: str, partial=None):
-    if preset and preset not in PRESETS:
-        raise user_error(f"Unknown preset {preset!r}. Presets: {', '.join(PRESETS)}.")
-    try:
-        options = SummarizeOptions(length=length)
-        request = Request(text, languages, source_language or None, include_source=False)
-        return current().submit(request, options, preset or None, partial)
     except SummarizerError as exc:
         raise user_error(str(exc)) from None
-
-
-def _result(future) -> dict:
-    try:
-        return future.result().to_dict()
-    except SummarizerError as exc:
-        raise user_error(str(exc)) from None
-
-
-def summarize(text: str, languages: list[str], length: str = "short", preset: str = "",
-              source_language: str = "") -> dict:
-    """Summarise `text` into `languages` (through the shared queue); returns Summary.to_dict()."""
-    return _result(_submit(text, languages, length, preset, source_language))
 
 
 def render(result: dict) -> str:
@@ -155,47 +109,13 @@ def describe(result: dict) -> str:
             f"**time:** {result['timings'].get('total_s', 0):.1f} s")
 
 
-def summarize_page(text: str, upload: str | None, languages: list[str], length: str, preset: str):
-    """The Summarise button: each summary appears as soon as it is ready, then the status and the JSON file."""
-    article = read_upload(upload) or text
-    codes = _codes(languages)
-    ready: dict[str, str] = {}
-    arrived: queue.Queue = queue.Queue()
-    future = _submit(article, languages, length, preset, "", lambda lang, summary: arrived.put((lang, summary)))
-    yield "Summarising… (the first request loads the models)", render_partial(codes, ready), None
-    while not future.done() or not arrived.empty():
-        try:
-            lang, summary = arrived.get(timeout=0.2)
-        except queue.Empty:
-            continue
-        ready[lang] = summary
-        yield f"Summarising… {len(ready)} of {len(codes)} ready", render_partial(codes, ready), None
-    result = _result(future)
-    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="summary-", delete=False,
-                                     encoding="utf-8") as handle:
-        json.dump(result, handle, ensure_ascii=False, indent=2)
-    yield describe(result), render(result), handle.name
-
-
-def _codes(languages) -> list[str]:
-    from .languages import normalize_language
-
-    codes = []
-    for value in languages or []:
-        try:
-            codes.append(normalize_language(value))
-        except SummarizerError:
-            continue
-    return list(dict.fromkeys(codes))
-
-
-def models_banner(preset: str) -> str:
+def models_banner(service: Service, preset: str) -> str:
     """Which models the preset would use, and what to do where they are missing (loads nothing)."""
     from .hub import hub_reachable
     from .registry import download_command
     from .store import available_offline, models_dir
 
-    names = get_summarizer(preset).router.required(DEFAULT_LANGUAGES)
+    names = service.summarizer(preset).router.required(DEFAULT_LANGUAGES)
     if hub_reachable():
         return f"Models ({preset}): {', '.join(names)}. They are fetched from the Hugging Face hub on first use."
     missing = [name for name in names if not available_offline(name)]
@@ -211,6 +131,16 @@ def _example(name: str) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
+def _codes(languages) -> list[str]:
+    codes = []
+    for value in languages or []:
+        try:
+            codes.append(normalize_language(value))
+        except SummarizerError:
+            continue
+    return list(dict.fromkeys(codes))
+
+
 CSS = """
 .summary-panel {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.6em 1em;
                 margin-bottom: 0.8em}
@@ -223,77 +153,116 @@ CSS = """
 .summary-error, .unfaithful {color: #b91c1c}
 """
 
-with gr.Blocks(title="Multilingual news summariser") as demo:
-    gr.Markdown("# Multilingual news summariser\nPaste a news article (or upload a file), choose languages, "
-                "and get a short summary in each. Summaries are made by the article's summariser and translated "
-                "sentence by sentence; every result says which models made it. The JSON API is at "
-                "[/docs](/docs).")
-    banner = gr.Markdown()
-    with gr.Row():
-        with gr.Column(scale=1):
-            article = gr.Textbox(label="Article", lines=14, max_lines=40, placeholder="Paste a news article here…")
-            upload = gr.File(label=f"…or upload a file ({', '.join(UPLOAD_TYPES)})",
-                             file_types=UPLOAD_TYPES, type="filepath")
-            with gr.Row():
-                languages = gr.Dropdown(choices=[(_label(code), code) for code in LANGUAGES],
-                                        value=DEFAULT_LANGUAGES, multiselect=True, label="Summary languages")
-                length = gr.Radio(choices=list(LENGTHS), value="short", label="Length")
-            preset = gr.Dropdown(choices=[(f"{p.name}: {p.description}", p.name) for p in PRESETS.values()],
-                                 value=lambda: current().config.preset, label="Models")
-            button = gr.Button("Summarise", variant="primary")
-        with gr.Column(scale=1):  # beside the article: in sight when the button is pressed
-            status = gr.Markdown(elem_id="status")
-            panels = gr.HTML(elem_id="summaries")
-            download = gr.File(label="Whole result (JSON)", interactive=False, height=70)
-    gr.Examples(
-        examples=[[_example("riverton_bridge.txt"), ["en", "fr", "ja"]],
-                  [_example("lyon_tram.txt"), ["fr", "en", "uk"]]],
-        inputs=[article, languages], label="Examples (written for this project)")
 
-    button.click(summarize_page, inputs=[article, upload, languages, length, preset],
-                 outputs=[status, panels, download], api_name="summarize_page")
-    gr.api(summarize, api_name="summarize")
-    demo.load(models_banner, inputs=[preset], outputs=[banner], api_visibility="private")
-    preset.change(models_banner, inputs=[preset], outputs=[banner], api_visibility="private")
+def build_page(service: Service, keys: KeyStore | None = None, *, keep_files_s: int = KEEP_FILES_S) -> gr.Blocks:
+    """The page of `service`: its requests go to the service's queue, charged to the logged-in key."""
+    upload_limit = service.settings.max_upload_bytes
 
-# Requests reach the service's own queue, which batches them and refuses beyond its size.
-demo.queue(default_concurrency_limit=256, max_size=None)
+    def submit(text: str, languages, length: str, preset: str, source_language: str, request: gr.Request | None,
+               partial=None):
+        """The page's request, checked, charged to its key and queued: (future, charge)."""
+        account = keys.named(getattr(request, "username", None)) if keys else None
+        if keys and account is None:
+            raise user_error(LOGIN)
+        paid: Charge | None = None
+        try:
+            checked = service.prepare(Request.of(text=text, languages=languages, length=length or None,
+                                                 preset=preset or None, source_language=source_language or None,
+                                                 include_source=False))
+            paid = keys.charge(account, 1, len(checked.text)) if keys and account else None
+            return service.submit(checked, owner=account.name if account else None, partial=partial), paid
+        except SummarizerError as exc:
+            if paid:
+                keys.refund(paid)
+            raise user_error(str(exc)) from None
+
+    def result_of(future, paid: Charge | None) -> dict:
+        try:
+            return future.result().to_dict()
+        except SummarizerError as exc:
+            if paid:
+                keys.refund(paid)
+            raise user_error(str(exc)) from None
+
+    def summarize(text: str, languages: list[str], length: str = "short", preset: str = "",
+                  source_language: str = "", request: gr.Request = None) -> dict:
+        """Summarise `text` into `languages` (through the shared queue); returns Summary.to_dict()."""
+        future, paid = submit(text, languages, length, preset, source_language, request)
+        try:
+            return result_of(future, paid)
+        finally:
+            service.abandon(future)  # the caller left before it ran (nothing, if it is done)
+
+    def summarize_page(text: str, upload: str | None, languages: list[str], length: str, preset: str,
+                       request: gr.Request):
+        """The Summarise button: each summary appears as soon as it is ready, then the status and the JSON file."""
+        article = read_upload(upload, upload_limit) or text
+        codes = _codes(languages)
+        ready: dict[str, str] = {}
+        arrived: queue.Queue = queue.Queue()
+        future, paid = submit(article, languages, length, preset, "", request,
+                              lambda lang, summary: arrived.put((lang, summary)))
+        try:
+            yield "Summarising… (the first request loads the models)", render_partial(codes, ready), None
+            while not future.done() or not arrived.empty():
+                try:
+                    lang, summary = arrived.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                ready[lang] = summary
+                yield f"Summarising… {len(ready)} of {len(codes)} ready", render_partial(codes, ready), None
+            result = result_of(future, paid)
+            with tempfile.TemporaryDirectory(prefix="summary-") as folder:  # Gradio keeps its own copy
+                path = Path(folder) / "summary.json"
+                path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+                yield describe(result), render(result), str(path)
+        finally:
+            service.abandon(future)  # the page was closed before its summary started: drop it
+
+    with gr.Blocks(title="Multilingual news summariser", delete_cache=(keep_files_s, keep_files_s)) as page:
+        gr.Markdown("# Multilingual news summariser\nPaste a news article (or upload a file), choose languages, "
+                    "and get a short summary in each. Summaries are made by the article's summariser and "
+                    "translated sentence by sentence; every result says which models made it. The JSON API is at "
+                    "[/docs](/docs).")
+        banner = gr.Markdown()
+        with gr.Row():
+            with gr.Column(scale=1):
+                article = gr.Textbox(label="Article", lines=14, max_lines=40,
+                                     placeholder="Paste a news article here…")
+                upload = gr.File(label=f"…or upload a file ({', '.join(UPLOAD_TYPES)})",
+                                 file_types=UPLOAD_TYPES, type="filepath")
+                with gr.Row():
+                    languages = gr.Dropdown(choices=[(_label(code), code) for code in LANGUAGES],
+                                            value=DEFAULT_LANGUAGES, multiselect=True, label="Summary languages")
+                    length = gr.Radio(choices=list(LENGTHS), value="short", label="Length")
+                preset = gr.Dropdown(choices=[(f"{p.name}: {p.description}", p.name) for p in PRESETS.values()],
+                                     value=service.config.preset, label="Models")
+                button = gr.Button("Summarise", variant="primary")
+            with gr.Column(scale=1):  # beside the article: in sight when the button is pressed
+                status = gr.Markdown(elem_id="status")
+                panels = gr.HTML(elem_id="summaries")
+                download = gr.File(label="Whole result (JSON)", interactive=False, height=70)
+        gr.Examples(
+            examples=[[_example("riverton_bridge.txt"), ["en", "fr", "ja"]],
+                      [_example("lyon_tram.txt"), ["fr", "en", "uk"]]],
+            inputs=[article, languages], label="Examples (written for this project)")
+
+        def banner_of(name: str) -> str:
+            return models_banner(service, name)
+
+        button.click(summarize_page, inputs=[article, upload, languages, length, preset],
+                     outputs=[status, panels, download], api_name="summarize_page")
+        gr.api(summarize, api_name="summarize")
+        page.load(banner_of, inputs=[preset], outputs=[banner], api_visibility="private")
+        preset.change(banner_of, inputs=[preset], outputs=[banner], api_visibility="private")
+    # Requests reach the service's own queue, which batches them and refuses beyond its size.
+    page.queue(default_concurrency_limit=256, max_size=None)
+    return page
 
 
-def mount_options() -> dict:
-    """Gradio's safety settings: no folder of the server's readable beyond its upload cache; uploads capped."""
-    return {"css": CSS, "max_file_size": _state["max_upload_bytes"], "allowed_paths": []}
-
-
-_servers: list = []
-_server_lock = threading.Lock()
-
-
-def launch(host: str = "127.0.0.1", port: int = 7860, **create) -> str:
-    """Start the page and the API in this process on a background thread (tests); returns the URL."""
-    import time
-
-    import uvicorn
-
-    from .server import create_app
-
-    app = create_app(current(), page=demo, page_options=mount_options(), **create)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                           timeout_graceful_shutdown=5))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    with _server_lock:
-        _servers.append((server, thread))
-    return f"http://{host}:{port}/"
-
-
-def close() -> None:
-    """Stop the servers `launch` started."""
-    with _server_lock:
-        while _servers:
-            server, thread = _servers.pop()
-            server.should_exit = True
-            thread.join(timeout=30)
+def mount_page(app, service: Service, keys: KeyStore | None = None, **page_options):
+    """`app` with the page of `service` at ``/``: no file of the server's readable beyond Gradio's upload cache,
+    uploads capped, a login when there are keys."""
+    return gr.mount_gradio_app(app, build_page(service, keys, **page_options), path="/",
+                               auth=keys.login if keys else None, auth_message=LOGIN if keys else None, css=CSS,
+                               max_file_size=service.settings.max_upload_bytes, allowed_paths=[])

@@ -29,3 +29,27 @@ def wait_ready(url: str, timeout: float = 120, process: subprocess.Popen | None 
             raise AssertionError(f"the server exited with {process.returncode}: {process.stderr.read()[-3000:]}")
         time.sleep(0.2)
     raise AssertionError(f"{url} was not ready within {timeout} s")
+
+
+class Running:
+    """`app` served on a background thread by the project's own server (its timeouts, its graceful stop)."""
+
+    def __init__(self, app, settings=None):
+        import dataclasses
+        import threading
+
+        from summarizer.config import ServerSettings
+        from summarizer.server import Server
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = Server(app, dataclasses.replace(settings or ServerSettings(), port=self.port))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self.server.stop()
+        self.thread.join(timeout=30)

@@ -1,10 +1,12 @@
-"""The Gradio demo on tiny models: gradio_client calls, 16 at once, and a real browser."""
+"""The web page on tiny models: gradio_client calls, 16 at once, keys and their limits, and a real browser."""
 
 from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import json
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -13,10 +15,14 @@ import pytest
 from awkward import FILES, LANGUAGE_LISTS, TEXTS, check_outcome
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-from servers import free_port
+from servers import Running, wait_ready
 
-import demo
 from summarizer import Config
+from summarizer.api import create_app
+from summarizer.config import ServerSettings
+from summarizer.keys import KeyStore
+from summarizer.page import read_upload, render
+from summarizer.service import Service
 
 ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
            "Mayor Anna Keller said the new bridge over the river would open in 2027.")
@@ -29,17 +35,29 @@ def _tiny_config(tiny) -> Config:
         "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"], "ar": tiny["m2m100"]})
 
 
-def _configure_tiny(tiny) -> None:
-    demo.configure(_tiny_config(tiny))
+UPLOAD_LIMIT = ServerSettings().max_upload_bytes
+
+
+@contextlib.contextmanager
+def page_server(service: Service, keys: KeyStore | None = None):
+    """The page and the API of `service` on a background thread; yields the URL (ending with /)."""
+    running = Running(create_app(service, keys=keys, page=True), service.settings)
+    try:
+        wait_ready(running.url)
+        yield running.url + "/"
+    finally:
+        running.close()
 
 
 @pytest.fixture(scope="module")
-def server(tiny):
-    _configure_tiny(tiny)
-    url = demo.launch(port=free_port())
-    yield url
-    demo.close()
-    demo.configure()
+def tiny_service(tiny):
+    return Service(_tiny_config(tiny))
+
+
+@pytest.fixture(scope="module")
+def server(tiny_service):
+    with page_server(tiny_service) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -70,45 +88,68 @@ def test_user_errors_come_back_as_clear_messages(client, text, languages, messag
         client.predict(text=text, languages=languages, api_name="/summarize")
 
 
-def test_a_missing_model_falls_back_to_extractive_and_names_the_download_command(client, tiny):
-    demo.configure(Config(translators={"fr": tiny["en-fr"]}, device="cpu"))  # the real summariser: not here
-    try:
-        result = client.predict(text=ARTICLE, languages=["en", "fr", "de"], api_name="/summarize")
-        assert result["warnings"][0].startswith("ABSTRACTIVE SUMMARISER UNAVAILABLE")
-        assert "summarize download --model distilbart-cnn-12-6" in result["warnings"][0]
-        assert result["models"]["en"] == ["extractive"] and result["summaries"]["en"].startswith("The city council")
-        assert "summarize download --model opus-mt-en-de" in result["errors"]["de"]
-        html = demo.render(result)
-        assert 'class="loud"' in html and 'class="summary-error"' in html
-    finally:
-        _configure_tiny(tiny)
+def test_a_missing_model_falls_back_to_extractive_and_names_the_download_command(tiny):
+    # the real summariser is not here; the fallback is the server's choice (its flags turn it on)
+    service = Service(Config(translators={"fr": tiny["en-fr"]}, device="cpu", extractive_fallback=True))
+    with page_server(service) as url:
+        result = Client(url, verbose=False).predict(text=ARTICLE, languages=["en", "fr", "de"], api_name="/summarize")
+    assert result["warnings"][0].startswith("ABSTRACTIVE SUMMARISER UNAVAILABLE")
+    assert "summarize download --model distilbart-cnn-12-6" in result["warnings"][0]
+    assert result["models"]["en"] == ["extractive"] and result["summaries"]["en"].startswith("The city council")
+    assert "summarize download --model opus-mt-en-de" in result["errors"]["de"]
+    html = render(result)
+    assert 'class="loud"' in html and 'class="summary-error"' in html
 
 
-def test_sixteen_concurrent_requests_share_the_loaded_models(client):
+def test_sixteen_concurrent_requests_share_the_loaded_models(client, tiny_service):
     client.predict(text=ARTICLE, languages=["en", "fr"], api_name="/summarize")  # warm
-    loaded = demo.current().cache.loads
+    loaded = tiny_service.cache.loads
     texts = [ARTICLE.replace("Monday", f"day {i}") for i in range(16)]
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
         futures = [pool.submit(client.predict, text=t, languages=["en", "fr"], api_name="/summarize")
                    for t in texts]
         results = [f.result(timeout=300) for f in futures]
     assert len(results) == 16 and all(set(r["summaries"]) == {"en", "fr"} for r in results)
-    assert demo.current().cache.loads == loaded  # no model loaded again
+    assert tiny_service.cache.loads == loaded  # no model loaded again
 
 
-def test_page_button_returns_status_panels_and_a_json_file(client):
+def test_page_button_returns_status_panels_and_a_json_file_and_leaves_no_file_behind(client):
+    """The JSON download is written, handed to Gradio (which keeps its copy in its cache, deleted after an hour)
+    and deleted: a summary leaves no file of ours in the temporary folder."""
+    before = set(Path(tempfile.gettempdir()).glob("summary-*"))
     status, panels, json_file = client.predict(ARTICLE, None, ["en", "ar"], "short", "default",
                                                api_name="/summarize_page")
     assert "**Source language:** English" in status
     assert 'data-lang="ar"' in panels and 'dir="rtl"' in panels
-    assert Path(json_file).read_text(encoding="utf-8").startswith("{")
+    assert json.loads(Path(json_file).read_text(encoding="utf-8"))["summaries"]["en"]
+    assert set(Path(tempfile.gettempdir()).glob("summary-*")) <= before
+
+
+def test_the_pages_copies_of_the_json_downloads_are_deleted(tiny, tmp_path, monkeypatch):
+    """Gradio's own copy of each download goes too, once it is `keep_files_s` old (an hour by default)."""
+    from summarizer.page import mount_page
+
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
+    service = Service(Config(preset="extractive", device="cpu"))
+    app = create_app(service)
+    running = Running(mount_page(app, service, keep_files_s=1), service.settings)
+    try:
+        wait_ready(running.url)
+        Client(running.url + "/", verbose=False).predict(ARTICLE, None, ["en"], "short", "extractive",
+                                                          api_name="/summarize_page")
+        deadline = time.monotonic() + 20
+        while list((tmp_path / "gradio").rglob("*.json")) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not list((tmp_path / "gradio").rglob("*.json"))
+    finally:
+        running.close()
 
 
 def test_render_escapes_html_and_marks_right_to_left():
     result = {"summaries": {"en": "<script>alert(1)</script> & <img src=x onerror=alert(2)>", "ar": "نص"},
               "models": {"en": ["m"], "ar": ["m", "t"]}, "warnings": ["general"],
               "language_warnings": {"ar": ["odd"]}, "faithful": {"en": True, "ar": False}, "errors": {}}
-    html = demo.render(result)
+    html = render(result)
     assert "<script>" not in html and "<img" not in html and "&lt;script&gt;" in html
     assert 'lang="ar" dir="rtl"' in html and 'lang="en" dir="ltr"' in html
     assert html.count("odd") == 1 and "general" in html  # the Arabic warning sits with the Arabic summary
@@ -119,24 +160,25 @@ def test_uploads_are_checked_for_type_and_size(tmp_path):
     bad_type = tmp_path / "photo.png"
     bad_type.write_bytes(b"\x89PNG")
     with pytest.raises(gr.Error, match=r"only .* files"):
-        demo.read_upload(str(bad_type))
+        read_upload(str(bad_type), UPLOAD_LIMIT)
     big = tmp_path / "big.txt"
-    big.write_bytes(b"a" * (demo.MAX_UPLOAD_BYTES + 1))
+    big.write_bytes(b"a" * (UPLOAD_LIMIT + 1))
     with pytest.raises(gr.Error, match="upload limit"):
-        demo.read_upload(str(big))
+        read_upload(str(big), UPLOAD_LIMIT)
     page = tmp_path / "story.html"
     page.write_text(f"<html><body><nav>Menu</nav><article><p>{ARTICLE}</p></article></body></html>")
-    assert "Mayor Anna Keller" in demo.read_upload(str(page))
+    assert "Mayor Anna Keller" in read_upload(str(page), UPLOAD_LIMIT)
 
 
-def test_importing_the_demo_loads_no_model_and_launches_nothing():
+def test_importing_the_page_and_the_demo_loads_no_model_and_builds_nothing():
     import subprocess
     import sys
 
-    code = "import sys, demo; print('torch' in sys.modules, demo.demo.is_running)"
+    code = ("import gc, sys, demo, gradio, summarizer.page, summarizer.api; "
+            "print('torch' in sys.modules, sum(isinstance(o, gradio.Blocks) for o in gc.get_objects()))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(demo.__file__).parent)
-    assert out.stdout.split()[-2:] == ["False", "False"]
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.split()[-2:] == ["False", "0"]  # no model, and no page until a factory builds one
 
 
 @contextlib.contextmanager
@@ -187,11 +229,11 @@ def test_in_a_real_browser(server):
 
 
 @needs_chromium
-def test_each_summary_appears_as_soon_as_it_is_ready(server, tiny, monkeypatch):
+def test_each_summary_appears_as_soon_as_it_is_ready(server, tiny, tiny_service, monkeypatch):
     """With three languages and a slow French translator, English and Japanese show before French does."""
     from summarizer import load_model
 
-    french = load_model(tiny["en-fr"], device="cpu", cache=demo.current().cache)
+    french = load_model(tiny["en-fr"], device="cpu", cache=tiny_service.cache)
     original = french.generate
 
     def slow(texts, **kwargs):
@@ -224,12 +266,16 @@ def _assert_ours(exc: AppError) -> None:
 
 @pytest.mark.parametrize("name", [name for name in TEXTS if name != "lone surrogate"])  # not encodable as JSON
 def test_every_awkward_text_gets_its_outcome(client, capfd, name):
+    import httpx
+
     text, outcome = TEXTS[name]
     try:
         result = client.predict(text=text, languages=["en"], preset="extractive", api_name="/summarize")
     except AppError as exc:
         _assert_ours(exc)
         check_outcome(outcome, error=str(exc))
+    except httpx.HTTPStatusError as exc:  # a body over the server's limit (10 MB) is refused as it arrives
+        assert exc.response.status_code == 413 and len(text.encode()) > ServerSettings().max_body_bytes
     else:
         check_outcome(outcome, language=result["source_language"])
         assert result["summaries"] and all(text.strip() for text in result["summaries"].values())
@@ -248,7 +294,7 @@ def test_every_awkward_upload_gets_its_outcome(client, capfd, tmp_path, name):
         _assert_ours(exc)
         check_outcome(outcome, error=str(exc))
     except ValueError as exc:  # the client itself refuses a file over the server's upload limit
-        assert len(data) > demo.MAX_UPLOAD_BYTES and "exceeds the maximum file size" in str(exc)
+        assert len(data) > UPLOAD_LIMIT and "exceeds the maximum file size" in str(exc)
     else:
         import json
 
@@ -270,8 +316,8 @@ def test_language_lists_through_the_demo(client, capfd, languages, message):
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"length": "huge"}, "length='huge'"),
-    ({"preset": "../../etc/passwd"}, "Unknown preset"),
+    ({"length": "huge"}, "length: Input should be 'short', 'medium' or 'long'"),
+    ({"preset": "../../etc/passwd"}, "preset: Input should be 'default'"),
     ({"source_language": "zz"}, "'zz' is not a known language"),
 ])
 def test_absurd_options_through_the_demo(client, options, message):
@@ -296,33 +342,32 @@ def test_a_lone_surrogate_sent_as_a_json_escape_gets_a_summary(server):
 
 
 @needs_chromium
-def test_script_and_img_onerror_in_an_article_do_not_run_in_the_page(server, tiny):
+def test_script_and_img_onerror_in_an_article_do_not_run_in_the_page():
     """The extractive engine copies the article's sentences, so the summary holds the markup itself."""
     markup = '<script>window.pwned = "script"; document.title = "pwned"</script> ' \
              '<img src=x onerror="window.pwned = \'img\'; alert(1)">'
     article = f"{ARTICLE} {markup} The bridge will cost 12 million dollars, the mayor said on Tuesday."
-    demo.configure(Config(preset="extractive", device="cpu"))
     dialogs = []
-    try:
-        with _browser_page(server) as page:
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-            page.get_by_label("Article").fill(article)
-            _choose_languages(page, ["English"])
-            page.get_by_role("button", name="Summarise").click()
-            panel = page.locator('.summary-panel[data-lang="en"] .summary-text')
-            panel.wait_for(timeout=120_000)
-            page.wait_for_timeout(500)  # time for an injected handler to fire, were there one
-            assert "<script>" in panel.inner_text() and "onerror=" in panel.inner_text()  # shown as text
-            assert page.locator("#summaries script, #summaries img").count() == 0
-            assert page.evaluate("window.pwned") is None and page.title() != "pwned" and not dialogs
-            page.screenshot(path=str(ARTIFACTS / "demo-escaped-markup.png"), full_page=True)
-    finally:
-        _configure_tiny(tiny)
+    with page_server(Service(Config(preset="extractive", device="cpu"))) as server, _browser_page(server) as page:
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.get_by_label("Article").fill(article)
+        _choose_languages(page, ["English"])
+        page.get_by_role("button", name="Summarise").click()
+        panel = page.locator('.summary-panel[data-lang="en"] .summary-text')
+        panel.wait_for(timeout=120_000)
+        page.wait_for_timeout(500)  # time for an injected handler to fire, were there one
+        assert "<script>" in panel.inner_text() and "onerror=" in panel.inner_text()  # shown as text
+        assert page.locator("#summaries script, #summaries img").count() == 0
+        assert page.evaluate("window.pwned") is None and page.title() != "pwned" and not dialogs
+        page.screenshot(path=str(ARTIFACTS / "demo-escaped-markup.png"), full_page=True)
+
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("path", [
-    "/etc/passwd", str(Path(demo.__file__).resolve()), str(Path(demo.__file__).resolve().parent / "pyproject.toml"),
-    "../../../../etc/passwd", "demo.py", "%2e%2e/%2e%2e/etc/passwd",
+    "/etc/passwd", str(ROOT / "demo.py"), str(ROOT / "pyproject.toml"), "../../../../etc/passwd", "demo.py",
+    "%2e%2e/%2e%2e/etc/passwd",
 ])
 def test_the_server_serves_no_file_of_its_own(server, path):
     import httpx
@@ -337,30 +382,25 @@ def test_an_upload_over_the_limit_is_refused_by_the_server(server, tmp_path):
     import httpx
 
     big = tmp_path / "big.txt"
-    big.write_bytes(b"a" * (demo.MAX_UPLOAD_BYTES + 1))
+    big.write_bytes(b"a" * (UPLOAD_LIMIT + 1))
     with big.open("rb") as handle:
         response = httpx.post(server.rstrip("/") + "/gradio_api/upload", files={"files": handle}, timeout=60)
     assert response.status_code == 413 and "maximum allowed size of 2000000 bytes" in response.text
 
 
-def test_beyond_the_queue_requests_are_told_it_is_full_and_the_server_keeps_serving(client, tiny, monkeypatch):
+def test_beyond_the_queue_requests_are_told_it_is_full_and_the_server_keeps_serving(tiny):
     """40 requests at once while generation is held: 2 run (one batch), 32 wait, the rest hear that the queue
     is full; then all of them are answered, by the same models."""
     import threading
 
-    service = demo.configure(_tiny_config(tiny), max_queue=32, max_batch=2, max_wait_ms=5000)
-    try:
+    service = Service(_tiny_config(tiny), ServerSettings(max_queue=32, max_batch=2, batch_wait_ms=5000))
+    with page_server(service) as url:
+        client = Client(url, verbose=False)
         client.predict(text=ARTICLE, languages=["en", "fr"], api_name="/summarize")  # models loaded
         loaded = service.cache.loads
         gate = threading.Event()
-        summarizer = service.summarizer()
-        original = summarizer.summarize_requests
-
-        def held(*args, **kwargs):
-            gate.wait(120)
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(summarizer, "summarize_requests", held)
+        original = service.runner
+        service.runner = lambda *args: (gate.wait(120), original(*args))[1]
         count = 2 + 32 + 6
         with concurrent.futures.ThreadPoolExecutor(count) as pool:
             jobs = [pool.submit(client.submit, text=ARTICLE.replace("Monday", f"day {i}"), languages=["en", "fr"],
@@ -380,23 +420,56 @@ def test_beyond_the_queue_requests_are_told_it_is_full_and_the_server_keeps_serv
         assert all(set(result["summaries"]) == {"en", "fr"} for result in answered)
         assert len(refused) == 6 and all("queue is full" in message.lower() for message in refused), refused
         assert service.cache.loads == loaded  # the same models served everyone
-        monkeypatch.setattr(summarizer, "summarize_requests", original)
+        service.runner = original
         assert client.predict(text=ARTICLE, languages=["fr"], api_name="/summarize")["summaries"]["fr"]
-    finally:
-        _configure_tiny(tiny)
 
 
-def test_the_demo_limits_are_configurable(tmp_path, tiny):
-    demo.configure(Config(preset="extractive", device="cpu", max_chars=50, max_languages=1),
-                   max_upload_bytes=10)
-    try:
-        with pytest.raises(gr.Error, match="limit is 50"):
-            demo.summarize(ARTICLE, ["en"])
-        with pytest.raises(gr.Error, match="the limit is 1"):
-            demo.summarize(ARTICLE[:40], ["en", "fr"])
-        upload = tmp_path / "a.txt"
-        upload.write_text(ARTICLE)
-        with pytest.raises(gr.Error, match="over the 10-byte upload limit"):
-            demo.read_upload(str(upload))
-    finally:
-        _configure_tiny(tiny)
+def test_the_page_limits_are_configurable(tmp_path):
+    service = Service(Config(preset="extractive", device="cpu", max_chars=50, max_languages=1),
+                      ServerSettings(max_upload_mb=0.00001))
+    with page_server(service) as url:
+        client = Client(url, verbose=False)
+        with pytest.raises(AppError, match="limit is 50"):
+            client.predict(text=ARTICLE, languages=["en"], api_name="/summarize")
+        with pytest.raises(AppError, match="the limit is 1"):
+            client.predict(text=ARTICLE[:40], languages=["en", "fr"], api_name="/summarize")
+    upload = tmp_path / "a.txt"
+    upload.write_text(ARTICLE)
+    with pytest.raises(gr.Error, match="over the 10-byte upload limit"):
+        read_upload(str(upload), service.settings.max_upload_bytes)
+
+
+# ------------------------------------------------- the page with API keys (issue 20, hole 1)
+PAGE_KEY = "p" * 32
+
+
+@pytest.fixture(scope="module")
+def keyed_page(tmp_path_factory):
+    path = tmp_path_factory.mktemp("keys") / "keys.json"
+    path.write_text(json.dumps({"keys": [{"key": PAGE_KEY, "name": "newsroom", "requests_per_minute": 3,
+                                          "characters_per_day": 600}]}))
+    with page_server(Service(Config(preset="extractive", device="cpu")), KeyStore.load(path)) as url:
+        yield url
+
+
+def test_the_page_asks_for_a_key_and_its_name(keyed_page):
+    with pytest.raises(Exception, match=r"(?i)login|credentials|auth"):
+        Client(keyed_page, verbose=False)  # no login
+    with pytest.raises(Exception, match=r"(?i)login|credentials|auth"):
+        Client(keyed_page, auth=("someone", PAGE_KEY), verbose=False)  # the key, under another name
+
+
+def test_the_page_and_its_api_routes_keep_the_keys_limits(keyed_page):
+    """3 articles a minute: the page's button and its /summarize endpoint count against the same key, as an API
+    request would; the fourth is refused."""
+    client = Client(keyed_page, auth=("newsroom", PAGE_KEY), verbose=False)
+    assert client.predict(text=ARTICLE, languages=["en"], api_name="/summarize")["summaries"]["en"]
+    status, _, _ = client.predict(ARTICLE, None, ["en"], "short", "extractive", api_name="/summarize_page")
+    assert "Source language" in status
+    with pytest.raises(AppError, match="characters per day"):  # 2 x 134 characters so far; this would be 800
+        client.predict(text=ARTICLE + " " + "More words here. " * 20, languages=["en"], api_name="/summarize")
+    with pytest.raises(AppError, match=r"unsupported|not a known language"):  # refused: costs no characters
+        client.predict(text=ARTICLE, languages=["xx"], api_name="/summarize")
+    assert client.predict(text=ARTICLE, languages=["en"], api_name="/summarize")["summaries"]["en"]
+    with pytest.raises(AppError, match="over its 3 articles per minute"):
+        client.predict(text=ARTICLE, languages=["en"], api_name="/summarize")
