@@ -8,10 +8,11 @@ languages of our table, which removes look-alike languages we cannot serve.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
-from .languages import LANGUAGES
+from .languages import CJK, HANGUL, LANGUAGES
 
 _lock = threading.Lock()
 _identifier = None
@@ -43,10 +44,12 @@ def _get_identifier():
         return _identifier
 
 
+_DENSE = re.compile(f"[{CJK}{HANGUL}]")  # one character carries a word
+
+
 def _weighted_length(text: str) -> int:
     """Length in characters, counting CJK ideographs, kana and Hangul three times (one carries a word)."""
-    dense = sum(1 for ch in text if "\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff"
-                or "\uac00" <= ch <= "\ud7af")
+    dense = len(_DENSE.findall(text))
     return len(text.strip()) + 2 * dense
 
 

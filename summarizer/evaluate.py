@@ -14,9 +14,10 @@ import statistics
 from collections.abc import Sequence
 
 from .errors import SummarizerError
+from .languages import CJK, HANGUL, THAI
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
-_CHARACTER_SCRIPTS = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_CHARACTER_SCRIPTS = re.compile(f"[{THAI}{CJK}{HANGUL}]")
 
 
 def _require(module: str, package: str):

@@ -77,6 +77,12 @@ for _lang in _TABLE:
             _ALIASES.setdefault(_key.casefold(), _lang.code)
 del _lang, _key
 
+# Scripts by Unicode block, as bodies of a regex character class: the one place they are written.
+CJK = "\u3040-\u30ff\u3400-\u9fff"  # kana and CJK ideographs: Chinese and Japanese, no spaces between words
+HANGUL = "\uac00-\ud7af"  # Korean syllables (Korean puts spaces between words)
+THAI = "\u0e00-\u0e7f"
+UNSPACED = frozenset(lang.code for lang in _TABLE if not lang.spaced)  # languages written without spaces
+
 _CODE_SHAPE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import functools
 import re
 
+from .languages import UNSPACED
 from .numbers import Number, cjk_numbers, claims, normalize_digits, scale_after
 
 _ROMAN = re.compile(r"\b(?=[MDCLXVI]{2,}(?:e|er|ème|th|\.)?\b)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})"
                     r"(?:IX|IV|V?I{0,3})(?=(?:e|er|ème|th|\.)?\b)")
-_UNSPACED = frozenset({"zh", "ja", "th"})  # words are not separated by spaces: no word boundaries to match
 # prepositions and articles written as one word with what follows (Hebrew ביוני, "in June")
 _PREFIXES = {"he": "(?:[בלמהושכ]{0,2})", "ar": "(?:(?:[وفبلك]|ال){0,2})"}
 
@@ -106,7 +106,7 @@ def _matcher(language: str | None) -> tuple[re.Pattern, dict[str, set[float]]]:
     alternatives = "|".join(re.escape(form[:-1]) + r"\w{0,5}" if form.endswith("*") else re.escape(form)
                             for form in sorted(forms, key=len, reverse=True))
     prefix = _PREFIXES.get(language or "", "")
-    boundary = language not in _UNSPACED
+    boundary = language not in UNSPACED  # words not separated by spaces: no word boundaries to match
     pattern = rf"(?<!\w){prefix}({alternatives})(?!\w)" if boundary else f"({alternatives})"
     return re.compile(pattern), forms
 

@@ -9,6 +9,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
+from .languages import CJK, THAI
+
 # Characters that carry no text: C0/C1 controls (but tab and newline), zero-width
 # characters and bidi overrides, which can hide or reorder what a reader sees.
 _INVISIBLE = re.compile(
@@ -53,7 +55,7 @@ mme mlle m cf env
 sra sres srta dña
 г гг им ул т.е т.д
 """.split())
-_CJK = "\u3040-\u30ff\u3400-\u9fff"
+_CJK = CJK
 _BOUNDARY = re.compile(
     rf"(?:[{re.escape(_NO_SPACE_TERMINALS)}][{re.escape(_CLOSERS)}]*\s*"
     rf"|[{re.escape(_TERMINALS)}]+(?:\s?[{re.escape(_CLOSERS)}])*\s+"  # French: "requin ! »"
@@ -107,7 +109,7 @@ def split_sentences(text: str) -> list[str]:
     return [part for sentence in sentences for part in _split_thai(sentence)]
 
 
-_THAI_SPACE = re.compile(r"(?<=[\u0e00-\u0e7f]) (?=[\u0e00-\u0e7f])")
+_THAI_SPACE = re.compile(f"(?<=[{THAI}]) (?=[{THAI}])")
 THAI_MIN_CHARS = 20  # Thai marks no sentence end but a space; shorter pieces are clauses, kept together
 
 
