@@ -82,3 +82,17 @@ def test_the_cli_names_the_opt_in(tiny, tmp_path, capsys):
     assert "pickle weights only" in err and "--allow-pickle" in err and "Traceback" not in err
     assert cli([str(article), "--summarizer-model", str(folder), "--device", "cpu", "--quiet", "--allow-pickle",
                 "--no-source", "--to", "en"]) == 0
+
+
+@pytest.mark.parametrize("engine", ["torch", "ctranslate2"])
+def test_a_corrupt_safetensors_header_is_a_model_load_error_naming_the_model(tiny, tmp_path, engine):
+    """The safetensors library's own error for a corrupt file becomes the ModelLoadError callers handle (the
+    server reports the model missing instead of staying 'loading' for ever; issue 20, hole 8)."""
+    from summarizer import ModelCache
+
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny["en-fr"], broken)
+    (broken / "model.safetensors").write_bytes(b"\xff" * 8 + b"{not a header")
+    with pytest.raises(ModelLoadError, match="broken") as info:
+        load_model(str(broken), device="cpu", engine=engine, cache=ModelCache())
+    assert "\n" not in str(info.value)
