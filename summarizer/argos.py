@@ -102,7 +102,9 @@ def read_pair(name: str) -> tuple[str, str] | None:
         return source, target
     try:
         root = _package_root(path) if path.is_dir() else None
-    except OSError:
+    except ModelLoadError:
+        raise  # two packages in one folder
+    except OSError:  # unreadable: not a package this can route by
         return None
     if root is None:
         return None
