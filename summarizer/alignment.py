@@ -20,9 +20,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .languages import CJK, HANGUL, THAI
 from .names import fold
 
-_CHARACTERS = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_CHARACTERS = f"{THAI}{CJK}{HANGUL}"  # scripts where one character is a token
 _TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[{_CHARACTERS}]|(?:(?![{_CHARACTERS}])[^\W\d_])+")
 _APOSTROPHES = "'’"
 

@@ -78,7 +78,8 @@ for _lang in _TABLE:
 del _lang, _key
 
 # Scripts by Unicode block, as bodies of a regex character class: the one place they are written.
-CJK = "\u3040-\u30ff\u3400-\u9fff"  # kana and CJK ideographs: Chinese and Japanese, no spaces between words
+# kana and CJK ideographs (with their compatibility block): Chinese and Japanese, no spaces between words
+CJK = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
 HANGUL = "\uac00-\ud7af"  # Korean syllables (Korean puts spaces between words)
 THAI = "\u0e00-\u0e7f"
 UNSPACED = frozenset(lang.code for lang in _TABLE if not lang.spaced)  # languages written without spaces
