@@ -145,6 +145,36 @@ def test_the_pages_copies_of_the_json_downloads_are_deleted(tiny, tmp_path, monk
         running.close()
 
 
+def test_an_open_page_tab_does_not_hold_the_servers_stop(capfd):
+    """A tab keeps a heartbeat stream open; stopping (what SIGTERM does) ends it at once, instead of waiting for
+    the whole shutdown timeout and then cancelling it with tracebacks (issue 20, hole 10)."""
+    import threading
+
+    import httpx
+
+    service = Service(Config(preset="extractive", device="cpu"))
+    running = Running(create_app(service, page=True), service.settings)
+    wait_ready(running.url)
+    beats: list[str] = []
+
+    def tab() -> None:
+        with contextlib.suppress(httpx.HTTPError), httpx.stream(
+                "GET", running.url + "/gradio_api/heartbeat/tab0123456", timeout=httpx.Timeout(5, read=60)) as stream:
+            beats.extend(line for line in stream.iter_lines() if line.startswith("data:"))
+
+    reader = threading.Thread(target=tab)
+    reader.start()
+    deadline = time.monotonic() + 30
+    while not beats and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started = time.monotonic()
+    running.close()
+    reader.join(timeout=30)
+    assert beats and not reader.is_alive() and not running.thread.is_alive()
+    assert time.monotonic() - started < 10  # the shutdown timeout is 30 s
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_render_escapes_html_and_marks_right_to_left():
     result = {"summaries": {"en": "<script>alert(1)</script> & <img src=x onerror=alert(2)>", "ar": "نص"},
               "models": {"en": ["m"], "ar": ["m", "t"]}, "warnings": ["general"],
