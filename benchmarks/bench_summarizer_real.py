@@ -332,7 +332,7 @@ def main() -> None:
     parser.add_argument("--models", default="smollm2,qwen-coder,gemma3")
     parser.add_argument("--audit-model", default="qwen-coder")
     parser.add_argument("--dev", type=int, default=DEV, help="development articles of the decoding section")
-    parser.add_argument("--decodings", help="comma-separated decoding labels to run (default: all)")
+    parser.add_argument("--decodings", help="decoding labels to run, separated by ; (default: all)")
     parser.add_argument("--limit-en", type=int, default=250)
     parser.add_argument("--limit-fr", type=int, default=300)
     parser.add_argument("--strict-limit", type=int, default=40)
@@ -341,7 +341,7 @@ def main() -> None:
     parser.add_argument("--json", default=str(RESULTS / "summarizer_real.json"))
     args = parser.parse_args()
     args.models = args.models.split(",")
-    args.decodings = args.decodings.split(",") if args.decodings else None
+    args.decodings = args.decodings.split(";") if args.decodings else None
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     bench = Bench(args)
     if Path(args.json).exists():
