@@ -28,6 +28,7 @@ class Article:
     written: dict[str, str] = field(default_factory=dict)  # language -> summary the summariser wrote
     final_input: str = ""  # what the summariser read for the final summary (strict mode regenerates it)
     started_with: tuple[str, ...] = ()  # the warnings it had when prepared (a rerun starts from them)
+    gone: bool = False  # its client left: no further work is done for it
     summaries: dict[str, str] = field(default_factory=dict)
     models: dict[str, list[str]] = field(default_factory=dict)
     sentences: dict[str, int] = field(default_factory=dict)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ModelError, ModelLoadError
+from .errors import InputError, ModelError, ModelLoadError
 
 ENGINES = ("auto", "torch", "ctranslate2")
 # What the weights and arithmetic run in. "auto": CTranslate2 int8 on CPU and float16 on CUDA; torch bfloat16
@@ -55,7 +55,7 @@ def resolve_engine(engine: str, device: str = "cpu") -> str:
     engine="ctranslate2" on CUDA still works where CUDA 12's cuBLAS is installed.
     """
     if engine not in ENGINES:
-        raise ModelLoadError(f"Unknown engine {engine!r}; engines: {', '.join(ENGINES)}.")
+        raise InputError(f"Unknown engine {engine!r}; engines: {', '.join(ENGINES)}.")
     if engine == "auto":
         return "ctranslate2" if ctranslate2_available() and not device.startswith("cuda") else "torch"
     if engine == "ctranslate2" and not ctranslate2_available():
@@ -65,9 +65,9 @@ def resolve_engine(engine: str, device: str = "cpu") -> str:
 
 def check_precision(engine: str, precision: str) -> None:
     if precision not in PRECISIONS:
-        raise ModelLoadError(f"Unknown precision {precision!r}; precisions: {', '.join(PRECISIONS)}.")
+        raise InputError(f"Unknown precision {precision!r}; precisions: {', '.join(PRECISIONS)}.")
     if engine == "torch" and precision.startswith("int8"):
-        raise ModelLoadError(f"precision={precision!r} is CTranslate2's; the torch engine runs float32, bfloat16 "
+        raise InputError(f"precision={precision!r} is CTranslate2's; the torch engine runs float32, bfloat16 "
                              "or float16.")
 
 

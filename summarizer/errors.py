@@ -133,6 +133,12 @@ class ClusterError(SummarizerError, ConnectionError):
     code, status = "cluster_unavailable", 503
 
 
+class ClientGoneError(SummarizerError):
+    """The client left before its summary was ready: its work stopped at the next step (nobody reads this)."""
+
+    code, status = "client_gone", 499
+
+
 class InternalError(SummarizerError):
     """A bug: what failed is logged where the service runs; the caller learns no more."""
 

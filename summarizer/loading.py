@@ -158,7 +158,7 @@ def _load_error(location: Location, what: str, exc: Exception, allow_pickle: boo
     if "safetensors" in reason and not allow_pickle:
         fix = PICKLE_HINT
     return ModelLoadError(f"Could not load model {what!r} from {where} {location.source!r}{offline}: "
-                          f"{reason}. {fix}")
+                          f"{reason}. {fix}", fetch=None if location.local else fetch)
 
 
 def _load_argos(name: str, device: str, engine: str, precision: str) -> Seq2SeqModel:

@@ -29,7 +29,15 @@ from .article import Article, shared_timings
 from .cache import ModelCache, default_cache
 from .config import Config
 from .detect import detect_language
-from .errors import EmptyTextError, InputError, ModelError, ModelLoadError, SummarizerError, TooLongError
+from .errors import (
+    ClientGoneError,
+    EmptyTextError,
+    InputError,
+    ModelError,
+    ModelLoadError,
+    SummarizerError,
+    TooLongError,
+)
 from .languages import LANGUAGES, normalize_language, normalize_languages
 from .loading import load_model
 from .models import Model
@@ -45,6 +53,7 @@ from .translation import Job, run_jobs, translate_sentences, translate_summaries
 
 EXTRACTIVE_ENGINE = "extractive (no model)"
 Partial = Callable[[int, str, str], None]  # (index of the request, language, its summary) as soon as it is ready
+Active = Callable[[int], bool]  # whether the client of the request at this index still waits for it
 
 
 class Summarizer:
@@ -138,20 +147,23 @@ class Summarizer:
         return self._summarize([(text, targets, options) for text in texts], options, on_error)
 
     def summarize_requests(self, requests: Sequence[Request], partial: Partial | None = None,
-                           ) -> list[Summary | SummarizerError]:
+                           active: Active | None = None) -> list[Summary | SummarizerError]:
         """Summarise typed requests (every door's), batched where they share a `batch_key`, each with its own
         languages; unset fields take this configuration's defaults. A request that cannot be served gets its
         `SummarizerError` in its place, and only it (`request.run_batches`). `partial(index, language, text)`
-        is called as each summary is ready, before the whole batch is."""
+        is called as each summary is ready, before the whole batch is; `active(index)` false says the client
+        left: its request stops at the next chunk round or step and gets a `ClientGoneError`."""
         def run(indices: list[int], part: list[Request]) -> list[Summary | SummarizerError]:
             renumbered = partial and (lambda index, language, text: partial(indices[index], language, text))
+            still = active and (lambda index: active(indices[index]))
             return self._summarize([(r.text, r.targets, r.options) for r in part], part[0].options, "return",
-                                   renumbered)
+                                   renumbered, still)
 
         return run_batches(requests, self.config, self.supported_languages(), run)
 
     def _summarize(self, items: list[tuple[Any, tuple[str, ...], SummarizeOptions]], options: SummarizeOptions,
-                   on_error: str, partial: Partial | None = None) -> list[Summary | SummarizerError]:
+                   on_error: str, partial: Partial | None = None,
+                   active: Active | None = None) -> list[Summary | SummarizerError]:
         results: list[Summary | SummarizerError | None] = [None] * len(items)
         articles: list[Article] = []
         stages: dict[str, float] = {}
@@ -166,16 +178,17 @@ class Summarizer:
                 results[index] = exc
         if articles:
             try:
-                self._run(articles, options, stages, partial)
+                self._run(articles, options, stages, partial, active)
             except ModelError:
                 if on_error == "raise":
                     raise
                 # A model raised on a call that served several articles: run them one by one, so
                 # that only the articles it fails on get the error.
-                articles = self._run_each(articles, options, stages, results, partial)
+                articles = self._run_each(articles, options, stages, results, partial, active)
         timings = shared_timings(articles, stages)
         for art in articles:
-            results[art.index] = art.result(self._engines, timings[art.index])
+            results[art.index] = ClientGoneError("The client left before its summary was ready.") if art.gone \
+                else art.result(self._engines, timings[art.index])
         return results  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ steps
@@ -252,7 +265,7 @@ class Summarizer:
         return None
 
     def _run(self, articles: list[Article], options: SummarizeOptions, stages: dict[str, float],
-             partial: Partial | None = None) -> None:
+             partial: Partial | None = None, active: Active | None = None) -> None:
         model = self._summarizer_model(articles)
         self._route(articles, model, options, stages)
         clock = time.perf_counter()
@@ -260,7 +273,10 @@ class Summarizer:
             summarize_extractively(articles, options)
         else:
             summarize_articles(model, articles, options, batch_size=self.config.batch_size,
-                               max_rounds=self.config.max_reduce_rounds)
+                               max_rounds=self.config.max_reduce_rounds, active=active)
+        for art in articles:
+            art.gone = art.gone or (active is not None and not active(art.index))
+        articles = [art for art in articles if not art.gone]
         check_summaries(articles, model, options)
         _add(stages, "summarize_s", clock)
         clock = time.perf_counter()
@@ -268,13 +284,13 @@ class Summarizer:
         _add(stages, "translate_s", clock)
 
     def _run_each(self, articles: list[Article], options: SummarizeOptions, stages: dict[str, float],
-                  results: list, partial: Partial | None) -> list[Article]:
+                  results: list, partial: Partial | None, active: Active | None = None) -> list[Article]:
         """Run each article alone (from where it was prepared); those a model still fails on get its error."""
         finished = []
         for art in articles:
             fresh = art.restart()
             try:
-                self._run([fresh], options, stages, partial)
+                self._run([fresh], options, stages, partial, active)
             except ModelError as exc:
                 results[art.index] = exc
                 continue

@@ -63,7 +63,8 @@ class RemoteRunner:
     def __init__(self, handle):
         self.handle = handle
 
-    def __call__(self, requests: list[Request], partial=None) -> list[Summary | SummarizerError]:
+    def __call__(self, requests: list[Request], partial=None, active=None) -> list[Summary | SummarizerError]:
+        # a replica runs its batch to the end: `partial` and `active` stay on this side
         try:
             return self.handle.run.remote(requests).result()
         except Exception as exc:  # Ray's own error (a replica died, the cluster went): one line for each request

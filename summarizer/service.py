@@ -37,7 +37,9 @@ from .result import Summary
 log = logging.getLogger(__name__)
 Partial = Callable[[str, str], None]  # (language, summary) as each is ready
 # Summarise one batch of resolved requests that share a batch key: one result (or error) per request.
-Runner = Callable[[list[Request], Callable[[int, str, str], None] | None], Sequence[Summary | SummarizerError]]
+# (requests, partial(index, language, text), active(index)) -> one result per request
+Runner = Callable[[list[Request], Callable[[int, str, str], None] | None, Callable[[int], bool] | None],
+                  Sequence[Summary | SummarizerError]]
 
 
 @dataclass(eq=False)
@@ -47,6 +49,7 @@ class Job:
     partial: Partial | None = None
     future: concurrent.futures.Future = field(default_factory=concurrent.futures.Future)
     queued_at: float = field(default_factory=time.monotonic)
+    gone: bool = False  # its client left while it ran: the pipeline stops its work at the next step
 
 
 class Service:
@@ -70,6 +73,7 @@ class Service:
         self._ready = threading.Condition()
         self._threads: list[threading.Thread] = []
         self._busy = 0
+        self._running: list[Job] = []  # jobs of the batches being run
         self.closing = False
 
     # ------------------------------------------------------------------ models and requests
@@ -98,8 +102,8 @@ class Service:
             return [name]
         return []
 
-    def _run_here(self, requests: list[Request], partial) -> list[Summary | SummarizerError]:
-        return self.summarizer(requests[0].preset).summarize_requests(requests, partial)
+    def _run_here(self, requests: list[Request], partial, active=None) -> list[Summary | SummarizerError]:
+        return self.summarizer(requests[0].preset).summarize_requests(requests, partial, active)
 
     # ------------------------------------------------------------------ queue
     def start(self) -> None:
@@ -148,6 +152,11 @@ class Service:
         dropped = future.cancel()  # a job gathered into a batch but not yet started is dropped by _run
         if dropped:
             self.metrics.count("summarizer_abandoned_total")
+        else:  # running: its work stops between chunk rounds and before translation
+            with self._ready:
+                for running in self._running:
+                    if running.future is future:
+                        running.gone = True
         return dropped
 
     def queue_length(self) -> int:
@@ -225,6 +234,8 @@ class Service:
         batch = [job for job in batch if job.future.set_running_or_notify_cancel()]  # not those abandoned
         if not batch:
             return
+        with self._ready:
+            self._running.extend(batch)
         self.metrics.observe("summarizer_batch_size", len(batch))
 
         def partial(index: int, language: str, text: str) -> None:
@@ -233,12 +244,15 @@ class Service:
                 callback(language, text)
 
         try:
-            results = self.runner([job.request for job in batch], partial)
+            results = self.runner([job.request for job in batch], partial, lambda index: not batch[index].gone)
         except Exception as exc:  # the runner itself failed (a bug, a lost replica): no request may wait forever
             if not isinstance(exc, SummarizerError):
                 log.error("a batch failed", exc_info=exc)
                 exc = InternalError(f"Internal error ({type(exc).__name__}); the service's log has the details.")
             results = [exc] * len(batch)
+        with self._ready:
+            finished = {id(job) for job in batch}
+            self._running = [job for job in self._running if id(job) not in finished]
         for job, result in zip(batch, results, strict=True):
             if isinstance(result, BaseException):
                 job.future.set_exception(result)

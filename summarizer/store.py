@@ -118,7 +118,9 @@ def verify(repo: str, folder: Path) -> None:
     entry = read_manifest()["models"].get(repo)
     if not isinstance(entry, dict) or not isinstance(entry.get("files"), dict):
         return  # not fetched by `summarize download`: nothing recorded to check against
-    fetch = f"Fetch it again with: {download_command(models=[repo])}"
+    source = entry.get("gguf", {}).get("path") if isinstance(entry.get("gguf"), dict) else None
+    fetch = (f"Import it again: delete {folder} and give the GGUF file ({source}) again." if source
+             else f"Fetch it again with: {download_command(models=[repo])}")
     for name, expected in entry["files"].items():
         path = folder / name
         if not path.is_file():

@@ -9,6 +9,8 @@ instruction model, in every target language it writes directly (`Article.direct`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .article import Article
 from .extractive import SENTENCES_FOR_LENGTH
 from .faithfulness import check_summary
@@ -42,9 +44,10 @@ def finish(out: Generated, art: Article) -> str:
 
 
 def summarize_articles(model: Model, articles: list[Article], options: SummarizeOptions, *,
-                       batch_size: int, max_rounds: int) -> None:
+                       batch_size: int, max_rounds: int, active: Callable[[int], bool] | None = None) -> None:
     """Set each article's `written` summaries: chunk, summarise all chunks in one batched call, reduce; the
-    last call writes every language the summariser writes for the article."""
+    last call writes every language the summariser writes for the article. Before each call, an article whose
+    client has gone (`active(index)` false) is marked `gone` and left out."""
     budget = model.max_input_tokens - 2  # room for bos/eos
     settings = model.summary_settings(options, budget)
     pending: dict[int, list[str]] = {}
@@ -56,6 +59,9 @@ def summarize_articles(model: Model, articles: list[Article], options: Summarize
             art.warn(f"article longer than the summariser's {budget}-token input: summarised in {art.chunks} "
                      "chunks, then the chunk summaries were summarised again")
     for _ in range(max_rounds + 1):
+        for index in [index for index in pending if active is not None and not active(index)]:
+            by_index[index].gone = True
+            del pending[index]
         if not pending:
             break
         # (article, text, language, whether this is the article's last step)

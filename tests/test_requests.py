@@ -97,9 +97,9 @@ def recorded(monkeypatch):
     seen: list[list[Request]] = []
     original = Summarizer.summarize_requests
 
-    def record(self, requests, partial=None):
+    def record(self, requests, partial=None, active=None):
         seen.append(list(requests))
-        return original(self, requests, partial)
+        return original(self, requests, partial, active)
 
     monkeypatch.setattr(Summarizer, "summarize_requests", record)
     return seen
@@ -219,7 +219,7 @@ def test_serve_on_ray_honours_each_requests_preset_and_options_and_the_servers_s
                                    UnsupportedLanguageError("xx"), TooLongError("long")])
 def test_the_server_answers_each_error_with_its_classs_status_and_code(error):
     service = Service(Config(preset="extractive", device="cpu"))
-    service.runner = lambda requests, partial: [error] * len(requests)
+    service.runner = lambda requests, partial, active=None: [error] * len(requests)
     with TestClient(create_app(service)) as client:
         answer = client.post("/v1/summarize", json={"text": ARTICLE})
     assert answer.status_code == error.status and answer.json()["error"] == {"code": error.code,

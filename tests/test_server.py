@@ -172,7 +172,7 @@ def test_a_burst_goes_as_one_batch_and_a_stream_is_cut_at_the_gather_limit(tiny)
 
     service = Service(_config(tiny), ServerSettings(max_batch=64, batch_wait_ms=1000, batch_gather_ms=20_000))
     sizes: list[int] = []
-    service.runner = lambda requests, partial: (sizes.append(len(requests)), [
+    service.runner = lambda requests, partial, active=None: (sizes.append(len(requests)), [
         ValueError("not summarised") for _ in requests])[1]
     service.start()
     futures = []

@@ -199,10 +199,10 @@ def test_the_queued_work_of_a_client_that_left_is_dropped(tiny):
     gate, seen = threading.Event(), []
     original = service.runner
 
-    def held(requests, partial):
+    def held(requests, partial, active=None):
         seen.extend(request.text for request in requests)
         gate.wait(60)
-        return original(requests, partial)
+        return original(requests, partial, active)
 
     service.runner = held
     running = Running(create_app(service))
@@ -226,6 +226,30 @@ def test_the_queued_work_of_a_client_that_left_is_dropped(tiny):
         running.close()
 
 
+def test_a_running_request_whose_client_left_stops_between_chunk_rounds(tiny, monkeypatch):
+    from summarizer import Summarizer, load_model
+    from summarizer.errors import ClientGoneError
+    from summarizer.request import Request
+
+    summarizer = Summarizer("default", summarizer_model=tiny["bart"], device="cpu", translators={"fr": tiny["en-fr"]})
+    bart, french = load_model(tiny["bart"], device="cpu"), load_model(tiny["en-fr"], device="cpu")
+    calls = {"bart": 0, "fr": 0}
+    for name, model in (("bart", bart), ("fr", french)):
+        original = model.generate
+
+        def counted(texts, name=name, original=original, **kwargs):
+            calls[name] += 1
+            return original(texts, **kwargs)
+
+        monkeypatch.setattr(model, "generate", counted)
+    long = " ".join(f"The council met for the {n}th time and approved {n} new benches." for n in range(1, 200))
+    requests = [Request(text=long, languages=["en", "fr"]), Request(text=ARTICLE, languages=["en", "fr"])]
+    results = summarizer.summarize_requests(requests, active=lambda index: index != 0 or calls["bart"] == 0)
+    assert isinstance(results[0], ClientGoneError)  # its chunk summaries were not reduced, nor translated
+    assert results[1].summaries["fr"]  # its batch-mate was served in full
+    assert calls["bart"] == 1 and calls["fr"] == 1  # one round: the long article's reduce round never ran
+
+
 # ------------------------------------------------------------------ hole 6: one key can fill the queue
 def test_one_key_cannot_fill_the_queue_and_keys_take_turns(tiny, tmp_path_factory):
     service = Service(Config(preset="extractive", device="cpu"), ServerSettings(
@@ -233,10 +257,10 @@ def test_one_key_cannot_fill_the_queue_and_keys_take_turns(tiny, tmp_path_factor
     gate, order = threading.Event(), []
     original = service.runner
 
-    def held(requests, partial):
+    def held(requests, partial, active=None):
         order.extend(request.text.split(".")[0] for request in requests)
         gate.wait(60)
-        return original(requests, partial)
+        return original(requests, partial, active)
 
     service.runner = held
     running = Running(create_app(service, keys=_keys(tmp_path_factory)))
