@@ -24,7 +24,7 @@ DEFAULT_INPUT_TOKENS = 4096  # article tokens per prompt for a model the registr
 PROMPT_RESERVE = 160  # tokens of the prompt around the article (instruction, template, system turn)
 MAX_SUMMARY_TOKENS = 512
 TOKENS_PER_SENTENCE = 40  # the token budget of a summary: its sentence budget times this, plus a margin
-DECODING = {"num_beams": 1, "repetition_penalty": 1.0}  # deterministic; the registry's settings take precedence
+DECODING = {"num_beams": 2, "repetition_penalty": 1.0}  # registry.py says why; the registry's settings win
 
 
 class InstructModel(Model):
@@ -36,6 +36,7 @@ class InstructModel(Model):
                  torch_model=None):
         super().__init__(location, tokenizer, config, generation_config, engine, device, torch_model)
         self.chat = bool(getattr(tokenizer, "chat_template", None))
+        self._decoding_defaults = {}  # a chat model's config samples; decoding here is the registry's, deterministic
 
     @property
     def context(self) -> int:
@@ -59,7 +60,7 @@ class InstructModel(Model):
     def generation_settings(self) -> dict[str, Any]:
         if self.spec and self.spec.generation:
             return dict(self.spec.generation)
-        return {**DECODING, **{key: value for key, value in self._decoding_defaults.items() if key != "num_beams"}}
+        return dict(DECODING)  # not the model's own sampling settings, nor its repetition penalty: see registry.py
 
     def summary_settings(self, options: SummarizeOptions, budget: int) -> dict[str, Any]:
         """Decoding settings, the sentence budget of `options.length` and the token budget that follows from it

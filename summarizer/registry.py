@@ -87,8 +87,11 @@ def _instruct(name: str, repo: str, size_mb: int, context: int, license: str = "
                      commercial_use, note, "instruct", writes)
 
 
-# Deterministic decoding for instruction models (chosen on real output: benchmarks/bench_summarizer_real.py).
-_INSTRUCT = {"num_beams": 1, "repetition_penalty": 1.0}
+# Deterministic decoding for instruction models, chosen on real output (benchmarks/bench_summarizer_real.py, the
+# first 30 CNN/DM articles): beam 2 against greedy raised ROUGE-2 by 1.2 (SmolLM2-135M) and 3.7 (Qwen2.5-Coder-0.5B)
+# and cut SmolLM2's flagged summaries from 30% to 7%; a repetition penalty (1.1) also penalises copying the
+# article's own words, and flagged more summaries (37% with beam 2); no-repeat 3-grams flagged 50%.
+_INSTRUCT = {"num_beams": 2, "repetition_penalty": 1.0}
 _INSTRUCT_SPECS = (
     _instruct("smollm2-135m-instruct", "HuggingFaceTB/SmolLM2-135M-Instruct", 270, 8192, chunk=2048,
               note="English; fluent but often wrong on details: check its summaries"),
