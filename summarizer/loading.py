@@ -73,6 +73,8 @@ def _load(location: Location, device: str, engine: str, precision: str, allow_pi
 
     source = Path(location.source)
     what = location.spec.name if location.spec else location.model_id
+    if precision == "auto" and engine == "ctranslate2" and device == "cpu" and location.spec:
+        precision = location.spec.cpu_precision  # measured per model: registry.ModelSpec.cpu_precision
     pickle_weights = False
     if location.local:
         if source.resolve().is_relative_to(models_dir().resolve()):
