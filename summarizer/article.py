@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from .extractive import extract
 from .languages import LANGUAGES
 from .result import Summary
+from .support import Evidence
 from .text import join_sentences
 
 
@@ -29,6 +30,8 @@ class Article:
     final_input: str = ""  # what the summariser read for the final summary (strict mode regenerates it)
     started_with: tuple[str, ...] = ()  # the warnings it had when prepared (a rerun starts from them)
     gone: bool = False  # its client left: no further work is done for it
+    translated: dict[str, list[str]] = field(default_factory=dict)  # language -> its sentences, one per summary's
+    evidence: dict[str, Evidence] = field(default_factory=dict)  # language -> the article sentences behind it
     summaries: dict[str, str] = field(default_factory=dict)
     models: dict[str, list[str]] = field(default_factory=dict)
     sentences: dict[str, int] = field(default_factory=dict)
@@ -75,7 +78,7 @@ class Article:
             timings=timings, language_confidence=self.confidence,
             sentences={lang: self.sentences[lang] for lang in done},
             language_warnings=self.language_warnings, faithful={lang: self.faithful.get(lang, True) for lang in done},
-            errors=self.errors,
+            errors=self.errors, evidence={lang: self.evidence[lang] for lang in done if lang in self.evidence},
             engines={m: engines[m] for chain in self.models.values() for m in chain if m in engines})
 
 

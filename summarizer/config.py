@@ -44,6 +44,7 @@ class Config:
     max_chars: int = 500_000  # longest article accepted, in characters (checked before any model work)
     max_languages: int = 20  # most target languages in one request
     max_reduce_rounds: int = 8  # summarise-the-summaries rounds for very long articles
+    evidence: bool = True  # trace every summary sentence to the article sentences behind it (Summary.evidence)
     max_models: int = DEFAULT_MAX_MODELS  # loaded models kept at most (least recently used dropped first)
     options: SummarizeOptions = field(default_factory=SummarizeOptions)  # defaults for every request
 

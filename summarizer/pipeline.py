@@ -38,6 +38,7 @@ from .errors import (
     SummarizerError,
     TooLongError,
 )
+from .grounding import ground
 from .languages import LANGUAGES, normalize_language, normalize_languages
 from .loading import load_model
 from .models import Model
@@ -282,6 +283,12 @@ class Summarizer:
         clock = time.perf_counter()
         self._translate(articles, options, partial)
         _add(stages, "translate_s", clock)
+        if self.config.evidence:
+            clock = time.perf_counter()
+            ground(articles)
+            for art in articles:
+                art.work["evidence_s"] = sum(len(text) for text in art.summaries.values())
+            _add(stages, "evidence_s", clock)
 
     def _run_each(self, articles: list[Article], options: SummarizeOptions, stages: dict[str, float],
                   results: list, partial: Partial | None, active: Active | None = None) -> list[Article]:

@@ -22,6 +22,9 @@ class Summary:
     engines: dict[str, str] = field(default_factory=dict)  # model id -> engine/precision that ran it
     faithful: dict[str, bool] = field(default_factory=dict)  # language -> passed the numbers-and-names check
     errors: dict[str, str] = field(default_factory=dict)  # languages that could not be produced, and why
+    # language -> the article sentences behind each summary sentence, what nothing supports, a support score
+    # (support.Evidence; in to_dict() a plain dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict."""

@@ -119,6 +119,7 @@ def translate_summaries(articles: list[Article], translator: Callable[[str, str]
         for problem in problems:
             art.warn_language(target, f"unfaithful: {problem}")
         art.summaries[target] = text
+        art.translated[target] = translated
         art.sentences[target] = len(translated)
         art.models[target] = [*art.chain, model.model_id]
         if partial:

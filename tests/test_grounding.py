@@ -1,0 +1,59 @@
+"""Every summary, in every language, carries its evidence: the article sentences behind each sentence."""
+
+from __future__ import annotations
+
+import json
+
+from summarizer import Summarizer, load_model
+from summarizer.grounding import translated_evidence
+from summarizer.models import Generated
+from summarizer.support import evidence
+
+ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday.\n"
+           "Mayor Anna Keller said the new bridge over the river would open in 2027.\n"
+           "Heavy rain flooded the streets of the old town for three days last week.")
+SUMMARY = "Mayor Anna Keller said the new bridge would open in 2027. The council approved 4,700 dollars on Monday."
+
+
+def _summarizer(tiny, monkeypatch, **changes):
+    summarizer = Summarizer("default", summarizer_model=tiny["bart"], device="cpu",
+                            translators={"fr": tiny["en-fr"], "ja": tiny["m2m100"]}, **changes)
+    bart = load_model(tiny["bart"], device="cpu")
+    monkeypatch.setattr(bart, "generate", lambda texts, **kw: [Generated(SUMMARY, True, False) for _ in texts])
+    return summarizer
+
+
+def test_each_language_has_evidence_and_a_translation_keeps_the_sources_of_what_it_translates(tiny, monkeypatch):
+    result = _summarizer(tiny, monkeypatch).summarize(ARTICLE, ["en", "fr", "ja"])
+    english = result.evidence["en"]
+    assert [s.sources[0].sentence for s in english.sentences] == [1, 0]  # the mayor, then the council
+    assert english.method == "words" and english.score > 0.8
+    for lang in ("fr", "ja"):
+        translated = result.evidence[lang]
+        assert translated.method.startswith("translated sentence by sentence from the en summary")
+        assert [s.sources for s in translated.sentences] == [s.sources for s in english.sentences]
+        for sentence in translated.sentences:  # offsets into the translated summary
+            assert result.summaries[lang][sentence.start:sentence.end] == sentence.text
+    assert json.loads(json.dumps(result.to_dict()))["evidence"]["fr"]["sentences"][0]["sources"][0]["sentence"] == 1
+
+
+def test_a_number_the_translation_adds_is_marked_in_it():
+    original = evidence(ARTICLE, SUMMARY, "en")
+    translated = ["Le maire Anna Keller a dit que le pont ouvrirait en 2031.", "Le conseil a voté 4 700 dollars lundi."]
+    text = " ".join(translated)
+    found = translated_evidence(ARTICLE, "en", original, text, translated, "fr")
+    first, second = found.sentences
+    assert [u.text for u in first.unsupported] == ["2031"] and first.score < original.sentences[0].score
+    assert not second.unsupported and second.sources == original.sentences[1].sources
+
+
+def test_translated_sentences_that_do_not_line_up_are_checked_against_the_article_directly():
+    original = evidence(ARTICLE, SUMMARY, "en")
+    found = translated_evidence(ARTICLE, "en", original, "Le pont ouvrira en 2027.", ["Le pont ouvrira en 2027.", ""],
+                                "fr")
+    assert "do not line up" in found.method and found.sentences[0].score == 1.0
+
+
+def test_evidence_can_be_turned_off(tiny, monkeypatch):
+    result = _summarizer(tiny, monkeypatch, evidence=False).summarize(ARTICLE, ["en"])
+    assert result.evidence == {} and "evidence_s" not in result.timings
