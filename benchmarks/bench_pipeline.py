@@ -242,7 +242,7 @@ def run_real(spec: dict, items: list) -> dict:
     import bench_translation_real
 
     return bench_translation_real.project_vs_plain(spec["real_model"], Path(spec["ntrex"]), spec["real_segments"],
-                                                   spec["store"])
+                                                   spec["store"], device=spec["device"])
 
 
 RUNNERS = {"naive": run_naive, "ct2": run_ct2, "project": run_project, "profile": run_profile,

@@ -138,13 +138,13 @@ def fire(url: str, texts: list[str]) -> dict:
 
 
 def serve(models: dict, workdir: Path, items: list, max_batch: int, clients: list[int], rounds: int,
-          device: str) -> dict:
+          device: str, engine: str) -> dict:
     import httpx
 
     port = _free_port()
     command = [sys.executable, __file__, "--serve", "--no-page", "--port", str(port), "--device", device,
                "--summarizer-model", models["bart"], "--translator", f"fr={models['fr']}",
-               "--max-batch", str(max_batch), "--max-queue", "256"]
+               "--max-batch", str(max_batch), "--max-queue", "256", "--engine", engine]
     env = {**os.environ, "SUMMARIZER_MODELS_DIR": str(workdir / "store"), "HF_HUB_OFFLINE": "1",
            "BENCH_ITEMS": str(workdir / "service-items.json")}
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -175,7 +175,7 @@ def serve(models: dict, workdir: Path, items: list, max_batch: int, clients: lis
     return report
 
 
-def ceiling(models: dict, workdir: Path, items: list, count: int, rounds: int, device: str) -> dict:
+def ceiling(models: dict, workdir: Path, items: list, count: int, rounds: int, device: str, engine: str) -> dict:
     """summarize_batch on the same articles in one process: what batching can reach here."""
     os.environ.update(SUMMARIZER_MODELS_DIR=str(workdir / "store"), HF_HUB_OFFLINE="1")
     from summarizer import SummarizeOptions, Summarizer
@@ -183,7 +183,7 @@ def ceiling(models: dict, workdir: Path, items: list, count: int, rounds: int, d
     workload.install(items)
     options = SummarizeOptions(summary_tokens=SUMMARY_TOKENS, translation_tokens=TRANSLATION_TOKENS)
     summarizer = Summarizer(summarizer_model=models["bart"], translators={"fr": models["fr"]}, device=device,
-                            options=options)
+                            engine=engine, options=options)
     summarizer.summarize(articles(items, 1)[0], ["fr"])  # load
     walls = []
     for _ in range(rounds):
@@ -207,6 +207,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds of the batched runs (one batch each: noisy), the median is reported")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--engine", default="auto", help="the server's engine (default: its own choice)")
     parser.add_argument("--tiny", action="store_true", help="tiny models (checks the benchmark, measures nothing)")
     parser.add_argument("--json", default=str(HERE / "results" / "service.json"))
     args = parser.parse_args()
@@ -217,16 +218,18 @@ def main() -> None:
     items = workload.make_items(args.data, max(clients), AutoTokenizer.from_pretrained(models["bart"]),
                                 ARTICLE_TOKENS)
     workload.save_items(items, workdir / "service-items.json")
-    report: dict = {"machine": f"{os.cpu_count()} CPUs", "device": args.device,
+    report: dict = {"machine": f"{os.cpu_count()} CPUs", "device": args.device, "engine": args.engine,
                     "models": "random weights, real sizes: distilbart-cnn-12-6 + opus-mt-en-fr, CTranslate2; "
                               f"{ARTICLE_TOKENS}-token articles, {SUMMARY_TOKENS}-token summaries (text: the "
                               f"reference summary), every sentence translated at {TRANSLATION_TOKENS} tokens",
                     "languages": ["en", "fr"], "tiny": args.tiny, "load_before": load()}
-    report["batching_off"] = serve(models, workdir, items, 1, clients, 1, args.device)  # in a row: averaged
+    # batching off: the requests run in a row, one round is an average already
+    report["batching_off"] = serve(models, workdir, items, 1, clients, 1, args.device, args.engine)
     print(json.dumps(report["batching_off"]), flush=True)
-    report["batching_on"] = serve(models, workdir, items, 32, clients, args.rounds, args.device)
+    report["batching_on"] = serve(models, workdir, items, 32, clients, args.rounds, args.device, args.engine)
     print(json.dumps(report["batching_on"]), flush=True)
-    report["summarize_batch"] = {f"{c}_articles": ceiling(models, workdir, items, c, args.rounds, args.device)
+    report["summarize_batch"] = {f"{c}_articles": ceiling(models, workdir, items, c, args.rounds, args.device,
+                                                         args.engine)
                                  for c in clients}
     for count in clients:
         on = report["batching_on"][f"{count}_clients"]["answers_per_s"]

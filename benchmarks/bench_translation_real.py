@@ -164,10 +164,11 @@ def plain_translate(translator, tokenizer, segments: list[str], batch: int) -> l
             for r in results]
 
 
-def project_vs_plain(model_path: str, folder: Path, count: int, store: str, batches=(8, 16, 32)) -> dict:
+def project_vs_plain(model_path: str, folder: Path, count: int, store: str, batches=(8, 16, 32),
+                     device: str = "cpu") -> dict:
     """`Summarizer.translate` (split into sentences, each once, batched by length, re-joined) against the plain
-    CTranslate2 model on the same held-out NTREX segments (int8, beam 4, one thread per core): seconds and chrF
-    at each batch size. The project's default batch size is Config's."""
+    CTranslate2 model on the same held-out NTREX segments (int8 on CPU with one thread per core, float16 on
+    CUDA; beam 4): seconds and chrF at each batch size. The project's default batch size is Config's."""
     import ctranslate2
     from transformers import AutoTokenizer
 
@@ -180,21 +181,22 @@ def project_vs_plain(model_path: str, folder: Path, count: int, store: str, batc
     source, reference = source[HELD_OUT:], reference[HELD_OUT:]
     default = Config().batch_size
     report: dict = {"data": f"NTREX-128 zho-CN -> eng, segments {HELD_OUT + 1}-{HELD_OUT + len(source)}",
-                    "model": model_path, "default_batch_size": default, "rows": []}
-    cache = ModelCache()
-    project = Summarizer("extractive", translators={"en": model_path}, device="cpu", engine="ctranslate2",
-                         precision="int8", cache=cache)
+                    "model": model_path, "device": device, "default_batch_size": default, "rows": []}
+    cache, precision = ModelCache(), "float16" if device.startswith("cuda") else "int8"
+    project = Summarizer("extractive", translators={"en": model_path}, device=device, engine="ctranslate2",
+                         precision=precision, cache=cache)
     project.translate(["预热。"], "en", "zh")  # loads (and converts, once)
     tokenizer = AutoTokenizer.from_pretrained(model_path)
-    path = converted_path(model_path, model_path, None, "int8", models_dir())
-    plain = ctranslate2.Translator(str(path), device="cpu", compute_type="int8", intra_threads=os.cpu_count() or 1)
+    path = converted_path(model_path, str(Path(model_path).expanduser()), None, precision, models_dir())
+    plain = ctranslate2.Translator(str(path), device="cuda" if device.startswith("cuda") else "cpu",
+                                   compute_type=precision, intra_threads=os.cpu_count() or 1)
     plain_translate(plain, tokenizer, ["预热。"], 16)
     for batch in sorted({*batches, default}):
         started = time.perf_counter()
         theirs = plain_translate(plain, tokenizer, source, batch)
         plain_s = time.perf_counter() - started
-        ours_model = Summarizer("extractive", translators={"en": model_path}, device="cpu", engine="ctranslate2",
-                                precision="int8", batch_size=batch, cache=cache)
+        ours_model = Summarizer("extractive", translators={"en": model_path}, device=device, engine="ctranslate2",
+                                precision=precision, batch_size=batch, cache=cache)
         started = time.perf_counter()
         ours = ours_model.translate(source, "en", "zh")
         project_s = time.perf_counter() - started

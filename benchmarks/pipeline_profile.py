@@ -9,6 +9,7 @@ joining, the faithfulness checks) in this process; a call inside another timed c
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import time
 from collections import defaultdict
@@ -118,7 +119,49 @@ def profile(spec: dict, items: list, make_project, run_ct2) -> dict:
 
     _clock_text_functions(plain_clocks)
     plain = run_ct2(spec, items, instrument)
-    return {"articles": len(items), "project": project, "plain_ct2": _table(plain_clocks, plain["seconds"])}
+    return {"articles": len(items), "project": project, "plain_ct2": _table(plain_clocks, plain["seconds"]),
+            "floor": floor(spec, items)}
+
+
+def floor(spec: dict, items: list, summary_tokens: int = 60, translation_tokens: int = 24) -> dict:
+    """What generation alone costs on this machine, per article, from CTranslate2 itself: the summariser's encoder
+    (its run stopped after one decoding step) and its decoding steps (the rest of a full run), and one
+    translator on every sentence of the summaries, its encoder and its steps alike, at the batch sizes of the
+    plain script. No pipeline can go below encoder + steps without another model, precision or machine."""
+    import ctranslate2
+    from bench_pipeline import plain_copy
+    from transformers import AutoTokenizer
+    from workload import sentences
+
+    def load(name):
+        return AutoTokenizer.from_pretrained(spec["models"][name]), ctranslate2.Translator(
+            str(plain_copy(spec, name)), device="cuda" if spec["device"].startswith("cuda") else "cpu",
+            compute_type="float16" if spec["device"].startswith("cuda") else "int8", intra_threads=os.cpu_count() or 1)
+
+    def timed(translator, batch, steps, prefix, max_batch):
+        started = time.perf_counter()
+        translator.translate_batch(batch, target_prefix=prefix, beam_size=4, max_batch_size=max_batch,
+                                   min_decoding_length=steps, max_decoding_length=steps)
+        return time.perf_counter() - started
+
+    tok, bart = load("bart")
+    sources = [tok.convert_ids_to_tokens(ids) for ids in
+               tok([item.article for item in items], truncation=True, max_length=1024)["input_ids"]]
+    prefix = [["<s>"]] * len(sources)
+    encoder = timed(bart, sources, 2, prefix, 8)  # the encoder and one step
+    full = timed(bart, sources, summary_tokens + 1, prefix, 8)
+    tok, marian = load("fr")
+    pieces = [s for item in items for s in sentences(item.summary)]
+    batch = [tok.convert_ids_to_tokens(ids) for ids in tok(pieces)["input_ids"]]
+    t_encoder = timed(marian, batch, 1, None, 16)
+    t_full = timed(marian, batch, translation_tokens, None, 16)
+    n = len(items)
+    per_article = {"summariser_encoder_s": encoder / n, "summariser_steps_s": (full - encoder) / n,
+                   "translation_s_per_language": t_full / n, "translation_encoder_s_per_language": t_encoder / n}
+    per_article["total_s_3_languages"] = (full + 3 * t_full) / n
+    return {"articles": n, "sentences": len(pieces), "per_article": per_article,
+            "summariser_step_ms_per_article": 1000 * (full - encoder) / n / (summary_tokens - 1),
+            "translation_step_ms_per_sentence": 1000 * (t_full - t_encoder) / len(pieces) / (translation_tokens - 1)}
 
 
 def show(result: dict) -> None:
@@ -129,3 +172,8 @@ def show(result: dict) -> None:
         print(f"{category:<24}{ours:>10.2f}{100 * ours / project['wall_s']:>6.1f}"
               f"{theirs:>13.2f}{100 * theirs / plain['wall_s']:>6.1f}")
     print(f"{'total':<24}{project['wall_s']:>10.2f}{100:>6}{plain['wall_s']:>13.2f}{100:>6}")
+    floor = result.get("floor")
+    if floor:
+        print("generation alone, per article: " + ", ".join(f"{k} {v:.2f}" for k, v in floor["per_article"].items())
+              + f"; a summariser step {floor['summariser_step_ms_per_article']:.1f} ms per article (beam 4), a "
+              f"translation step {floor['translation_step_ms_per_sentence']:.2f} ms per sentence")

@@ -261,10 +261,10 @@ class Seq2SeqModel(Model):
             truncated = [len(ids) > limit for ids in encoded]
             encoded = [ids[:limit - 1] + ids[-1:] if cut else ids for ids, cut in zip(encoded, truncated, strict=True)]
             # An output's length limit follows from its own input's length (rounded up to a bucket), never
-            # from its batch-mates': batches hold one limit each, so a text translates the same in any batch.
+            # from its batch-mates': a text translates the same in any batch.
             limits = [min(int(-(-len(ids) // LIMIT_BUCKET) * LIMIT_BUCKET * length_ratio) + 10,
                           self.max_output_tokens) for ids in encoded] if length_ratio is not None else None
-            runs = self._run_batches(encoded, {**settings, **prepared.generate_kwargs}, batch_size,
+            runs = self._run_limited(encoded, {**settings, **prepared.generate_kwargs}, batch_size,
                                      max_batch_tokens, limits)
             results = []
             for run, cut in zip(runs, truncated, strict=True):
@@ -272,6 +272,28 @@ class Seq2SeqModel(Model):
                 results.append(Generated(self.tokenizer.decode(kept, skip_special_tokens=True).strip(),
                                          run.finished, cut))
         return results
+
+    def _run_limited(self, encoded: list[list[int]], settings: dict[str, Any], batch_size: int,
+                     max_batch_tokens: int, limits: list[int] | None) -> list[Run]:
+        """Batches cut by count and padded tokens only, not where the inputs' own limits change (sorted by length,
+        a translation job would otherwise run many part-filled batches, one per limit): each runs to its longest
+        input's limit. An output that comes within two tokens of its own lower limit there is run again with
+        that limit, so that every text gets exactly what its own limit gives it; few do, a translation ends
+        long before. A limit decides no earlier step of beam search, except transformers' early_stopping="never"."""
+        if limits is None or settings.get("early_stopping") == "never":
+            return self._run_batches(encoded, settings, batch_size, max_batch_tokens, limits)
+        shared = list(limits)
+        for batch in _batches(encoded, batch_size, max_batch_tokens, None, getattr(self.engine, "length_spread", None)):
+            for index in batch:
+                shared[index] = max(limits[i] for i in batch)
+        runs = self._run_batches(encoded, settings, batch_size, max_batch_tokens, shared)
+        again = [i for i, run in enumerate(runs) if shared[i] > limits[i] and len(run.ids) >= limits[i] - 2]
+        if again:
+            redone = self._run_batches([encoded[i] for i in again], settings, batch_size, max_batch_tokens,
+                                       [limits[i] for i in again])
+            for index, run in zip(again, redone, strict=True):
+                runs[index] = run
+        return runs
 
 
 def _batches(encoded: list[list[int]], batch_size: int, max_batch_tokens: int,
