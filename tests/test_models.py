@@ -250,3 +250,26 @@ def test_translation_batches_are_not_cut_where_limits_change_and_each_output_kee
     assert merged[0] == (4, max(limits))  # ...and still went in one batch, to the longest's limit
     assert merged[1:] == [(1, limits[2])]  # only the runaway text, whose limit is lower, was run again
     assert [(g.text, g.finished) for g in together] == [(g.text, g.finished) for g in alone]
+
+
+def test_on_a_cpu_a_batch_holds_at_most_the_cpu_token_budget_unless_told_otherwise(tiny, monkeypatch):
+    import summarizer.models as models
+
+    model = load_model(tiny["en-fr"], device="cpu")
+    sizes = []
+    real_run = model.engine.run
+
+    def run(batch, settings):
+        sizes.append(len(batch))
+        return real_run(batch, settings)
+
+    monkeypatch.setattr(model.engine, "run", run)
+    texts = [f"The council met on day {i} to talk about the budget of the old stone bridge." for i in range(6)]
+    width = max(len(ids) for ids in model.tokenizer(texts)["input_ids"])
+    monkeypatch.setitem(models.BATCH_TOKENS, "cpu", 3 * width)
+    settings = {"num_beams": 1, "max_new_tokens": 2}
+    model.generate(texts, settings=settings, batch_size=8)
+    assert sizes == [3, 3]
+    sizes.clear()
+    model.generate(texts, settings=settings, batch_size=8, max_batch_tokens=100 * width)
+    assert sizes == [6]
