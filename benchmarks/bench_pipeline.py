@@ -13,7 +13,7 @@ Sections, each in its own process (so that peak memory is its own), each printed
 to --json (a section run again replaces its entry; the file keeps the others):
 
   naive       one article at a time, one call per language, transformers float32, beam 4 (on every
-              --naive-every-th article: it runs one article at a time, so its time per article is its rate)
+              --naive-every-th article, 6 of 32: it runs one article at a time, so its time per article is its rate)
   ct2         a plain CTranslate2 script of the same models (int8 on CPU, float16 on CUDA)
   project     summarizer.Summarizer.summarize_batch (default engine), then three articles alone
   profile     where each second goes, the project and the plain script on the same articles (`pipeline_profile.py`)
@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -52,6 +53,15 @@ SECTIONS = ("naive", "ct2", "project", "profile", "scaling", "beam_cache", "real
 
 def load() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def busy_cpu_s() -> float:
+    """CPU seconds every process of the machine has used since boot (/proc/stat), and this process's children's:
+    their difference over a section is what other work took from it."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    machine = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+    own = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return machine - own.ru_utime - own.ru_stime
 
 
 def peak_rss_mb() -> float:
@@ -306,7 +316,8 @@ def comparison(sections: dict) -> dict:
 
 def show(section: str, result: dict, report: dict) -> None:
     sections, count = report["sections"], report["workload"]["articles"]
-    took = f"(section {result['section_s']:.0f} s, load {result['load_before']:.2f} -> {result['load_after']:.2f})"
+    took = (f"(section {result['section_s']:.0f} s, load {result['load_before']:.2f} -> {result['load_after']:.2f}, "
+            f"other processes {100 * result['others_cpu_share']:.0f}% of the CPU)")
     print(f"\n== {section} {took}")
     if section in ("naive", "ct2", "project"):
         print(f"{'approach':<9}{'articles':>9}{'seconds':>9}{'s/article':>10}{'tokens/s':>9}{'pieces':>7}{'RSS MB':>8}")
@@ -356,7 +367,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--engine", default="auto", help="the project's engine (default: its own choice)")
     parser.add_argument("--batch-size", type=int, help="the project's batch_size (default: Config's)")
-    parser.add_argument("--naive-every", type=int, help="the naive loop runs every n-th article (default 4, quick 2)")
+    parser.add_argument("--naive-every", type=int, help="the naive loop runs every n-th article (default 6, quick 2)")
     parser.add_argument("--profile-articles", type=int, help="articles profiled (default 8, quick 2)")
     parser.add_argument("--real-model", default=str(Path(sys.prefix) / "test-models" / "opus-mt-zh-en"),
                         help="OPUS-MT zh-en folder (python tests/real_models.py DIR opus-mt-zh-en)")
@@ -384,7 +395,7 @@ def main() -> None:
     workload.save_items(items, workdir / f"items-{count}.json")
     spec = {"models": models, "items": str(workdir / f"items-{count}.json"), "store": str(workdir / "store"),
             "device": args.device, "engine": args.engine, "batch_size": args.batch_size,
-            "naive_every": args.naive_every or (2 if quick else 4),
+            "naive_every": args.naive_every or (2 if quick else 6),
             "profile_articles": args.profile_articles or (2 if quick else 8),
             "lengths": [500, 2000] if quick else [500, 2000, 8000], "batches": [1, 4] if quick else [1, 4, 16],
             "beam_articles": 1 if quick else 2, "real_model": args.real_model, "ntrex": args.ntrex,
@@ -408,9 +419,12 @@ def main() -> None:
             print(f"\n== real: skipped (no model at {args.real_model} or no NTREX at {args.ntrex}; build the model "
                   "with: python tests/real_models.py DIR opus-mt-zh-en)", flush=True)
             continue
-        before, started = load(), time.perf_counter()
+        before, others, started = load(), busy_cpu_s(), time.perf_counter()
         result = run_child(section, spec)
-        result.update(section_s=time.perf_counter() - started, load_before=before, load_after=load())
+        wall = time.perf_counter() - started
+        # the CPU share other processes took while the section ran: a timing with much of it is not final
+        result.update(section_s=wall, load_before=before, load_after=load(),
+                      others_cpu_share=(busy_cpu_s() - others) / (wall * (os.cpu_count() or 1)))
         report["sections"][section] = result
         report.update(comparison(report["sections"]))
         show(section, result, report)

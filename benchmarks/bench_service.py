@@ -223,6 +223,7 @@ def main() -> None:
                               f"{ARTICLE_TOKENS}-token articles, {SUMMARY_TOKENS}-token summaries (text: the "
                               f"reference summary), every sentence translated at {TRANSLATION_TOKENS} tokens",
                     "languages": ["en", "fr"], "tiny": args.tiny, "load_before": load()}
+    others, started = others_cpu_s(), time.monotonic()
     # batching off: the requests run in a row, one round is an average already
     report["batching_off"] = serve(models, workdir, items, 1, clients, 1, args.device, args.engine)
     print(json.dumps(report["batching_off"]), flush=True)
@@ -238,12 +239,24 @@ def main() -> None:
         report[f"{count}_clients_ratio_to_summarize_batch"] = round(on / top, 3)
         report[f"{count}_clients_speedup_over_batching_off"] = round(on / off, 2)
     report["load_after"] = load()
+    wall = (time.monotonic() - started) * (os.cpu_count() or 1)
+    report["others_cpu_share"] = round((others_cpu_s() - others) / wall, 3)  # what other processes took meanwhile
     print(json.dumps(report, indent=2))
     Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
 def load() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def others_cpu_s() -> float:
+    """CPU seconds the machine has used since boot, less this process's and its (finished) servers': the
+    difference over the run is what other work took."""
+    import resource
+
+    ticks = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    ours = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK") - sum(u.ru_utime + u.ru_stime for u in ours)
 
 
 if __name__ == "__main__":

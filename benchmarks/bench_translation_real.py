@@ -164,7 +164,7 @@ def plain_translate(translator, tokenizer, segments: list[str], batch: int) -> l
             for r in results]
 
 
-def project_vs_plain(model_path: str, folder: Path, count: int, store: str, batches=(8, 16, 32),
+def project_vs_plain(model_path: str, folder: Path, count: int, store: str, batches=(8, 32),
                      device: str = "cpu") -> dict:
     """`Summarizer.translate` (split into sentences, each once, batched by length, re-joined) against the plain
     CTranslate2 model on the same held-out NTREX segments (int8 on CPU with one thread per core, float16 on
