@@ -1,20 +1,28 @@
-"""Side-by-side speed benchmark of the summarise-and-translate pipeline on CPU.
+"""Speed of the summarise-and-translate pipeline against a naive transformers loop and a plain CTranslate2 script.
 
-    python benchmarks/bench_pipeline.py [--quick] [--json OUT.json] [--data CNNDM.jsonl]
+    python benchmarks/bench_pipeline.py [--data CNNDM.jsonl] [--json OUT.json] [--sections naive,ct2,project,...]
+    python benchmarks/bench_pipeline.py --quick        # 4 articles, the small version of every section
+    python benchmarks/bench_pipeline.py --tiny --quick # tiny models: checks the benchmark itself in a minute
 
-Builds random-weight models of the real sizes (distilbart-cnn-12-6 and
-opus-mt-en-de configurations, vocabularies padded to the real 50,264 and 58,101
-entries; one translator copy per target language), then runs the same workload
-three ways, each in its own process so that peak memory is its own:
+Random-weight models of the real sizes (distilbart-cnn-12-6; opus-mt-en-de, one copy per target language), built
+once under --workdir, with tokenizers trained on the data. The workload (`workload.py`): N CNN/DailyMail articles
+of 700 tokens, each summarised (60 tokens, beam 4), its reference highlights taking the place of the random
+summary, every sentence of that summary translated into fr, de and es (24 tokens each, beam 4).
 
-  naive    one article at a time, one call per language, transformers fp32, beam 4
-  ct2      a plain CTranslate2 int8 script of the same models (batched per step)
-  project  summarizer.Summarizer.summarize_batch (default engine)
+Sections, each in its own process (so that peak memory is its own), each printed as soon as it is done and added
+to --json (a section run again replaces its entry; the file keeps the others):
 
-Workload: N articles of ~700 tokens (CNN/DailyMail test articles when --data is
-given, else generated text); a 60-token summary (beam 4) and its translation into
-3 languages (40 tokens per translated piece, beam 4). Output lengths are fixed
-(min = max) so every approach generates the same number of tokens.
+  naive       one article at a time, one call per language, transformers float32, beam 4 (on every
+              --naive-every-th article, 6 of 32: it runs one article at a time, so its time per article is its rate)
+  ct2         a plain CTranslate2 script of the same models (int8 on CPU, float16 on CUDA)
+  project     summarizer.Summarizer.summarize_batch (default engine), then three articles alone
+  profile     where each second goes, the project and the plain script on the same articles (`pipeline_profile.py`)
+  scaling     the project on one article of 500 to 8,000 tokens, and on batches of 1, 4 and 16 articles
+  beam_cache  the torch engine's beam search with and without the cross-attention reorder (same output)
+  real        a trained model: OPUS-MT zh->en on held-out NTREX-128 news, the project's translate() against the
+              plain CTranslate2 model on the same segments (speed and chrF); needs --real-model and --ntrex
+
+Each section records its wall time and the 1-minute load average before and after it.
 """
 
 from __future__ import annotations
@@ -23,7 +31,6 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -31,205 +38,204 @@ import tempfile
 import time
 from pathlib import Path
 
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+import workload  # noqa: E402
+
 SUMMARY_TOKENS = 60
-TRANSLATION_TOKENS = 40
+TRANSLATION_TOKENS = 24
 ARTICLE_TOKENS = 700
-TARGETS = ["fr", "de", "es"]
-BART_VOCAB = 50264
-MARIAN_VOCAB = 58101
+TARGETS = list(workload.TARGETS)
+SECTIONS = ("naive", "ct2", "project", "profile", "scaling", "beam_cache", "real")
 
 
-# ----------------------------------------------------------------------------- data
-def load_articles(data: str | None, count: int) -> list[str]:
-    if data:
-        rows = [json.loads(line) for line in Path(data).read_text(encoding="utf-8").splitlines() if line.strip()]
-        texts = [row["article"] for row in rows]
-    else:
-        words = ("the council approved a new budget for the city on monday after a long debate about "
-                 "transport schools and housing while the mayor said the bridge would reopen next year").split()
-        texts = [" ".join(words[(i * 7 + j) % len(words)] for j in range(600)).capitalize() + "." for i in range(64)]
-    return (texts * (count // len(texts) + 1))[:count]
+def load() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
 
 
-# --------------------------------------------------------------------------- models
-def build_models(workdir: Path, corpus: list[str]) -> dict[str, str]:
-    """Random-weight distilbart-cnn-12-6 and opus-mt-en-de (x3) folders; built once, reused."""
-    import sentencepiece as spm
-    import torch
-    from tokenizers import ByteLevelBPETokenizer
-    from transformers import (
-        BartConfig,
-        BartForConditionalGeneration,
-        BartTokenizer,
-        MarianConfig,
-        MarianMTModel,
-        MarianTokenizer,
-    )
-
-    paths = {"bart": workdir / "distilbart-cnn-12-6-random", **{t: workdir / f"opus-mt-en-{t}-random"
-                                                                 for t in TARGETS}}
-    if all((p / "config.json").is_file() for p in paths.values()):
-        return {k: str(v) for k, v in paths.items()}
-    workdir.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(0)
-
-    bart_dir = paths["bart"]
-    bart_dir.mkdir(exist_ok=True)
-    bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(corpus, vocab_size=8000, min_frequency=2,
-                            special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
-    bpe.save_model(str(bart_dir))
-    vocab = json.loads((bart_dir / "vocab.json").read_text())
-    for i in range(len(vocab), BART_VOCAB):  # pad to the real vocabulary size
-        vocab[f"<unused{i}>"] = i
-    (bart_dir / "vocab.json").write_text(json.dumps(vocab))
-    tokenizer = BartTokenizer(vocab=str(bart_dir / "vocab.json"), merges=str(bart_dir / "merges.txt"))
-    tokenizer.model_max_length = 1024
-    tokenizer.save_pretrained(bart_dir)
-    config = BartConfig(vocab_size=BART_VOCAB, d_model=1024, encoder_layers=12, decoder_layers=6,
-                        encoder_attention_heads=16, decoder_attention_heads=16, encoder_ffn_dim=4096,
-                        decoder_ffn_dim=4096, max_position_embeddings=1024, bos_token_id=0, pad_token_id=1,
-                        eos_token_id=2, decoder_start_token_id=2, forced_bos_token_id=0, forced_eos_token_id=2)
-    model = BartForConditionalGeneration(config)
-    model.generation_config.update(num_beams=4, length_penalty=2.0, no_repeat_ngram_size=3, early_stopping=True,
-                                   max_length=142, min_length=56)
-    model.save_pretrained(bart_dir)
-    del model
-
-    marian_dir = paths[TARGETS[0]]
-    marian_dir.mkdir(exist_ok=True)
-    corpus_file = workdir / "corpus.txt"
-    corpus_file.write_text("\n".join(corpus), encoding="utf-8")
-    spm.SentencePieceTrainer.train(input=str(corpus_file), model_prefix=str(workdir / "spm"), vocab_size=8000,
-                                   character_coverage=1.0, minloglevel=2, num_threads=2, hard_vocab_limit=False)
-    for name in ("source.spm", "target.spm"):
-        shutil.copy(workdir / "spm.model", marian_dir / name)
-    sp = spm.SentencePieceProcessor(model_file=str(workdir / "spm.model"))
-    marian_vocab: dict[str, int] = {}
-    for piece in ["</s>", "<unk>", *(sp.id_to_piece(i) for i in range(sp.get_piece_size()))]:
-        marian_vocab.setdefault(piece, len(marian_vocab))
-    for i in range(len(marian_vocab), MARIAN_VOCAB - 1):
-        marian_vocab[f"<unused{i}>"] = i
-    marian_vocab["<pad>"] = MARIAN_VOCAB - 1
-    (marian_dir / "vocab.json").write_text(json.dumps(marian_vocab))
-    MarianTokenizer(source_spm=str(marian_dir / "source.spm"), target_spm=str(marian_dir / "target.spm"),
-                    vocab=str(marian_dir / "vocab.json")).save_pretrained(marian_dir)
-    config = MarianConfig(vocab_size=MARIAN_VOCAB, d_model=512, encoder_layers=6, decoder_layers=6,
-                          encoder_attention_heads=8, decoder_attention_heads=8, encoder_ffn_dim=2048,
-                          decoder_ffn_dim=2048, max_position_embeddings=512, pad_token_id=MARIAN_VOCAB - 1,
-                          eos_token_id=0, forced_eos_token_id=0, decoder_start_token_id=MARIAN_VOCAB - 1)
-    model = MarianMTModel(config)
-    model.generation_config.update(num_beams=4)
-    model.save_pretrained(marian_dir)
-    for target in TARGETS[1:]:
-        shutil.copytree(marian_dir, paths[target], dirs_exist_ok=True)
-    return {k: str(v) for k, v in paths.items()}
+def busy_cpu_s() -> float:
+    """CPU seconds every process of the machine has used since boot (/proc/stat), and this process's children's:
+    their difference over a section is what other work took from it."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    machine = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+    own = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return machine - own.ru_utime - own.ru_stime
 
 
-# ------------------------------------------------------------------------ approaches
-def _peak_rss_mb() -> float:
-    """This process's own peak resident memory. (ru_maxrss would include the parent's peak,
-    which survives fork and exec on Linux.)"""
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory (ru_maxrss would include the parent's, which survives fork)."""
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return 0.0
 
 
-def run_naive(models: dict, articles: list[str]) -> dict:
+def tokens(pieces: int, articles: int) -> int:
+    return articles * SUMMARY_TOKENS + pieces * TRANSLATION_TOKENS
+
+
+# ------------------------------------------------------------------------ the three approaches
+def run_naive(spec: dict, items: list) -> dict:
     import torch
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
+    models, device = spec["models"], spec["device"]
     torch.set_num_threads(os.cpu_count() or 2)
     summarizer_tok = AutoTokenizer.from_pretrained(models["bart"])
-    summarizer = AutoModelForSeq2SeqLM.from_pretrained(models["bart"]).eval()
+    summarizer = AutoModelForSeq2SeqLM.from_pretrained(models["bart"]).to(device).eval()
     translators = {t: (AutoTokenizer.from_pretrained(models[t]),
-                       AutoModelForSeq2SeqLM.from_pretrained(models[t]).eval()) for t in TARGETS}
-    started = time.perf_counter()
-    per_article, outputs = [], 0
+                       AutoModelForSeq2SeqLM.from_pretrained(models[t]).to(device).eval()) for t in TARGETS}
+    picked = items[::spec["naive_every"]]
+    started, per_article, pieces = time.perf_counter(), [], 0
     with torch.inference_mode():
-        for article in articles:
+        for item in picked:
             clock = time.perf_counter()
-            enc = summarizer_tok(article, return_tensors="pt", truncation=True, max_length=1024)
+            enc = summarizer_tok(item.article, return_tensors="pt", truncation=True, max_length=1024).to(device)
             ids = summarizer.generate(**enc, num_beams=4, length_penalty=2.0, no_repeat_ngram_size=3,
                                       min_new_tokens=SUMMARY_TOKENS, max_new_tokens=SUMMARY_TOKENS)
-            summary = summarizer_tok.decode(ids[0], skip_special_tokens=True)
+            summarizer_tok.decode(ids[0], skip_special_tokens=True)  # (the workload's summary takes its place)
+            sentences = workload.sentences(item.summary)
             for target in TARGETS:
                 tok, model = translators[target]
-                enc = tok(summary, return_tensors="pt", truncation=True, max_length=512)
-                model.generate(**enc, num_beams=4, min_new_tokens=TRANSLATION_TOKENS,
-                               max_new_tokens=TRANSLATION_TOKENS)
-                outputs += 1
+                enc = tok(sentences, return_tensors="pt", padding=True, truncation=True, max_length=512).to(device)
+                out = model.generate(**enc, num_beams=4, min_new_tokens=TRANSLATION_TOKENS,
+                                     max_new_tokens=TRANSLATION_TOKENS)
+                tok.decode(out[0], skip_special_tokens=True)
+                pieces += len(sentences)
+            if device.startswith("cuda"):
+                torch.cuda.synchronize()
             per_article.append(time.perf_counter() - clock)
-    return {"seconds": time.perf_counter() - started, "per_article_s": per_article, "translated_pieces": outputs,
-            "generated_tokens": len(articles) * SUMMARY_TOKENS + outputs * TRANSLATION_TOKENS}
+    seconds = time.perf_counter() - started
+    return {"articles_run": len(picked), "seconds": seconds, "per_article_s": per_article,
+            "translated_pieces": pieces, "generated_tokens": tokens(pieces, len(picked)),
+            # one article at a time: the time for all of them is the time per article times their number
+            "projected_seconds_all": statistics.mean(per_article) * len(items)}
 
 
-def run_ct2(models: dict, articles: list[str], store: str) -> dict:
+def plain_copy(spec: dict, name: str) -> Path:
+    """The plain script's own CTranslate2 conversion of a model (CTranslate2's converter, as a user runs it)."""
+    from summarizer.conversion import convert
+
+    compute = "float16" if spec["device"].startswith("cuda") else "int8"
+    model = spec["models"][name]
+    return convert(model, Path(spec["store"]) / "plain-ct2" / f"{Path(model).name}-{compute}", compute)
+
+
+def run_ct2(spec: dict, items: list, instrument=None) -> dict:
+    """The plain script: one translate_batch for all summaries, then one per language for all sentences.
+    `instrument(kind, tokenizer, translator)` may wrap the tokenizers and translators (the profile's clocks)."""
     import ctranslate2
     from transformers import AutoTokenizer
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from summarizer.conversion import convert
+    models, device = spec["models"], spec["device"]
+    compute = "float16" if device.startswith("cuda") else "int8"
 
-    def load(name):
-        path = convert(models[name], Path(store) / "plain-ct2" / Path(models[name]).name, "int8")
-        return AutoTokenizer.from_pretrained(models[name]), ctranslate2.Translator(str(path), compute_type="int8")
+    def load_one(name, kind):
+        # one intra-op thread per core, as the project runs it (CTranslate2's default is 4, more than 2 cores)
+        pair = AutoTokenizer.from_pretrained(models[name]), ctranslate2.Translator(
+            str(plain_copy(spec, name)), device="cuda" if device.startswith("cuda") else "cpu", compute_type=compute,
+            intra_threads=os.cpu_count() or 1)
+        return instrument(kind, *pair) if instrument else pair
 
-    summarizer_tok, summarizer = load("bart")
-    translators = {t: load(t) for t in TARGETS}
+    summarizer_tok, summarizer = load_one("bart", "summariser")
+    translators = {t: load_one(t, "translators") for t in TARGETS}
     started = time.perf_counter()
-    sources = [summarizer_tok.convert_ids_to_tokens(summarizer_tok(a, truncation=True, max_length=1024)["input_ids"])
-               for a in articles]
+    sources = [summarizer_tok.convert_ids_to_tokens(ids) for ids in
+               summarizer_tok([item.article for item in items], truncation=True, max_length=1024)["input_ids"]]
     results = summarizer.translate_batch(sources, target_prefix=[["<s>"]] * len(sources), beam_size=4,
                                          length_penalty=2.0, no_repeat_ngram_size=3, max_batch_size=8,
                                          min_decoding_length=SUMMARY_TOKENS + 1,
                                          max_decoding_length=SUMMARY_TOKENS + 1)
-    summaries = [summarizer_tok.convert_tokens_to_string(r.hypotheses[0][1:]) for r in results]
-    outputs = 0
+    summarize_s = time.perf_counter() - started
+    for result in results:  # (the workload's summaries take their place)
+        summarizer_tok.convert_tokens_to_string(result.hypotheses[0][1:])
+    sentences = [sentence for item in items for sentence in workload.sentences(item.summary)]
     for target in TARGETS:
         tok, model = translators[target]
-        tokens = [tok.convert_ids_to_tokens(tok(s, truncation=True, max_length=512)["input_ids"]) for s in summaries]
-        model.translate_batch(tokens, beam_size=4, max_batch_size=16, min_decoding_length=TRANSLATION_TOKENS,
-                              max_decoding_length=TRANSLATION_TOKENS)
-        outputs += len(tokens)
-    return {"seconds": time.perf_counter() - started, "translated_pieces": outputs,
-            "generated_tokens": len(articles) * SUMMARY_TOKENS + outputs * TRANSLATION_TOKENS}
+        batch = [tok.convert_ids_to_tokens(ids) for ids in tok(sentences, truncation=True, max_length=512)["input_ids"]]
+        out = model.translate_batch(batch, beam_size=4, max_batch_size=16, min_decoding_length=TRANSLATION_TOKENS,
+                                    max_decoding_length=TRANSLATION_TOKENS)
+        [tok.convert_tokens_to_string(result.hypotheses[0]) for result in out]
+    seconds = time.perf_counter() - started
+    pieces = len(sentences) * len(TARGETS)
+    return {"seconds": seconds, "summarize_s": summarize_s, "translate_s": seconds - summarize_s,
+            "translated_pieces": pieces, "generated_tokens": tokens(pieces, len(items))}
 
 
-def _project(models: dict, batch_size: int = 8):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+def project(spec: dict, batch_size: int | None = None):
+    """The project as a user runs it: its defaults, but the benchmark's exact output lengths."""
     from summarizer import Config, SummarizeOptions, Summarizer
 
+    models = spec["models"]
+    workload.install(spec["items_list"])
     options = SummarizeOptions(length="medium", summary_tokens=SUMMARY_TOKENS, translation_tokens=TRANSLATION_TOKENS)
-    return Summarizer(Config(summarizer_model=models["bart"], translators={t: models[t] for t in TARGETS},
-                             batch_size=batch_size, options=options))
+    config = Config(summarizer_model=models["bart"], translators={t: models[t] for t in TARGETS},
+                    device=spec["device"], engine=spec["engine"], options=options)
+    if batch_size or spec.get("batch_size"):
+        config = Config(**{**config.__dict__, "batch_size": batch_size or spec["batch_size"]})
+    summarizer = Summarizer(config)
+    summarizer.summarize("Warm up. " * 5, ["en", *TARGETS], source_language="en")  # loads the models
+    return summarizer
 
 
-def run_project(models: dict, articles: list[str]) -> dict:
-    summarizer = _project(models)
-    summarizer.summarize("Warm up. " * 5, ["en", *TARGETS], source_language="en")  # load the models
+def run_project(spec: dict, items: list) -> dict:
+    summarizer = project(spec)
+    articles = [item.article for item in items]
     started = time.perf_counter()
     results = summarizer.summarize_batch(articles, ["en", *TARGETS], source_language="en")
     seconds = time.perf_counter() - started
     pieces = sum(r.sentences[t] for r in results for t in TARGETS)
+    expected = sum(len(workload.sentences(item.summary)) for item in items) * len(TARGETS)
+    if pieces != expected:
+        raise SystemExit(f"the project translated {pieces} sentences where the workload has {expected}")
     latencies = []
     for article in articles[:3]:
         clock = time.perf_counter()
         summarizer.summarize(article, ["en", *TARGETS], source_language="en")
         latencies.append(time.perf_counter() - clock)
-    return {"seconds": seconds, "translated_pieces": pieces,
-            "generated_tokens": len(articles) * SUMMARY_TOKENS + pieces * TRANSLATION_TOKENS,
-            "single_article_latency_s": latencies, "engines": results[0].engines, "stages_s": results[0].timings}
+    return {"seconds": seconds, "translated_pieces": pieces, "generated_tokens": tokens(pieces, len(items)),
+            "distinct_summaries": len({r.summaries["en"] for r in results}),
+            "single_article_latency_s": latencies, "engines": results[0].engines, "stages_s": results[0].timings,
+            "batch_size": summarizer.config.batch_size}
 
 
-def run_torch_beam_cache(models: dict, articles: list[str], quick: bool) -> dict:
+# ------------------------------------------------------------------------------ other sections
+def run_profile(spec: dict, items: list) -> dict:
+    import pipeline_profile
+
+    return pipeline_profile.profile(spec, items[:spec["profile_articles"]], project, run_ct2)
+
+
+def run_scaling(spec: dict, items: list) -> dict:
+    summarizer = project(spec)
+    tokenizer = summarizer.load(spec["models"]["bart"]).tokenizer
+    text = " ".join(item.article for item in items)
+    by_length = []
+    for length in spec["lengths"]:
+        article = workload.fit(tokenizer, text, length)
+        clock = time.perf_counter()
+        result = summarizer.summarize(article, ["en", *TARGETS], source_language="en")
+        by_length.append({"article_tokens": length, "chunks": result.chunks, "seconds": time.perf_counter() - clock})
+        print(f"  {length} tokens: {by_length[-1]['seconds']:.1f} s", file=sys.stderr, flush=True)
+    by_batch = []
+    for size in spec["batches"]:
+        batch = [item.article for item in (items * (size // len(items) + 1))[:size]]
+        clock = time.perf_counter()
+        summarizer.summarize_batch(batch, ["en", *TARGETS], source_language="en")
+        seconds = time.perf_counter() - clock
+        by_batch.append({"articles": size, "seconds": seconds, "articles_per_s": size / seconds})
+    return {"by_length": by_length, "by_batch": by_batch}
+
+
+def run_beam_cache(spec: dict, items: list) -> dict:
     """The torch engine's beam search with and without the cross-attention reorder (same output)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from summarizer import load_model
 
-    model = load_model(models["bart"], device="cpu", engine="torch")
-    batch = model.tokenizer(articles[: 2 if quick else 4], truncation=True, max_length=1024)["input_ids"]
+    model = load_model(spec["models"]["bart"], device=spec["device"], engine="torch")
+    batch = model.tokenizer([item.article for item in items[:spec["beam_articles"]]], truncation=True,
+                            max_length=1024)["input_ids"]
     settings = {"num_beams": 4, "length_penalty": 2.0, "no_repeat_ngram_size": 3,
                 "min_new_tokens": SUMMARY_TOKENS, "max_new_tokens": SUMMARY_TOKENS}
     timings, outputs = {}, {}
@@ -242,126 +248,193 @@ def run_torch_beam_cache(models: dict, articles: list[str], quick: bool) -> dict
             "same_output": outputs[True] == outputs[False]}
 
 
-def run_scaling(models: dict, articles: list[str], quick: bool) -> dict:
-    summarizer = _project(models)
-    summarizer.summarize("Warm up. " * 5, ["en"], source_language="en")
-    words = " ".join(articles).split()
-    tok_per_word = 1.3
-    lengths = [500, 2000, 8000] if quick else [500, 1000, 2000, 4000, 8000]
-    by_length = []
-    for tokens in lengths:
-        needed = int(tokens / tok_per_word)
-        text = " ".join((words * (needed // len(words) + 1))[:needed])
-        clock = time.perf_counter()
-        result = summarizer.summarize(text, ["en", *TARGETS], source_language="en")
-        by_length.append({"article_tokens": tokens, "chunks": result.chunks, "seconds": time.perf_counter() - clock})
-    by_batch = []
-    for size in ([1, 4, 16] if quick else [1, 4, 16, 64]):
-        batch = (articles * (size // len(articles) + 1))[:size]
-        clock = time.perf_counter()
-        summarizer.summarize_batch(batch, ["en", *TARGETS], source_language="en")
-        seconds = time.perf_counter() - clock
-        by_batch.append({"articles": size, "seconds": seconds, "articles_per_s": size / seconds})
-    return {"by_length": by_length, "by_batch": by_batch}
+def run_real(spec: dict, items: list) -> dict:
+    import bench_translation_real
+
+    return bench_translation_real.project_vs_plain(spec["real_model"], Path(spec["ntrex"]), spec["real_segments"],
+                                                   spec["store"], device=spec["device"])
 
 
-APPROACHES = {"naive": run_naive, "ct2": run_ct2, "project": run_project, "scaling": run_scaling,
-              "torch_beam_cache": run_torch_beam_cache}
+RUNNERS = {"naive": run_naive, "ct2": run_ct2, "project": run_project, "profile": run_profile,
+           "scaling": run_scaling, "beam_cache": run_beam_cache, "real": run_real}
 
 
-def child(args) -> None:
-    spec = json.loads(Path(args.child).read_text())
-    articles = spec["articles"]
-    function = APPROACHES[spec["approach"]]
-    extra = {"ct2": (spec["store"],), "scaling": (spec["quick"],),
-             "torch_beam_cache": (spec["quick"],)}.get(spec["approach"], ())
-    result = function(spec["models"], articles, *extra)
-    result["peak_rss_mb"] = _peak_rss_mb()
-    print("RESULT " + json.dumps(result))
+def child(path: str) -> None:
+    spec = json.loads(Path(path).read_text())
+    os.environ.update(SUMMARIZER_MODELS_DIR=spec["store"], HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    spec["items_list"] = items = workload.read_items(spec["items"])
+    result = RUNNERS[spec["section"]](spec, items)
+    result["peak_rss_mb"] = peak_rss_mb()
+    print("RESULT " + json.dumps(result), flush=True)
 
 
-def run_child(approach: str, models: dict, articles: list[str], store: str, quick: bool) -> dict:
+def run_child(section: str, spec: dict) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump({"approach": approach, "models": models, "articles": articles, "store": store, "quick": quick},
-                  handle)
-    env = {**os.environ, "SUMMARIZER_MODELS_DIR": store, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-    out = subprocess.run([sys.executable, __file__, "--child", handle.name], capture_output=True, text=True, env=env)
+        json.dump({**spec, "section": section}, handle)
+    out = subprocess.run([sys.executable, __file__, "--child", handle.name], stdout=subprocess.PIPE,
+                         stderr=None if spec.get("verbose") else subprocess.PIPE, text=True)
     os.unlink(handle.name)
     lines = [line for line in out.stdout.splitlines() if line.startswith("RESULT ")]
     if out.returncode != 0 or not lines:
-        raise SystemExit(f"{approach} failed:\n{out.stderr[-3000:]}")
+        raise SystemExit(f"section {section} failed:\n{(out.stderr or '')[-3000:]}")
     return json.loads(lines[-1][len("RESULT "):])
+
+
+def run_prepare(spec: dict, items: list) -> dict:
+    """Builds the CTranslate2 copies once, before any section is timed."""
+    from summarizer import load_model
+
+    for name in ("bart", *TARGETS):
+        load_model(spec["models"][name], device=spec["device"], engine=spec["engine"])
+        plain_copy(spec, name)
+    return {}
+
+
+RUNNERS["prepare"] = run_prepare
+
+
+# ------------------------------------------------------------------------------------ report
+def rate(result: dict) -> float:
+    return result["generated_tokens"] / result["seconds"]
+
+
+def comparison(sections: dict) -> dict:
+    """The ratios the goals are about, from the sections run so far."""
+    naive, ct2, ours = (sections.get(name) for name in ("naive", "ct2", "project"))
+    out = {}
+    if ours and naive:
+        out["speedup_vs_naive"] = naive["projected_seconds_all"] / ours["seconds"]
+        out["rss_ratio_vs_naive"] = ours["peak_rss_mb"] / naive["peak_rss_mb"]
+        out["naive_single_article_s"] = statistics.median(naive["per_article_s"])
+    if ours and ct2:
+        out["ratio_vs_plain_ct2"] = ct2["seconds"] / ours["seconds"]
+        out["rss_ratio_vs_plain_ct2"] = ours["peak_rss_mb"] / ct2["peak_rss_mb"]
+    if ours:
+        out["single_article_latency_s"] = statistics.median(ours["single_article_latency_s"])
+    return out
+
+
+def show(section: str, result: dict, report: dict) -> None:
+    sections, count = report["sections"], report["workload"]["articles"]
+    took = (f"(section {result['section_s']:.0f} s, load {result['load_before']:.2f} -> {result['load_after']:.2f}, "
+            f"other processes {100 * result['others_cpu_share']:.0f}% of the CPU)")
+    print(f"\n== {section} {took}")
+    if section in ("naive", "ct2", "project"):
+        print(f"{'approach':<9}{'articles':>9}{'seconds':>9}{'s/article':>10}{'tokens/s':>9}{'pieces':>7}{'RSS MB':>8}")
+        for name in ("naive", "ct2", "project"):
+            r = sections.get(name)
+            if r:
+                run = r.get("articles_run", count)
+                print(f"{name:<9}{run:>9}{r['seconds']:>9.1f}{r['seconds'] / run:>10.2f}{rate(r):>9.1f}"
+                      f"{r['translated_pieces']:>7}{r['peak_rss_mb']:>8.0f}")
+        if section == "naive":
+            print(f"naive: one article at a time, so {count} articles take {result['projected_seconds_all']:.0f} s")
+        if section == "project":
+            print(f"distinct summaries {result['distinct_summaries']}/{count}; batch size {result['batch_size']}; "
+                  f"stages {result['stages_s']}")
+        for key, value in comparison(sections).items():
+            print(f"  {key} {value:.2f}")
+    elif section == "profile":
+        import pipeline_profile
+
+        pipeline_profile.show(result)
+    elif section == "scaling":
+        print("by article length: " + ", ".join(f"{r['article_tokens']} tokens {r['seconds']:.1f} s ({r['chunks']} "
+                                                 "chunks)" for r in result["by_length"]))
+        print("by batch: " + ", ".join(f"{r['articles']}: {r['seconds']:.1f} s ({r['articles_per_s']:.3f}/s)"
+                                       for r in result["by_batch"]))
+    elif section == "beam_cache":
+        print(f"{result['articles']} articles: {result['seconds']['reorder']:.1f} s with the cross-attention reorder, "
+              f"{result['seconds']['skip_reorder']:.1f} s without ({result['speedup']:.2f}x), same output: "
+              f"{result['same_output']}")
+    elif section == "real":
+        import bench_translation_real
+
+        bench_translation_real.show_project_vs_plain(result)
+    sys.stdout.flush()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="4 articles, fewer scaling points (< 3 minutes)")
-    parser.add_argument("--json", help="write the results here")
-    parser.add_argument("--data", help="CNN/DailyMail JSONL with an 'article' field (default: generated text)")
-    parser.add_argument("--articles", type=int, help="number of articles (default 32, quick 4)")
+    parser.add_argument("--data", default=str(workload.DEFAULT_DATA) if workload.DEFAULT_DATA.is_file() else None,
+                        help="CNN/DailyMail JSONL with 'article' and 'reference' (default: ../shared's, if there; "
+                             "else generated articles)")
+    parser.add_argument("--articles", type=int, help="articles (default 32, --quick 4)")
+    parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated, of: {', '.join(SECTIONS)}")
+    parser.add_argument("--json", help="add each section's results to this file")
+    parser.add_argument("--quick", action="store_true", help="4 articles and the small version of every section")
+    parser.add_argument("--tiny", action="store_true", help="tiny models (checks the benchmark, measures nothing)")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--engine", default="auto", help="the project's engine (default: its own choice)")
+    parser.add_argument("--batch-size", type=int, help="the project's batch_size (default: Config's)")
+    parser.add_argument("--naive-every", type=int, help="the naive loop runs every n-th article (default 6, quick 2)")
+    parser.add_argument("--profile-articles", type=int, help="articles profiled (default 8, quick 2)")
+    parser.add_argument("--real-model", default=str(Path(sys.prefix) / "test-models" / "opus-mt-zh-en"),
+                        help="OPUS-MT zh-en folder (python tests/real_models.py DIR opus-mt-zh-en)")
+    parser.add_argument("--ntrex", default=str(HERE.parent.parent / "shared" / "eval" / "ntrex128"))
+    parser.add_argument("--real-segments", type=int, help="held-out NTREX segments (default 300, quick 40)")
     parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "summarizer-bench"),
                         help="where the random models and their conversions are kept between runs")
+    parser.add_argument("--verbose", action="store_true", help="show the sections' own output")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return child(args)
+        return child(args.child)
 
-    count = args.articles or (4 if args.quick else 32)
-    workdir = Path(args.workdir)
+    quick = args.quick
+    sections = [s for s in args.sections.split(",") if s]
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
     clock = time.perf_counter()
-    corpus = load_articles(args.data, 64)
-    models = build_models(workdir, corpus)
+    models, workdir = workload.prepare_models(Path(args.workdir), args.data, args.tiny)
     from transformers import AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained(models["bart"])
-    articles = []
-    for text in load_articles(args.data, count):
-        ids = tok(text, add_special_tokens=False)["input_ids"]
-        while len(ids) < ARTICLE_TOKENS:
-            ids = ids + ids
-        articles.append(tok.decode(ids[:ARTICLE_TOKENS]))
-    store = str(workdir / "store")
-    run_child("project", models, articles[:1], store, args.quick)  # converts the models once (not timed)
+    count = args.articles or (4 if quick else 32)
+    items = workload.make_items(args.data, count, AutoTokenizer.from_pretrained(models["bart"]), ARTICLE_TOKENS)
+    workload.save_items(items, workdir / f"items-{count}.json")
+    spec = {"models": models, "items": str(workdir / f"items-{count}.json"), "store": str(workdir / "store"),
+            "device": args.device, "engine": args.engine, "batch_size": args.batch_size,
+            "naive_every": args.naive_every or (2 if quick else 6),
+            "profile_articles": args.profile_articles or (2 if quick else 8),
+            "lengths": [500, 2000] if quick else [500, 2000, 8000], "batches": [1, 4] if quick else [1, 4, 16],
+            "beam_articles": 1 if quick else 2, "real_model": args.real_model, "ntrex": args.ntrex,
+            "real_segments": args.real_segments or (40 if quick else 300), "verbose": args.verbose}
+    run_child("prepare", spec)
     setup_s = time.perf_counter() - clock
-
-    results = {name: run_child(name, models, articles, store, args.quick) for name in ("naive", "ct2", "project")}
-    scaling = run_child("scaling", models, articles, store, args.quick)
-    beam_cache = run_child("torch_beam_cache", models, articles, store, args.quick)
-    naive, ct2, project = results["naive"], results["ct2"], results["project"]
-
-    def rate(r):
-        return r["generated_tokens"] / r["seconds"]
-
-    report = {
-        "articles": count, "article_tokens": ARTICLE_TOKENS, "targets": TARGETS,
-        "summary_tokens": SUMMARY_TOKENS, "translation_tokens": TRANSLATION_TOKENS, "cpu_count": os.cpu_count(),
-        "speedup_vs_naive": naive["seconds"] / project["seconds"],
-        "ratio_vs_plain_ct2": ct2["seconds"] / project["seconds"],
-        "tokens_per_s": {name: rate(r) for name, r in results.items()},
-        "token_rate_speedup_vs_naive": rate(project) / rate(naive),
-        "rss_ratio_vs_naive": project["peak_rss_mb"] / naive["peak_rss_mb"],
-        "single_article_latency_s": statistics.median(project["single_article_latency_s"]),
-        "single_article_latency_all_s": project["single_article_latency_s"],
-        "naive_single_article_s": statistics.median(naive["per_article_s"]),
-        "results": results, "scaling": scaling, "torch_beam_cache": beam_cache, "setup_s": setup_s,
-    }
-    print(f"{'approach':<10}{'seconds':>10}{'tokens/s':>10}{'pieces':>8}{'peak RSS MB':>13}")
-    for name, r in results.items():
-        print(f"{name:<10}{r['seconds']:>10.1f}{rate(r):>10.1f}{r['translated_pieces']:>8}{r['peak_rss_mb']:>13.0f}")
-    print(f"speedup_vs_naive {report['speedup_vs_naive']:.2f}  ratio_vs_plain_ct2 {report['ratio_vs_plain_ct2']:.2f}  "
-          f"rss_ratio_vs_naive {report['rss_ratio_vs_naive']:.2f}  "
-          f"single_article_latency_s {report['single_article_latency_s']:.2f} "
-          f"(naive {report['naive_single_article_s']:.2f})")
-    print("scaling by article length:", ", ".join(f"{r['article_tokens']} tok: {r['seconds']:.1f}s/{r['chunks']} chunks"
-                                                  for r in scaling["by_length"]))
-    print("scaling by batch:", ", ".join(f"{r['articles']}: {r['seconds']:.1f}s ({r['articles_per_s']:.2f}/s)"
-                                         for r in scaling["by_batch"]))
-    print(f"torch beam search, {beam_cache['articles']} articles: {beam_cache['seconds']['reorder']:.1f}s with the "
-          f"cross-attention reorder, {beam_cache['seconds']['skip_reorder']:.1f}s without "
-          f"({beam_cache['speedup']:.2f}x, same output: {beam_cache['same_output']})")
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2))
+    report = {"workload": {"articles": count, "article_tokens": ARTICLE_TOKENS, "targets": TARGETS,
+                           "summary_tokens": SUMMARY_TOKENS, "translation_tokens_per_sentence": TRANSLATION_TOKENS,
+                           "summary_sentences": sum(len(workload.sentences(i.summary)) for i in items),
+                           "data": args.data and Path(args.data).name, "tiny": args.tiny, "device": args.device},
+              "cpu_count": os.cpu_count(), "sections": {}}
+    if args.json and Path(args.json).is_file():
+        old = json.loads(Path(args.json).read_text())
+        if old.get("workload") == report["workload"]:
+            report["sections"] = old.get("sections", {})
+    report["setup_s"] = setup_s
+    print(f"setup (models, conversions) {setup_s:.0f} s; {count} articles, "
+          f"{report['workload']['summary_sentences']} summary sentences", flush=True)
+    for section in sections:
+        if section == "real" and not (Path(args.real_model, "config.json").is_file() and Path(args.ntrex).is_dir()):
+            print(f"\n== real: skipped (no model at {args.real_model} or no NTREX at {args.ntrex}; build the model "
+                  "with: python tests/real_models.py DIR opus-mt-zh-en)", flush=True)
+            continue
+        before, others, started = load(), busy_cpu_s(), time.perf_counter()
+        result = run_child(section, spec)
+        wall = time.perf_counter() - started
+        # the CPU share other processes took while the section ran: a timing with much of it is not final
+        result.update(section_s=wall, load_before=before, load_after=load(),
+                      others_cpu_share=(busy_cpu_s() - others) / (wall * (os.cpu_count() or 1)))
+        report["sections"][section] = result
+        report.update(comparison(report["sections"]))
+        show(section, result, report)
+        if args.json:
+            Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\ntotal {time.perf_counter() - clock:.0f} s", flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--child"]:
+        child(sys.argv[2])
+    else:
+        main()

@@ -3,7 +3,7 @@
     python benchmarks/bench_ray.py [--articles 24] [--data CNNDM.jsonl] [--json OUT.json]
 
 Random-weight models of the real sizes (distilbart-cnn-12-6 and opus-mt-en-fr,
-built by bench_pipeline.py), articles cut to ~400 words, a 60-token summary
+built by workload.py), articles cut to ~400 words, a 60-token summary
 translated into French (40 tokens per piece), beam 4: fixed output lengths, so
 every run generates the same tokens. Each approach runs in its own process:
 
@@ -82,13 +82,13 @@ def main() -> None:
         return
 
     sys.path.insert(0, str(HERE))
-    from bench_pipeline import build_models, load_articles
+    from workload import build_models, load_rows
 
     workdir = Path(args.workdir)
-    built = build_models(workdir, load_articles(None, 64))
+    built = build_models(workdir, [text for pair in load_rows(None, 64) for text in pair])
     models = {"bart": built["bart"], "fr": built["fr"]}
     feed = workdir / "ray-feed.jsonl"
-    texts = [" ".join(text.split()[:400]) for text in load_articles(args.data, args.articles)]
+    texts = [" ".join(text.split()[:400]) for text, _ in load_rows(args.data, args.articles)]
     feed.write_text("".join(json.dumps({"id": f"a{i:03d}", "text": t}) + "\n" for i, t in enumerate(texts)),
                     encoding="utf-8")
     env = {**os.environ, "SUMMARIZER_MODELS_DIR": str(workdir / "store"), "HF_HUB_OFFLINE": "1",

@@ -221,3 +221,55 @@ def test_a_translation_does_not_depend_on_its_batch_mates(tiny):
     alone = model.generate([short], settings=settings, length_ratio=2.0)[0].text
     together = model.generate([long, short], settings=settings, length_ratio=2.0)[1].text
     assert alone == together
+
+
+def test_translation_batches_are_not_cut_where_limits_change_and_each_output_keeps_its_own_limit(tiny, monkeypatch):
+    """Texts of different lengths (so different output limits) share one batch that runs to the longest's limit;
+    an output that reaches its own lower limit there is generated again with that limit: the results are those
+    of each text alone."""
+    from summarizer.engines import Run
+
+    model = load_model(tiny["en-fr"], device="cpu", engine="ctranslate2")
+    calls = []
+
+    def run(batch, settings):  # ends after 3 tokens, except a text with "forever", which never ends by itself
+        calls.append((len(batch), settings["max_new_tokens"]))
+        runaway = model.tokenizer("forever", add_special_tokens=False)["input_ids"][0]
+        return [Run([7] * settings["max_new_tokens"], False) if runaway in ids else Run([7, 8, 9], True)
+                for ids in batch]
+
+    monkeypatch.setattr(model.engine, "run", run)
+    texts = ["Short.", "A somewhat longer sentence about the council and the budget for the bridge.",
+             "Forever forever forever.", " ".join(["A much longer sentence about the river and the town."] * 3)]
+    together = model.generate(texts, settings={"num_beams": 2}, batch_size=8, length_ratio=2.0)
+    merged = calls[:]
+    calls.clear()
+    alone = [model.generate([text], settings={"num_beams": 2}, length_ratio=2.0)[0] for text in texts]
+    limits = [limit for _, limit in calls]
+    assert len(set(limits)) > 1  # the texts have different limits...
+    assert merged[0] == (4, max(limits))  # ...and still went in one batch, to the longest's limit
+    assert merged[1:] == [(1, limits[2])]  # only the runaway text, whose limit is lower, was run again
+    assert [(g.text, g.finished) for g in together] == [(g.text, g.finished) for g in alone]
+
+
+def test_on_a_cpu_a_batch_holds_at_most_the_cpu_token_budget_unless_told_otherwise(tiny, monkeypatch):
+    import summarizer.models as models
+
+    model = load_model(tiny["en-fr"], device="cpu")
+    sizes = []
+    real_run = model.engine.run
+
+    def run(batch, settings):
+        sizes.append(len(batch))
+        return real_run(batch, settings)
+
+    monkeypatch.setattr(model.engine, "run", run)
+    texts = [f"The council met on day {i} to talk about the budget of the old stone bridge." for i in range(6)]
+    width = max(len(ids) for ids in model.tokenizer(texts)["input_ids"])
+    monkeypatch.setitem(models.BATCH_TOKENS, "cpu", 3 * width)
+    settings = {"num_beams": 1, "max_new_tokens": 2}
+    model.generate(texts, settings=settings, batch_size=8)
+    assert sizes == [3, 3]
+    sizes.clear()
+    model.generate(texts, settings=settings, batch_size=8, max_batch_tokens=100 * width)
+    assert sizes == [6]
