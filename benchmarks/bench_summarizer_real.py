@@ -17,9 +17,10 @@ Sections:
   on the first 30 CNN/DM articles (the development part: the defaults are chosen there; `rouge` reports the rest
   separately);
 - rouge: every system on the English and the French articles, summaries of 3 sentences ("short");
-- audit: the share of summaries `check_summary` flags, and a sample of 30 flagged and 30 unflagged ones for
-  reading against their articles (benchmarks/results/summarizer_audit_sample.jsonl); the labels written by
-  the reader (summarizer_audit_labels.jsonl) turn into precision and misses;
+- audit: the share of summaries `check_summary` flags, and a sample of up to 30 flagged (every model, both
+  languages) and 30 unflagged ones (--audit-model) for reading against their articles
+  (benchmarks/results/summarizer_audit_sample.jsonl); the labels written by the reader
+  (summarizer_audit_labels.jsonl) turn into precision and misses;
 - strict: the flagged summaries again with strict=True: how many come back clean, and the time it costs;
 - direct: Chinese NTREX documents summarised in English directly (the model reads Chinese) against
   translating them with OPUS-MT zh->en first, scored against the same model's summary of the English originals;
@@ -174,36 +175,43 @@ class Bench:
         self.save("rouge", table)
 
     def audit(self) -> None:
-        """The flagged share, and 30 flagged + 30 unflagged English summaries to read against their articles."""
-        rows = {row["id"]: row for row in self.english()}
+        """The flagged share, and up to 30 flagged + 30 unflagged summaries (every model, both languages: the
+        checks flag few) to read against their articles."""
         sample_path = RESULTS / "summarizer_audit_sample.jsonl"
         labels_path = RESULTS / "summarizer_audit_labels.jsonl"
         say("\n== audit: summaries flagged by the checks, and the reader's labels")
-        picked, table = [], {}
-        for model in self.args.models:
-            made = [m for m in self.generate(f"{model}-en", model, list(rows.values()), "en") if m["summary"]]
-            flagged = [m for m in made if not m["faithful"]]
-            table[model] = {"summaries": len(made), "flagged": len(flagged), "share": len(flagged) / len(made)}
-            say(f"{model:<12} {len(flagged)} of {len(made)} flagged ({100 * len(flagged) / len(made):.1f}%)")
-            if model == self.args.audit_model:
-                rng = random.Random(19)
-                clean = [m for m in made if m["faithful"]]
-                picked = [*rng.sample(flagged, min(30, len(flagged))), *rng.sample(clean, min(30, len(clean)))]
+        flagged_pool, clean_pool, table = [], [], {}
+        for language, rows in (("en", self.english()), ("fr", self.french())):
+            articles = {row["id"]: row["article"] for row in rows}
+            for model in self.args.models:
+                made = [{**m, "model": model, "language": language, "article": articles[m["id"]]}
+                        for m in self.generate(f"{model}-{language}", model, rows, language) if m["summary"]]
+                flagged = [m for m in made if not m["faithful"]]
+                table[f"{model} ({language})"] = {"summaries": len(made), "flagged": len(flagged),
+                                                  "share": len(flagged) / len(made)}
+                say(f"{model:<12} {language}: {len(flagged)} of {len(made)} flagged "
+                    f"({100 * len(flagged) / len(made):.1f}%)")
+                flagged_pool += flagged
+                clean_pool += [m for m in made if m["faithful"] and model == self.args.audit_model]
+        rng = random.Random(19)
+        picked = [*rng.sample(flagged_pool, min(30, len(flagged_pool))),
+                  *rng.sample(clean_pool, min(30, len(clean_pool)))]
         if picked and not sample_path.exists():
             with sample_path.open("w", encoding="utf-8") as out:
                 for m in picked:
-                    out.write(json.dumps({"id": m["id"], "model": self.args.audit_model, "flagged": not m["faithful"],
-                                          "problems": m["problems"], "summary": m["summary"],
-                                          "article": rows[m["id"]]["article"]}, ensure_ascii=False) + "\n")
+                    out.write(json.dumps({"id": m["id"], "model": m["model"], "language": m["language"],
+                                          "flagged": not m["faithful"], "problems": m["problems"],
+                                          "summary": m["summary"], "article": m["article"]}, ensure_ascii=False) + "\n")
             say(f"wrote {len(picked)} summaries to read: {sample_path}")
         if labels_path.exists():
-            labels = {row["id"]: row for row in read_jsonl(str(labels_path))}
-            sample = [row for row in read_jsonl(str(sample_path)) if row["id"] in labels]
+            key = lambda row: (row["id"], row["model"])  # noqa: E731
+            labels = {key(row): row for row in read_jsonl(str(labels_path))}
+            sample = [row for row in read_jsonl(str(sample_path)) if key(row) in labels]
             flagged = [row for row in sample if row["flagged"]]
             clean = [row for row in sample if not row["flagged"]]
-            real_flags = sum(labels[row["id"]]["flag_is_real"] for row in flagged)
-            unflagged_errors = sum(labels[row["id"]]["has_error"] for row in clean)
-            flagged_errors = sum(labels[row["id"]]["has_error"] for row in flagged)
+            real_flags = sum(labels[key(row)]["flag_is_real"] for row in flagged)
+            unflagged_errors = sum(labels[key(row)]["has_error"] for row in clean)
+            flagged_errors = sum(labels[key(row)]["has_error"] for row in flagged)
             table["hand_check"] = {"flagged_read": len(flagged), "flags_real": real_flags,
                                    "flagged_with_some_error": flagged_errors,
                                    "unflagged_read": len(clean), "unflagged_with_error": unflagged_errors}
