@@ -9,6 +9,9 @@ actors, a long article chunked and still summarised whole, and the GGUF import's
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 import real_models
@@ -79,6 +82,21 @@ def test_the_gguf_import_is_recorded_and_a_changed_import_is_refused(smollm2, st
             load_model(smollm2, device="cpu", engine="torch", cache=ModelCache())
     finally:
         tokenizer.write_bytes(original)
+
+
+def test_the_command_summarises_with_the_gguf_offline(smollm2, store, tmp_path):
+    """The README's offline example, as a user runs it: no hub, an empty home, the GGUF file named."""
+    article = tmp_path / "ferry.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / ".cache"),
+           "SUMMARIZER_MODELS_DIR": str(store)}
+    done = subprocess.run([sys.executable, "-m", "summarizer", str(article), "--summarizer-model", smollm2,
+                           "--to", "en", "--device", "cpu"], capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    line = next(line for line in done.stdout.splitlines() if line.startswith("[en] "))
+    assert sum(actor in line for actor in ACTORS) >= 2, done.stdout
+    assert "gguf/SmolLM2-135M-Instruct.Q4_1--b179c9523d0e" in done.stdout
+    assert "Traceback" not in done.stderr
 
 
 def test_a_long_article_is_chunked_and_summarised_whole(smollm2):
