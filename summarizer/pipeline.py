@@ -3,16 +3,13 @@
 The route for each article, the four steps of `Summarizer._run`:
 
 1. clean the text and detect its language (or take ``source_language``);
-2. route it: if the summariser cannot read that language, translate the article
-   into English sentence by sentence (the "pivot"); note the language the
-   summariser writes, and the targets an instruction model writes directly;
-3. split into sentences, pack them into token-budgeted chunks, summarise every
-   chunk of every article in one batched call, and summarise the joined chunk
-   summaries again until one summary remains, in each language the summariser
-   writes (`summarizing.py`);
-4. translate the summary sentence by sentence into each other target language,
-   all sentences of all articles for one model in one call, identical sentences
-   once (`translation.py`).
+2. route it: if the summariser cannot read that language, translate the article into English sentence by
+   sentence (the "pivot"); note the language the summariser writes, and the targets it writes directly;
+3. split into sentences, pack them into token-budgeted chunks, summarise every chunk of every article in one
+   batched call, and the joined chunk summaries again until one remains, in each language it writes
+   (`summarizing.py`);
+4. translate the summary sentence by sentence into each other target language, all sentences of all articles
+   for one model in one call, identical sentences once (`translation.py`); then the evidence (`grounding.py`).
 
 Which model does what is decided by a `routing.Router`, from the `Config`, before any model runs:
 `Summarizer.plan` shows the route that runs.
@@ -21,7 +18,8 @@ Which model does what is decided by a `routing.Router`, from the `Config`, befor
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -269,26 +267,23 @@ class Summarizer:
              partial: Partial | None = None, active: Active | None = None) -> None:
         model = self._summarizer_model(articles)
         self._route(articles, model, options, stages)
-        clock = time.perf_counter()
-        if model is None:
-            summarize_extractively(articles, options)
-        else:
-            summarize_articles(model, articles, options, batch_size=self.config.batch_size,
-                               max_rounds=self.config.max_reduce_rounds, active=active)
-        for art in articles:
-            art.gone = art.gone or (active is not None and not active(art.index))
-        articles = [art for art in articles if not art.gone]
-        check_summaries(articles, model, options)
-        _add(stages, "summarize_s", clock)
-        clock = time.perf_counter()
-        self._translate(articles, options, partial)
-        _add(stages, "translate_s", clock)
-        if self.config.evidence:
-            clock = time.perf_counter()
-            ground(articles)
+        with _stage(stages, "summarize_s"):  # a call that fails counts too: the fallback's shares add up
+            if model is None:
+                summarize_extractively(articles, options)
+            else:
+                summarize_articles(model, articles, options, batch_size=self.config.batch_size,
+                                   max_rounds=self.config.max_reduce_rounds, active=active)
             for art in articles:
-                art.work["evidence_s"] = sum(len(text) for text in art.summaries.values())
-            _add(stages, "evidence_s", clock)
+                art.gone = art.gone or (active is not None and not active(art.index))
+            articles = [art for art in articles if not art.gone]
+            check_summaries(articles, model, options)
+        with _stage(stages, "translate_s"):  # every summary into every target the summariser did not write
+            translate_summaries(articles, self.router.translator, self.load, options, self.config.batch_size, partial)
+        if self.config.evidence:
+            with _stage(stages, "evidence_s"):
+                ground(articles)
+                for art in articles:
+                    art.work["evidence_s"] = sum(len(text) for text in art.summaries.values())
 
     def _run_each(self, articles: list[Article], options: SummarizeOptions, stages: dict[str, float],
                   results: list, partial: Partial | None, active: Active | None = None) -> list[Article]:
@@ -331,14 +326,19 @@ class Summarizer:
         if jobs:
             _add(stages, "pivot_s", clock)
 
-    def _translate(self, articles: list[Article], options: SummarizeOptions, partial: Partial | None = None) -> None:
-        """Step 4: every summary into every target the summariser did not write (`translation.py`)."""
-        translate_summaries(articles, self.router.translator, self.load, options, self.config.batch_size, partial)
+
+@contextmanager
+def _stage(stages: dict[str, float], stage: str) -> Iterator[None]:
+    """Add the time the block takes to a stage, also when it raises (a batch run again adds to it)."""
+    since = time.perf_counter()
+    try:
+        yield
+    finally:
+        _add(stages, stage, since)
 
 
 def _add(stages: dict[str, float], stage: str, since: float) -> None:
-    """Add the time since `since` to a stage (a batch run again one article at a time adds to it)."""
-    stages[stage] = stages.get(stage, 0.0) + time.perf_counter() - since
+    stages[stage] = stages.get(stage, 0.0) + time.perf_counter() - since  # a batch run again adds to it
 
 
 def summarize(text: str, languages: Sequence[str] | str = ("en",), *, preset: str = "default", length: str = "short",
