@@ -168,6 +168,7 @@ def explain_missing(summarizer, targets: list[str], error: Exception) -> None:
     """Say, without loading anything, what the run would have used and how to fetch it."""
     from .hub import hub_reachable
     from .languages import normalize_language
+    from .request import with_source
     from .store import models_dir
 
     options = summarizer.config.options
@@ -175,8 +176,7 @@ def explain_missing(summarizer, targets: list[str], error: Exception) -> None:
     if getattr(error, "fetch", None):
         print(f"  Fetch it (on a machine with network access) with: {error.fetch}", file=sys.stderr)
     source = normalize_language(options.source_language) if options.source_language else "en"
-    languages = list(dict.fromkeys([source, *targets])) if options.include_source else targets
-    plan = summarizer.plan(languages, source)
+    plan = summarizer.plan(list(with_source(source, tuple(targets), options.include_source)), source)
     print(f"  article language: {source}; the summaries need:", file=sys.stderr)
     for lang, chain in plan.items():
         print(f"    {lang}: {' > '.join(chain)}", file=sys.stderr)
