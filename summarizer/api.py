@@ -124,6 +124,7 @@ def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = F
                     InternalError("Internal error.") for r in everything.result()]
         for future in futures:
             service.abandon(future)
+        everything.add_done_callback(lambda done: done.cancelled() or done.exception())  # read: no log noise
         everything.cancel()
         return [TimedOutError(f"No answer within {settings.request_timeout:g} s (request timeout); the article "
                               "may be too long for now.")] * len(futures)  # a client that has gone reads nothing
