@@ -71,4 +71,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(PAGE.parent.parent))  # this checkout's summarizer, installed or not
     sys.exit(main())
