@@ -99,7 +99,7 @@ def article_html(article: str) -> str:
                    f'<sup class="sentence-number">{index + 1}</sup>{_escape(sentence)}</span>')
         cursor = start + len(sentence)
     out.append(_escape(text[cursor:]))
-    return (f'<section class="article-pane" aria-label="The article, sentence by sentence">'
+    return (f'<section class="article-pane" aria-label="The source text, sentence by sentence">'
             f"<h3>Article <small>(click or tab to a summary sentence to see what stands behind it)</small></h3>"
             f'<div class="article-text">{"".join(out)}</div></section>')
 
