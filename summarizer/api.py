@@ -33,8 +33,7 @@ from .guards import Guard, Measure, missing_key
 from .keys import Account, Charge, KeyStore
 from .models import generated_tokens
 from .request import Request, validation_message
-from .result import Summary
-from .schemas import BatchAnswer, BatchRequest, error_responses
+from .schemas import BatchAnswer, BatchRequest, SummaryAnswer, error_responses
 from .service import Service
 
 log = logging.getLogger(__name__)
@@ -142,7 +141,7 @@ def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = F
                 keys.refund(paid)
             raise
 
-    @app.post("/v1/summarize", summary="Summarise one article", response_model=Summary,
+    @app.post("/v1/summarize", summary="Summarise one article", response_model=SummaryAnswer,
               responses=error_responses(401, 413, 422, 429, 503, 504))
     async def summarize(body: Request, http_request: HttpRequest, account: Key):
         request = service.prepare(body)

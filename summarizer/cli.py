@@ -4,11 +4,12 @@
     summarize download --preset default --to fr,de,es
     summarize models
     summarize eval DATA.jsonl --preset extractive
+    summarize check ARTICLE.txt SUMMARY.txt      # evidence for any summary, as JSON
     summarize batch-ray feed.jsonl -o out.jsonl --to fr
     summarize serve --port 7860
 
 Each command lives next to the function it exposes (`run` and `models` here,
-`download` with `hub.download`, `eval` in evaluate.py, `batch-ray` in
+`download` with `hub.download`, `check` with `support.evidence`, `eval` in evaluate.py, `batch-ray` in
 ray_batch.py, `serve` in server.py); the flag groups they share are in config.py.
 Errors the user can fix are one line: exit 2 for usage, 1 for failures.
 """
@@ -33,6 +34,7 @@ COMMANDS = {
     "run": ("summarizer.cli", "run_command"),
     "download": ("summarizer.cli", "download_command_line"),
     "models": ("summarizer.cli", "models_command"),
+    "check": ("summarizer.cli", "check_command"),
     "eval": ("summarizer.evaluate", "eval_command"),
     "batch-ray": ("summarizer.ray_batch", "batch_ray_command"),
     "serve": ("summarizer.server", "serve_command"),
@@ -46,7 +48,8 @@ def run_parser() -> argparse.ArgumentParser:
         epilog="other commands (see `summarize COMMAND --help`):\n"
                "  download    fetch the models a preset needs into the model store\n"
                "  models      list presets, routes and models, and what is present\n"
-               "  eval        score summaries (ROUGE) and translations (chrF, BLEU) against references\n"
+               "  check       the evidence for a summary of an article (any system's), as JSON\n"
+               "  eval        score summaries (ROUGE, support) and translations (chrF, BLEU) against references\n"
                "  batch-ray   summarise many articles on a Ray cluster\n"
                "  serve       the web page and the JSON API\n\n"
                "`summarize INPUT ...` is short for `summarize run INPUT ...`. An input named like a command is\n"
@@ -65,11 +68,31 @@ def run_parser() -> argparse.ArgumentParser:
                         help="output format (default: from -o's extension; text for one article, else jsonl)")
     output.add_argument("--overwrite", action="store_true", help="start -o over instead of resuming")
     output.add_argument("--quiet", action="store_true", help="no progress bar")
+    output.add_argument("--evidence", action="store_true",
+                        help="in text output, under each summary sentence the article sentences behind it "
+                             "(numbered from 1) and the words nothing in the article supports, with the reason "
+                             "(JSONL and Parquet rows always carry the evidence)")
     return parser
 
 
-def print_text(row: dict) -> None:
-    """One row, readably: each language's summary and models, its own warnings beneath it."""
+def evidence_lines(found: dict | None) -> list[str]:
+    """A summary's evidence (`Evidence.to_dict()`) as indented lines: each sentence, the article sentence numbers
+    behind it (from 1), what nothing supports."""
+    if not found:
+        return ["    evidence: none (turned off, or the summary failed)"]
+    lines = [f"    support {found['score']:.2f} ({found['method']}); article sentences numbered from 1:"]
+    for number, sentence in enumerate(found["sentences"], start=1):
+        behind = ", ".join(str(source["sentence"] + 1) for source in sentence["sources"]) or "none"
+        copied = ", copied" if sentence["copied"] else ""
+        lines.append(f"    {number}. {sentence['text']}")
+        lines.append(f"       article sentences: {behind} (support {sentence['score']:.2f}{copied})")
+        lines += [f"       unsupported: {item['text']!r}: {item['reason']}" for item in sentence["unsupported"]]
+    return lines
+
+
+def print_text(row: dict, evidence: bool = False) -> None:
+    """One row, readably: each language's summary and models, its own warnings beneath it (with `evidence`, the
+    article sentences behind each summary sentence)."""
     if row["error"]:
         print(f"# {row['id']}\nerror: {row['error']}\n")
         return
@@ -78,6 +101,8 @@ def print_text(row: dict) -> None:
     for lang, summary in row["summaries"].items():
         mark = "" if row["faithful"].get(lang, True) else "  (failed the faithfulness check)"
         print(f"\n[{lang}] {summary}\n    models: {' > '.join(row['models'][lang])}{mark}")
+        if evidence:
+            print("\n".join(evidence_lines(row.get("evidence", {}).get(lang))))
         for note in notes.get(lang, []):
             print(f"    warning: {note}")
     for lang, message in row["errors"].items():
@@ -110,7 +135,7 @@ def run_command(argv: Sequence[str]) -> int:
         if fmt not in ("text", "jsonl"):
             raise InputError(f"--format {fmt} needs -o FILE; on stdout the formats are text and jsonl.")
         writer, todo = None, items
-        emit = (lambda rows: [print_text(row) for row in rows]) if fmt == "text" else \
+        emit = (lambda rows: [print_text(row, args.evidence) for row in rows]) if fmt == "text" else \
             (lambda rows: print("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), end="",
                                 flush=True))
     bar = tqdm(total=len(items), initial=len(items) - len(todo), unit="article", file=sys.stderr,
@@ -210,6 +235,44 @@ def download_command_line(argv: Sequence[str]) -> int:
     sources = normalize_languages(args.source_language) if args.source_language.strip() else ()
     for line in download(router, targets, sources, args.model, allow_pickle=config.allow_pickle):
         print(line, flush=True)
+    return 0
+
+
+def check_command(argv: Sequence[str]) -> int:
+    """summarize check ARTICLE SUMMARY: the evidence for a summary of an article (`summarizer.evidence`), as JSON."""
+    from pathlib import Path
+
+    from .inputs import file_text
+    from .support import evidence
+    from .text import clean_text
+
+    parser = argparse.ArgumentParser(
+        prog="summarize check", description="Print the evidence for SUMMARY in ARTICLE as JSON: for each summary "
+        "sentence the article sentences behind it (indexes from 0 into the article's sentences, as `summarize` "
+        "reads the article), the numbers, names and words nothing in the article supports (character offsets "
+        "into the summary), and support scores from 0 to 1. Works on any system's summaries.")
+    parser.add_argument("article", help="the article: a .txt/.md/.html file, or - for stdin")
+    parser.add_argument("summary", help="the summary: a .txt/.md file, or - for stdin")
+    parser.add_argument("--language", help="the summary's language (default: detected)")
+    parser.add_argument("--article-language", help="the article's, where it differs (default: --language, or "
+                                                   "detected)")
+    args = parser.parse_args(argv)
+    if args.article == "-" and args.summary == "-":
+        raise InputError("Only one of ARTICLE and SUMMARY can be read from stdin (-).")
+
+    def read(name: str) -> str:
+        if name == "-":
+            return sys.stdin.read()
+        try:
+            return file_text(Path(name).read_bytes(), name)
+        except OSError as exc:
+            raise InputError(f"Cannot read {name}: {exc.strerror or exc}") from None
+
+    article, summary = clean_text(read(args.article)), read(args.summary)  # offsets into the summary as given
+    if not article:
+        raise InputError(f"{args.article}: the article is empty.")
+    found = evidence(article, summary, args.language, article_language=args.article_language)
+    print(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Quality metrics: ROUGE for summaries, chrF and BLEU for translations.
+"""Quality metrics: ROUGE for summaries, chrF and BLEU for translations, and beside ROUGE the mean support
+score of the summaries in their articles (`support.evidence`: no reference needed).
 
 ROUGE comes from rouge-score. Its default tokenizer keeps only a-z and 0-9, which
 would score every non-Latin summary as empty: English keeps that tokenizer (with
@@ -62,6 +63,18 @@ def translation_scores(hypotheses: Sequence[str], references: Sequence[str], lan
             "bleu_signature": str(bleu.get_signature())}
 
 
+def mean_support(texts: Sequence[str], predictions: Sequence[str], language: str,
+                 found: Sequence | None = None) -> float:
+    """Mean support score of each prediction in its article: `found[i]` (the pipeline's `Evidence`) where given,
+    else `support.evidence` of the pair."""
+    from .support import evidence
+
+    found = found or [None] * len(texts)
+    scores = [(given or evidence(text, prediction, language, article_language=language)).score
+              for text, prediction, given in zip(texts, predictions, found, strict=True)]
+    return statistics.fmean(scores) if scores else 1.0
+
+
 def lead(text: str, count: int = 3) -> str:
     """The first `count` sentences: the classic news baseline."""
     from .text import split_sentences
@@ -109,7 +122,8 @@ def eval_command(argv: Sequence[str]) -> int:
 
     parser = argparse.ArgumentParser(
         prog="summarize eval", description="Score summaries (ROUGE) and translations (chrF, BLEU) against "
-        "references. The summariser scored is the one the model flags configure (e.g. --preset extractive).")
+        "references, with the summaries' mean support score in their articles (0 to 1, see `summarize check`). "
+        "The summariser scored is the one the model flags configure (e.g. --preset extractive).")
     parser.add_argument("data", help="JSONL, one article per line")
     parser.add_argument("--system", default="summarizer", choices=["summarizer", "lead-3"],
                         help="what to score: the configured summariser, or the first three sentences "
@@ -134,14 +148,18 @@ def eval_command(argv: Sequence[str]) -> int:
     config = config_from_args(args)
     summarizer = Summarizer.from_config(config)
     if args.reference_field in rows[0]:
+        found = None
         if args.system == "lead-3":
             predictions = [lead(text, 3) for text in texts]
         else:
             results = summarizer.summarize_batch(texts, [language], source_language=language, include_source=False)
             predictions = [result.summaries[language] for result in results]
+            found = [result.evidence.get(language) for result in results]
         report["rouge"] = rouge(predictions, [row[args.reference_field] for row in rows], language)
+        report["support"] = mean_support(texts, predictions, language, found)
         print(f"ROUGE ({len(rows)} rows, {system}): " +
-              "  ".join(f"{kind} {value:.2f}" for kind, value in report["rouge"].items()))
+              "  ".join(f"{kind} {value:.2f}" for kind, value in report["rouge"].items()) +
+              f"  support {report['support']:.3f}")
     if args.translations_field:
         report["translation"] = {}
         targets = sorted({lang for row in rows for lang in (row.get(args.translations_field) or {})})

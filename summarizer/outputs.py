@@ -1,4 +1,4 @@
-"""Batch output files that survive a crash: JSONL, CSV and Markdown.
+"""Batch output files that survive a crash: JSONL, CSV, Markdown and Parquet.
 
 Rows are written whole and flushed to disk per batch. On start a writer reads
 the ids already in the file (so a re-run skips them) and cuts off a trailing
@@ -8,6 +8,7 @@ partial row left by a killed process, so no row is lost or repeated.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -26,13 +27,16 @@ if TYPE_CHECKING:
 
 # The fields of an output row, in order: `make_row`, the CSV columns, the Parquet schema and
 # `read_parquet_rows` all follow this one list. Every field but `id` and `error` is the Summary's own.
+# `evidence` (language -> `Evidence.to_dict()`) is in JSONL rows, and in Parquet as a JSON string; a CSV line
+# leaves it out (too big for a cell: each summary's support score is in the Markdown report).
 ROW_FIELDS = ("id", "source_language", "summaries", "models", "chunks", "warnings", "language_warnings", "faithful",
-              "errors", "error")
+              "errors", "evidence", "error")
+NOT_IN_CSV = ("summaries", "evidence")  # summaries have a column per language
 MAP_FIELDS = ("summaries", "models", "language_warnings", "faithful", "errors")  # language -> value
 FORMATS = ("jsonl", "csv", "md", "parquet")
 _MD_MARKER = "<!-- summarize row "
 _EMPTY = {"source_language": None, "summaries": {}, "models": {}, "chunks": 0, "warnings": [],
-          "language_warnings": {}, "faithful": {}, "errors": {}}
+          "language_warnings": {}, "faithful": {}, "errors": {}, "evidence": {}}
 
 
 class Outcome(NamedTuple):
@@ -43,7 +47,10 @@ class Outcome(NamedTuple):
 def make_row(item_id: str, result: Summary | Exception) -> dict[str, Any]:
     """One output row: the result's fields, or an error (one line) with empty results."""
     if isinstance(result, Summary):
-        return {"id": item_id, **{name: getattr(result, name) for name in ROW_FIELDS[1:-1]}, "error": None}
+        row = {"id": item_id, **{name: getattr(result, name) for name in ROW_FIELDS[1:-1]}, "error": None}
+        row["evidence"] = {lang: dataclasses.asdict(found) if dataclasses.is_dataclass(found) else found
+                           for lang, found in result.evidence.items()}
+        return row
     return {"id": item_id, **_EMPTY, "error": " ".join(str(result).split()) or type(result).__name__}
 
 
@@ -145,7 +152,7 @@ class CsvWriter(RowWriter):
 
     def __init__(self, path: str | Path, languages: list[str], *, overwrite: bool = False):
         self.columns = ["id", "source_language", "summary_source", *(f"summary_{lang}" for lang in languages),
-                        *(name for name in ROW_FIELDS[2:] if name != "summaries")]
+                        *(name for name in ROW_FIELDS[2:] if name not in NOT_IN_CSV)]
         self._languages = len(languages)
         super().__init__(path, overwrite=overwrite)
         if self.path.stat().st_size == 0:
@@ -170,7 +177,7 @@ class CsvWriter(RowWriter):
         source = summaries.get(row["source_language"], "") if row["source_language"] else ""
         values = [row["id"], row["source_language"] or "", source]
         values += [summaries.get(column.removeprefix("summary_"), "") for column in self.columns[3:3 + self._languages]]
-        for name in ROW_FIELDS[3:]:
+        for name in (name for name in ROW_FIELDS[3:] if name not in NOT_IN_CSV):
             value = row[name]
             values.append(value if name == "chunks" else (value or "") if name == "error" else
                           json.dumps(value, ensure_ascii=False))
@@ -203,7 +210,9 @@ class MarkdownWriter(RowWriter):
             lines += [f"Language: {row['source_language']} · chunks: {row['chunks']}", ""]
             for lang, text in row["summaries"].items():
                 mark = "" if row["faithful"].get(lang, True) else " ⚠ failed the faithfulness check"
-                lines += [f"**{lang}** ({' > '.join(row['models'][lang])}){mark}: {text}", ""]
+                found = row.get("evidence", {}).get(lang)
+                support = f" · support {found['score']:.2f}" if found else ""
+                lines += [f"**{lang}** ({' > '.join(row['models'][lang])}{support}){mark}: {text}", ""]
             lines += [f"**{lang}**: error: {message}" for lang, message in row["errors"].items()]
             lines += [f"> warning: {warning}" for warning in row["warnings"]]
             lines += [f"> warning ({lang}): {warning}" for lang, notes in row["language_warnings"].items()
@@ -216,7 +225,8 @@ class MarkdownWriter(RowWriter):
 class ParquetWriter:
     """A folder of Parquet part files, one per written batch, each renamed into place whole.
 
-    Columns are the row's fields with their own types (summaries a map of language to text, and so on).
+    Columns are the row's fields with their own types (summaries a map of language to text, and so on);
+    `evidence` is a JSON string (language -> `Evidence.to_dict()`), which `read_parquet_rows` reads back.
     """
 
     def __init__(self, path: str | Path, *, overwrite: bool = False):
@@ -244,7 +254,7 @@ class ParquetWriter:
         types = {"id": text, "source_language": text, "summaries": pa.map_(text, text),
                  "models": pa.map_(text, texts), "chunks": pa.int64(), "warnings": texts,
                  "language_warnings": pa.map_(text, texts), "faithful": pa.map_(text, pa.bool_()),
-                 "errors": pa.map_(text, text), "error": text}
+                 "errors": pa.map_(text, text), "evidence": text, "error": text}
         self.schema = pa.schema([(name, types[name]) for name in ROW_FIELDS])
 
     def write(self, rows: list[dict[str, Any]]) -> None:
@@ -253,6 +263,7 @@ class ParquetWriter:
         columns = {name: [row[name] for row in rows] for name in ROW_FIELDS}
         for name in MAP_FIELDS:
             columns[name] = [list(value.items()) for value in columns[name]]
+        columns["evidence"] = [json.dumps(value, ensure_ascii=False) for value in columns["evidence"]]
         table = self.pa.table(columns, schema=self.schema)
         part = self.path / f"part-{self._next:06d}.parquet"
         tmp = part.with_name(part.name + ".tmp")
@@ -276,6 +287,7 @@ def read_parquet_rows(path: str | Path) -> list[dict[str, Any]]:
         for row in pq.read_table(part).to_pylist():
             for name in MAP_FIELDS:
                 row[name] = dict(row[name])
+            row["evidence"] = json.loads(row["evidence"]) if row.get("evidence") else {}
             rows.append(row)
     return rows
 

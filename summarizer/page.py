@@ -21,6 +21,7 @@ from pathlib import Path
 import gradio as gr
 
 from .errors import SummarizerError
+from .evidence_html import EVIDENCE_CSS, EVIDENCE_JS, article_html, score_html, summary_html
 from .inputs import ARTICLE_SUFFIXES, file_text
 from .keys import Charge, KeyStore
 from .languages import LANGUAGES, normalize_language
@@ -37,8 +38,9 @@ LOGIN = "Log in with your API key: its name as the user name, the key itself as 
 
 
 def user_error(message: str) -> gr.Error:
-    """An error the person can fix: shown on the page, and not logged as a traceback on the server."""
-    return gr.Error(message, print_exception=False)
+    """An error the person can fix: shown on the page, and not logged as a traceback on the server. Gradio shows
+    its message as HTML, so <, > and & in it (a file's name, a piece of the article) are escaped."""
+    return gr.Error(html.escape(message, quote=False), print_exception=False)
 
 
 def _label(code: str) -> str:
@@ -61,9 +63,11 @@ def read_upload(path: str | None, limit: int) -> str:
         raise user_error(str(exc)) from None
 
 
-def render(result: dict) -> str:
-    """The summaries as HTML: every text escaped, right-to-left scripts set right to left."""
+def render(result: dict, article: str | None = None) -> str:
+    """The summaries as HTML: every text escaped, right-to-left scripts set right to left, each sentence linked to
+    the article sentences behind it (`evidence_html`); with `article`, the article pane those links point at."""
     panels = []
+    evidence = result.get("evidence") or {}
     for lang in [*result["summaries"], *result["errors"]]:
         direction = "rtl" if LANGUAGES[lang].rtl else "ltr"
         notes = "".join(f'<li class="warning">{html.escape(w)}</li>'
@@ -73,13 +77,16 @@ def render(result: dict) -> str:
         else:
             badge = "" if result["faithful"].get(lang, True) else \
                 ' <span class="unfaithful">⚠ numbers or names not found in the source</span>'
-            body = (f'<p class="summary-text" lang="{lang}" dir="{direction}">{html.escape(result["summaries"][lang])}'
-                    f'</p>{badge}<p class="models">{html.escape(" → ".join(result["models"][lang]))}</p>')
+            found = evidence.get(lang)
+            text = summary_html(result["summaries"][lang], found)
+            score = f" {score_html(found)}" if found else ""
+            body = (f'<p class="summary-text" lang="{lang}" dir="{direction}">{text}</p>{badge}'
+                    f'<p class="models">{html.escape(" → ".join(result["models"][lang]))}{score}</p>')
         panels.append(_panel(lang, body + (f"<ul>{notes}</ul>" if notes else "")))
     warnings = "".join(f'<li class="{"loud" if w.isupper() or "UNAVAILABLE" in w else "warning"}">'
                        f"{html.escape(w)}</li>" for w in result["warnings"])
     return ((f'<ul class="general-warnings">{warnings}</ul>' if warnings else "")
-            + f'<div class="summaries">{"".join(panels)}</div>')
+            + f'<div class="summaries">{"".join(panels)}</div>' + (article_html(article) if article else ""))
 
 
 def _panel(lang: str, body: str, pending: bool = False) -> str:
@@ -87,7 +94,7 @@ def _panel(lang: str, body: str, pending: bool = False) -> str:
             f"<h3>{html.escape(_label(lang))} <small>({lang})</small></h3>{body}</section>")
 
 
-def render_partial(languages: list[str], ready: dict[str, str]) -> str:
+def render_partial(languages: list[str], ready: dict[str, str], article: str | None = None) -> str:
     """The panels so far: summaries that are ready, and a place for each language still being made."""
     panels = []
     for lang in languages:
@@ -97,7 +104,7 @@ def render_partial(languages: list[str], ready: dict[str, str]) -> str:
                                        f"{html.escape(ready[lang])}</p>"))
         else:
             panels.append(_panel(lang, '<p class="models">being translated…</p>', pending=True))
-    return f'<div class="summaries">{"".join(panels)}</div>'
+    return f'<div class="summaries">{"".join(panels)}</div>' + (article_html(article) if article else "")
 
 
 def describe(result: dict) -> str:
@@ -151,7 +158,7 @@ CSS = """
 .warning {color: #b45309}
 .loud {color: #b91c1c; font-weight: bold}
 .summary-error, .unfaithful {color: #b91c1c}
-"""
+""" + EVIDENCE_CSS
 
 
 def build_page(service: Service, keys: KeyStore | None = None, *, keep_files_s: int = KEEP_FILES_S) -> gr.Blocks:
@@ -203,19 +210,19 @@ def build_page(service: Service, keys: KeyStore | None = None, *, keep_files_s: 
         future, paid = submit(article, languages, length, preset, "", request,
                               lambda lang, summary: arrived.put((lang, summary)))
         try:
-            yield "Summarising… (the first request loads the models)", render_partial(codes, ready), None
+            yield "Summarising… (the first request loads the models)", render_partial(codes, ready, article), None
             while not future.done() or not arrived.empty():
                 try:
                     lang, summary = arrived.get(timeout=0.2)
                 except queue.Empty:
                     continue
                 ready[lang] = summary
-                yield f"Summarising… {len(ready)} of {len(codes)} ready", render_partial(codes, ready), None
+                yield f"Summarising… {len(ready)} of {len(codes)} ready", render_partial(codes, ready, article), None
             result = result_of(future, paid)
             with tempfile.TemporaryDirectory(prefix="summary-") as folder:  # Gradio keeps its own copy
                 path = Path(folder) / "summary.json"
                 path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-                yield describe(result), render(result), str(path)
+                yield describe(result), render(result, article), str(path)
         finally:
             service.abandon(future)  # the page was closed before its summary started: drop it
 
@@ -240,7 +247,7 @@ def build_page(service: Service, keys: KeyStore | None = None, *, keep_files_s: 
                 button = gr.Button("Summarise", variant="primary")
             with gr.Column(scale=1):  # beside the article: in sight when the button is pressed
                 status = gr.Markdown(elem_id="status")
-                panels = gr.HTML(elem_id="summaries")
+                panels = gr.HTML(elem_id="summaries", js_on_load=EVIDENCE_JS)
                 download = gr.File(label="Whole result (JSON)", interactive=False, height=70)
         gr.Examples(
             examples=[[_example("riverton_bridge.txt"), ["en", "fr", "ja"]],

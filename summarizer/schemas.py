@@ -2,15 +2,18 @@
 
 The body of POST /v1/summarize is `request.Request` itself; the batch body
 carries the same options, as defaults for each of its articles. Answers are
-`result.Summary`; errors are ``{"error": {"code", "message"}}``, with the codes of
-`errors.ERROR_CODES`.
+`result.Summary` (as `SummaryAnswer`: its fields, with `evidence` typed, so that
+the schema shows what evidence holds); errors are ``{"error": {"code", "message"}}``,
+with the codes of `errors.ERROR_CODES`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+import typing
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+from pydantic import BaseModel, Field, StrictInt, StrictStr, create_model, field_validator
 
 from .errors import ERROR_CODES
 from .request import Request, RequestOptions
@@ -50,11 +53,72 @@ class ErrorAnswer(BaseModel):
     error: ErrorDetail
 
 
-class BatchItem(BaseModel):
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+class Source(BaseModel):
+    """An article sentence behind a summary sentence (`support.Source`)."""
 
+    sentence: int = Field(description="index of the article sentence, from 0, in the article as the service read "
+                                      "it (cleaned) split into sentences (summarizer.text.split_sentences)")
+    score: float = Field(description="share of the summary sentence this article sentence explains, beyond those "
+                                     "ranked before it")
+
+
+class Unsupported(BaseModel):
+    """Words of a summary sentence that nothing in the article supports (`support.Unsupported`)."""
+
+    start: int = Field(description="character offset into the summary")
+    end: int = Field(description="character offset into the summary, past the span")
+    text: str = Field(description="the span as the summary writes it")
+    kind: Literal["number", "name", "negation", "word"]
+    reason: str = Field(description="why it is marked, in words")
+
+
+class SentenceEvidence(BaseModel):
+    """One summary sentence: where it is, the article sentences behind it, what nothing supports."""
+
+    start: int = Field(description="character offset of the sentence in the summary")
+    end: int = Field(description="character offset of its end in the summary")
+    text: str
+    score: float = Field(ge=0, le=1, description="how much of the sentence the article supports")
+    sources: list[Source] = Field(description="the article sentences behind it, best first")
+    unsupported: list[Unsupported]
+    copied: bool = Field(False, description="the article's own words, in order")
+
+
+class Evidence(BaseModel):
+    """The evidence of one summary (`support.Evidence`)."""
+
+    score: float = Field(ge=0, le=1, description="support score of the whole summary: the mean of its sentences'; "
+                                                 "under 0.75 it is flagged")
+    sentences: list[SentenceEvidence]
+    article_sentences: int = Field(description="how many sentences the article has (what `sentence` indexes)")
+    method: str = Field(description="'words' (same language), 'numbers and names' (across languages), or how a "
+                                    "translation took the evidence of the summary it translates")
+    language: str | None = Field(None, description="the summary's language")
+    article_language: str | None = None
+
+
+def _summary_fields() -> dict[str, Any]:
+    """`result.Summary`'s fields as pydantic fields, with `evidence` typed."""
+    hints = typing.get_type_hints(Summary)
+    fields: dict[str, Any] = {}
+    for field in dataclasses.fields(Summary):
+        default = Field(default_factory=field.default_factory) \
+            if field.default_factory is not dataclasses.MISSING else \
+            (... if field.default is dataclasses.MISSING else field.default)
+        fields[field.name] = (hints[field.name], default)
+    fields["evidence"] = (dict[str, Evidence], Field(default_factory=dict, description=(
+        "language -> the article sentences behind each sentence of that summary, the words nothing in the article "
+        "supports, and support scores from 0 to 1 (empty when the server turns evidence off)")))
+    return fields
+
+
+SummaryAnswer = create_model("Summary", __doc__="The result of summarising one article (`result.Summary`).",
+                             **_summary_fields())
+
+
+class BatchItem(BaseModel):
     id: str | int = Field(description="the article's id, or its position")
-    result: Summary | None = None
+    result: SummaryAnswer | None = None
     error: ErrorDetail | None = None
 
 

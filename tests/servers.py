@@ -1,12 +1,16 @@
-"""What the tests that start servers share: a free port, and waiting until a server says it is ready."""
+"""What the tests that start servers share: a free port, waiting until a server says it is ready, the page on a
+background thread, and a real browser to read it with."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import subprocess
 import time
 
 import httpx
+import pytest
 
 
 def free_port() -> int:
@@ -53,3 +57,48 @@ class Running:
     def close(self) -> None:
         self.server.stop()
         self.thread.join(timeout=30)
+
+
+@contextlib.contextmanager
+def page_server(service, keys=None):
+    """The page and the API of `service` on a background thread; yields the URL (ending with /)."""
+    from summarizer.api import create_app
+
+    running = Running(create_app(service, keys=keys, page=True), service.settings)
+    try:
+        wait_ready(running.url)
+        yield running.url + "/"
+    finally:
+        running.close()
+
+
+# ------------------------------------------------- a real browser: Debian's Chromium through Playwright
+CHROMIUM = "/usr/bin/chromium"
+needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                    reason="Debian chromium is not installed (apt-get install chromium)")
+
+
+@contextlib.contextmanager
+def browser_page(url: str, viewport: dict | None = None):
+    """A page of Debian's Chromium (headless, no network beyond this machine) at `url`."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        try:
+            page = browser.new_page(viewport=viewport or {"width": 1280, "height": 1000})
+            page.goto(url)
+            yield page
+        finally:
+            browser.close()
+
+
+def choose_languages(page, names: list[str]) -> None:
+    """Pick `names` (as the dropdown shows them) as the summary languages, instead of the defaults."""
+    page.locator('[title="Clear"]').first.click()  # drop the default languages
+    for name in names:
+        box = page.get_by_label("Summary languages")
+        box.click()
+        box.fill(name)
+        page.get_by_role("option", name=name).first.click()

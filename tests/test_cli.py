@@ -54,7 +54,7 @@ def test_jsonl_on_stdout_with_no_source(tiny, article, capsys):
     (row,) = _jsonl(capsys.readouterr().out)
     assert row["id"] == str(article) and list(row["summaries"]) == ["fr"] and row["error"] is None
     assert set(row) == {"id", "source_language", "summaries", "models", "chunks", "warnings", "language_warnings",
-                        "faithful", "errors", "error"}
+                        "faithful", "errors", "evidence", "error"}
 
 
 def test_stdin_gets_a_content_hash_id(tiny, monkeypatch, capsys):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import json
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from awkward import FILES, LANGUAGE_LISTS, TEXTS, check_outcome
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-from servers import Running, wait_ready
+from servers import Running, browser_page, choose_languages, needs_chromium, page_server, wait_ready
 
 from summarizer import Config
 from summarizer.api import create_app
@@ -27,7 +26,6 @@ from summarizer.service import Service
 ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
            "Mayor Anna Keller said the new bridge over the river would open in 2027.")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
 
 
 def _tiny_config(tiny) -> Config:
@@ -36,17 +34,6 @@ def _tiny_config(tiny) -> Config:
 
 
 UPLOAD_LIMIT = ServerSettings().max_upload_bytes
-
-
-@contextlib.contextmanager
-def page_server(service: Service, keys: KeyStore | None = None):
-    """The page and the API of `service` on a background thread; yields the URL (ending with /)."""
-    running = Running(create_app(service, keys=keys, page=True), service.settings)
-    try:
-        wait_ready(running.url)
-        yield running.url + "/"
-    finally:
-        running.close()
 
 
 @pytest.fixture(scope="module")
@@ -211,41 +198,12 @@ def test_importing_the_page_and_the_demo_loads_no_model_and_builds_nothing():
     assert out.stdout.split()[-2:] == ["False", "0"]  # no model, and no page until a factory builds one
 
 
-@contextlib.contextmanager
-def _browser_page(url: str):
-    """A page of Debian's Chromium (headless, no network beyond this machine) at `url`."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(url)
-            yield page
-        finally:
-            browser.close()
-
-
-def _choose_languages(page, names: list[str]) -> None:
-    page.locator('[title="Clear"]').first.click()  # drop the default languages
-    for name in names:
-        box = page.get_by_label("Summary languages")
-        box.click()
-        box.fill(name)
-        page.get_by_role("option", name=name).first.click()
-
-
-needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                    reason="Debian chromium is not installed (apt-get install chromium)")
-
-
 @needs_chromium
 def test_in_a_real_browser(server):
     ARTIFACTS.mkdir(exist_ok=True)
-    with _browser_page(server) as page:
+    with browser_page(server) as page:
         page.get_by_label("Article").fill(ARTICLE)
-        _choose_languages(page, ["Français", "Polski"])
+        choose_languages(page, ["Français", "Polski"])
         page.get_by_role("button", name="Summarise").click()
         page.wait_for_selector('#status:has-text("Source language:")', timeout=120_000)
         assert page.locator(".summary-panel").count() == 2 and page.locator(".summary-panel.pending").count() == 0
@@ -271,9 +229,9 @@ def test_each_summary_appears_as_soon_as_it_is_ready(server, tiny, tiny_service,
         return original(texts, **kwargs)
 
     monkeypatch.setattr(french, "generate", slow)
-    with _browser_page(server) as page:
+    with browser_page(server) as page:
         page.get_by_label("Article").fill(ARTICLE)
-        _choose_languages(page, ["English", "日本語 · Japanese", "Français"])
+        choose_languages(page, ["English", "日本語 · Japanese", "Français"])
         started = time.monotonic()
         page.get_by_role("button", name="Summarise").click()
         page.wait_for_selector('.summary-panel[data-lang="en"]:not(.pending)', timeout=120_000)
@@ -378,10 +336,10 @@ def test_script_and_img_onerror_in_an_article_do_not_run_in_the_page():
              '<img src=x onerror="window.pwned = \'img\'; alert(1)">'
     article = f"{ARTICLE} {markup} The bridge will cost 12 million dollars, the mayor said on Tuesday."
     dialogs = []
-    with page_server(Service(Config(preset="extractive", device="cpu"))) as server, _browser_page(server) as page:
+    with page_server(Service(Config(preset="extractive", device="cpu"))) as server, browser_page(server) as page:
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.get_by_label("Article").fill(article)
-        _choose_languages(page, ["English"])
+        choose_languages(page, ["English"])
         page.get_by_role("button", name="Summarise").click()
         panel = page.locator('.summary-panel[data-lang="en"] .summary-text')
         panel.wait_for(timeout=120_000)
