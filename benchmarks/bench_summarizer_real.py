@@ -186,6 +186,8 @@ class Bench:
             for model in self.args.models:
                 made = [{**m, "model": model, "language": language, "article": articles[m["id"]]}
                         for m in self.generate(f"{model}-{language}", model, rows, language) if m["summary"]]
+                if not made:  # e.g. an English-only model on French articles without a translator here
+                    continue
                 flagged = [m for m in made if not m["faithful"]]
                 table[f"{model} ({language})"] = {"summaries": len(made), "flagged": len(flagged),
                                                   "share": len(flagged) / len(made)}
