@@ -41,6 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from summarizer import ModelCache, Summarizer
+from summarizer.errors import ModelLoadError
 from summarizer.evaluate import lead, rouge
 from summarizer.extractive import extract
 from summarizer.text import clean_text, join_sentences
@@ -159,7 +160,11 @@ class Bench:
                        "extractive engine": [join_sentences(extract(row["article"], language, 3)) for row in rows]}
             made_by = {}
             for model in self.args.models:
-                made_by[model] = self.generate(f"{model}-{language}", model, rows, language)
+                try:
+                    made_by[model] = self.generate(f"{model}-{language}", model, rows, language)
+                except ModelLoadError as exc:  # an English-only model needs a translator to read French
+                    say(f"{model}: not run on {language} ({exc})")
+                    continue
                 systems[f"{model} ({language})"] = [m["summary"] for m in made_by[model]]
             for name, predictions in systems.items():
                 scores = rouge(predictions, references, language)
@@ -184,8 +189,12 @@ class Bench:
         for language, rows in (("en", self.english()), ("fr", self.french())):
             articles = {row["id"]: row["article"] for row in rows}
             for model in self.args.models:
+                try:
+                    generated = self.generate(f"{model}-{language}", model, rows, language)
+                except ModelLoadError:
+                    continue
                 made = [{**m, "model": model, "language": language, "article": articles[m["id"]]}
-                        for m in self.generate(f"{model}-{language}", model, rows, language) if m["summary"]]
+                        for m in generated if m["summary"]]
                 if not made:  # e.g. an English-only model on French articles without a translator here
                     continue
                 flagged = [m for m in made if not m["faithful"]]
