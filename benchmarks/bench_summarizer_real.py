@@ -340,6 +340,22 @@ def weight_bytes(model) -> int:
     return (model.engine.path / "model.bin").stat().st_size
 
 
+def write_directly(languages: tuple[str, ...]) -> None:
+    """Make every instruction model write `languages` itself in this process (a direct route), so that the
+    French rows measure the model's own French summary rather than an English one translated."""
+    from dataclasses import replace
+
+    from summarizer import pipeline, routing
+
+    known = routing.abilities
+
+    def forced(name, found=None):
+        able = known(name, found)
+        return replace(able, writes=tuple(dict.fromkeys((*able.writes, *languages)))) if able.instruct else able
+
+    routing.abilities = pipeline.abilities = forced
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gguf-dir", required=True)
@@ -358,10 +374,15 @@ def main() -> None:
     parser.add_argument("--direct-docs", type=int, default=30)
     parser.add_argument("--cache", default=str(RESULTS.parent / "cache"))
     parser.add_argument("--json", default=str(RESULTS / "summarizer_real.json"))
+    parser.add_argument("--write-directly", default="fr",
+                        help="languages an instruction model is made to write itself here, whatever the registry's "
+                             "`writes` says (the French rows measure the direct French summary); '' for none")
     args = parser.parse_args()
     args.models = args.models.split(",")
     args.decodings = args.decodings.split(";") if args.decodings else None
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.write_directly:
+        write_directly(tuple(args.write_directly.split(",")))
     bench = Bench(args)
     if Path(args.json).exists():
         bench.report = json.loads(Path(args.json).read_text())
