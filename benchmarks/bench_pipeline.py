@@ -372,7 +372,7 @@ def main() -> None:
     parser.add_argument("--real-model", default=str(Path(sys.prefix) / "test-models" / "opus-mt-zh-en"),
                         help="OPUS-MT zh-en folder (python tests/real_models.py DIR opus-mt-zh-en)")
     parser.add_argument("--ntrex", default=str(HERE.parent.parent / "shared" / "eval" / "ntrex128"))
-    parser.add_argument("--real-segments", type=int, help="held-out NTREX segments (default 300, quick 40)")
+    parser.add_argument("--real-segments", type=int, help="held-out NTREX segments (default 150, quick 40)")
     parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "summarizer-bench"),
                         help="where the random models and their conversions are kept between runs")
     parser.add_argument("--verbose", action="store_true", help="show the sections' own output")
@@ -399,7 +399,7 @@ def main() -> None:
             "profile_articles": args.profile_articles or (2 if quick else 8),
             "lengths": [500, 2000] if quick else [500, 2000, 8000], "batches": [1, 4] if quick else [1, 4, 16],
             "beam_articles": 1 if quick else 2, "real_model": args.real_model, "ntrex": args.ntrex,
-            "real_segments": args.real_segments or (40 if quick else 300), "verbose": args.verbose}
+            "real_segments": args.real_segments or (40 if quick else 150), "verbose": args.verbose}
     run_child("prepare", spec)
     setup_s = time.perf_counter() - clock
     report = {"workload": {"articles": count, "article_tokens": ARTICLE_TOKENS, "targets": TARGETS,
