@@ -345,6 +345,8 @@ def test_script_and_img_onerror_in_an_article_do_not_run_in_the_page():
         panel.wait_for(timeout=120_000)
         page.wait_for_timeout(500)  # time for an injected handler to fire, were there one
         assert "<script>" in panel.inner_text() and "onerror=" in panel.inner_text()  # shown as text
+        pane = page.locator(".article-text")  # the evidence view's article pane: the markup as text there too
+        assert "<script>" in pane.inner_text() and "onerror=" in pane.inner_text()
         assert page.locator("#summaries script, #summaries img").count() == 0
         assert page.evaluate("window.pwned") is None and page.title() != "pwned" and not dialogs
         page.screenshot(path=str(ARTIFACTS / "demo-escaped-markup.png"), full_page=True)
