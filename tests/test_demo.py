@@ -218,27 +218,34 @@ def test_in_a_real_browser(server):
 
 @needs_chromium
 def test_each_summary_appears_as_soon_as_it_is_ready(server, tiny, tiny_service, monkeypatch):
-    """With three languages and a slow French translator, English and Japanese show before French does."""
+    """With three languages and the French translator held, English shows while French is still pending."""
+    import threading
+
     from summarizer import load_model
 
     french = load_model(tiny["en-fr"], device="cpu", cache=tiny_service.cache)
     original = french.generate
+    release = threading.Event()
 
-    def slow(texts, **kwargs):
-        time.sleep(3)
+    def held(texts, **kwargs):
+        release.wait(120)  # French is held until the page has been looked at
         return original(texts, **kwargs)
 
-    monkeypatch.setattr(french, "generate", slow)
-    with browser_page(server) as page:
-        page.get_by_label("Article").fill(ARTICLE)
-        choose_languages(page, ["English", "日本語 · Japanese", "Français"])
-        started = time.monotonic()
-        page.get_by_role("button", name="Summarise").click()
-        page.wait_for_selector('.summary-panel[data-lang="en"]:not(.pending)', timeout=120_000)
-        first = time.monotonic() - started
-        assert page.locator('.summary-panel[data-lang="fr"].pending').count() == 1  # French still being made
-        page.wait_for_selector('.summary-panel[data-lang="fr"]:not(.pending)', timeout=120_000)
-        last = time.monotonic() - started
+    monkeypatch.setattr(french, "generate", held)
+    try:
+        with browser_page(server) as page:
+            page.get_by_label("Article").fill(ARTICLE)
+            choose_languages(page, ["English", "日本語 · Japanese", "Français"])
+            started = time.monotonic()
+            page.get_by_role("button", name="Summarise").click()
+            page.wait_for_selector('.summary-panel[data-lang="en"]:not(.pending)', timeout=120_000)
+            first = time.monotonic() - started
+            assert page.locator('.summary-panel[data-lang="fr"].pending').count() == 1  # French still being made
+            release.set()
+            page.wait_for_selector('.summary-panel[data-lang="fr"]:not(.pending)', timeout=120_000)
+            last = time.monotonic() - started
+    finally:
+        release.set()
     assert first < last
     print(f"first panel after {first:.1f} s, last after {last:.1f} s")
 
@@ -392,10 +399,19 @@ def test_beyond_the_queue_requests_are_told_it_is_full_and_the_server_keeps_serv
         original = service.runner
         service.runner = lambda *args: (gate.wait(120), original(*args))[1]
         count = 2 + 32 + 6
+
+        def submit(i: int):
+            return client.submit(text=ARTICLE.replace("Monday", f"day {i}"), languages=["en", "fr"],
+                                 api_name="/summarize")
+
         with concurrent.futures.ThreadPoolExecutor(count) as pool:
-            jobs = [pool.submit(client.submit, text=ARTICLE.replace("Monday", f"day {i}"), languages=["en", "fr"],
-                                api_name="/summarize") for i in range(count)]
-            submitted = [job.result(timeout=60) for job in jobs]
+            submitted = [submit(0), submit(1)]
+            deadline = time.monotonic() + 60
+            while not (service.in_flight() == 2 and service.queue_length() == 0):  # one batch, held at the gate
+                assert time.monotonic() < deadline, "the first two never reached the worker"
+                time.sleep(0.05)
+            jobs = [pool.submit(submit, i) for i in range(2, count)]
+            submitted += [job.result(timeout=60) for job in jobs]
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and sum(j.done() for j in submitted) < 6:
                 time.sleep(0.1)  # the refused ones are answered at once

@@ -206,7 +206,7 @@ def test_serve_on_ray_honours_each_requests_preset_and_options_and_the_servers_s
             time.sleep(0.1)  # well within the 2 s wait, even on a loaded machine: one batch
         for thread in threads:
             thread.join()
-        assert [len(args[0]) for args in handle.batches[before:]] == [3]
+        assert [len(args[0]) for args in handle.batches[before:] if args] == [3]  # (warming calls have no args)
     gathered = ServerSettings(batch_wait_ms=400, batch_gather_ms=500)  # a steady stream is cut at 500 ms
     with TestClient(create_app(Service(config, gathered, runner=runner, warm=runner.warm))) as client:
         before = len(handle.batches)
