@@ -14,7 +14,10 @@ the text it translates. Each problem is a short sentence quoting the offending s
   other languages, and into the others, names are not checked (measured: a French "Pays de Galles"
   or "Père" would read as a lost name; benchmarks/bench_faithfulness.py).
 
-A sentence of a summary copied from its article can never be unfaithful, and is not checked.
+A sentence of a summary copied from its article can never be unfaithful, and is not checked for numbers and
+names. A summary that repeats itself (a phrase three times running, or a whole sentence twice) is flagged
+whatever it copies: that is a model stuck in a loop, never a summary (measured: no human or system summary of
+CNN/DailyMail, OrangeSum or NTREX repeats itself so; benchmarks/bench_faithfulness.py).
 """
 
 from __future__ import annotations
@@ -57,6 +60,38 @@ def _edit_distance(a: str, b: str, limit: int = 2) -> int:
     return previous[-1]
 
 
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_LONGEST_LOOP = 40  # tokens in a repeated phrase; a longer one is a repeated sentence
+
+
+def repetition(summary: str) -> str | None:
+    """A problem if `summary` loops: a phrase of 2+ words said 3 times running (a lone word 5 times), or a
+    sentence of 4+ words said twice; None otherwise."""
+    found = list(_TOKEN.finditer(summary))
+    tokens = [match.group().lower() for match in found]
+    for n in range(1, min(_LONGEST_LOOP, len(tokens) // 3) + 1):
+        run = 0  # how many tokens running equal the token n later: a run of 2n is a phrase said 3 times
+        for j in range(len(tokens) - n):
+            run = run + 1 if tokens[j] == tokens[j + n] else 0
+            if run < 2 * n:
+                continue
+            start = j - run + 1
+            for i in range(start, j - 2 * n + 2):  # each phrase that begins with a word, said 3 times by now
+                unit = tokens[i:i + n]
+                times = 5 if sum(t[0].isalnum() for t in unit) < 2 else 3
+                if unit[0][0].isalnum() and j + 1 - i >= (times - 1) * n:
+                    said = summary[found[i].start():found[i + n - 1].end()]
+                    return f"repeats {said!r} {times} times running"
+    seen = set()
+    for sentence in split_sentences(summary):
+        words = tuple(_TOKEN.findall(sentence.lower()))
+        if sum(w[0].isalnum() for w in words) >= 4:
+            if words in seen:
+                return f"repeats the sentence {sentence.strip()[:80]!r}"
+            seen.add(words)
+    return None
+
+
 def _new_text(article: str, summary: str) -> str:
     """The summary's sentences that are not copied from the article (a copied one cannot be unfaithful)."""
     flat = " ".join(article.split())
@@ -97,9 +132,10 @@ def check_summary(article: str, summary: str, language: str | None = None,
     model can do that): numbers are compared by value across languages, and names only where that is precise
     (the rule of translations, `checks_names`).
     """
+    looping = repetition(summary)
     text = _new_text(article, summary)
     if not text:
-        return []
+        return [looping] if looping else []
     article_language = article_language or language
     same = article_language == language
     problems = []
@@ -118,6 +154,8 @@ def check_summary(article: str, summary: str, language: str | None = None,
             near = [w for w in capitalised if w[:1] == name[:1] and _edit_distance(w, name) <= 2]
             hint = f" (the article has {near[0]!r})" if near else ""
             problems.append(f"name {name!r} does not appear in the article{hint}")
+    if looping:
+        problems.insert(0, looping)
     return list(dict.fromkeys(problems))
 
 

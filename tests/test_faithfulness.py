@@ -3,7 +3,7 @@ months, names a correct translation renders in its own language, names off by a 
 
 import pytest
 
-from summarizer.faithfulness import check_summary, check_translation
+from summarizer.faithfulness import check_summary, check_translation, repetition
 from summarizer.names import names
 from summarizer.number_words import values
 from summarizer.numbers import claims
@@ -86,6 +86,30 @@ def test_a_family_name_that_may_be_two_people_is_no_place():
 def test_a_sentence_copied_from_the_article_is_never_unfaithful(article):
     for sentence in article.split(". "):
         assert check_summary(article, sentence, "en") == []
+
+
+@pytest.mark.parametrize(("summary", "problem"), [
+    # what real models wrote, stuck in a loop (SmolLM2-135M, Gemma 3 270M on CNN/DailyMail), all of it in the
+    # article or none of it a number or a name: the other checks pass it
+    ("Riverton approved a budget. Daily News: Daily News: Daily News: Daily News",
+     "repeats 'Daily News:' 3 times running"),
+    ("The bridge reopens. the the the the the the the", "repeats 'the' 5 times running"),
+    ("Mayor Anna Keller said the bridge, built in 1889, would reopen on 15.03.2027. " * 2,
+     "repeats the sentence 'Mayor Anna Keller said the bridge, built in 1889, would reopen on 15.03.2027.'"),
+    ("Three schools are nearby, three schools are nearby, three schools are nearby, three schools.",
+     "repeats 'Three schools are nearby,' 3 times running"),
+])
+def test_a_summary_stuck_in_a_loop_is_flagged_even_where_it_copies(summary, problem):
+    assert check_summary(ARTICLE, summary, "en") == [problem]
+
+
+@pytest.mark.parametrize("summary", [
+    "No, no, no, the mayor said: the bridge will reopen.",  # a word said thrice, as people say it
+    "It was very, very good news for Riverton, officials said.",
+    "The council met. The council voted. The council approved the budget.",  # the same opening, not a loop
+])
+def test_repeating_a_word_or_an_opening_is_not_a_loop(summary):
+    assert repetition(summary) is None
 
 
 def test_numbers_keep_every_locale_reading():
