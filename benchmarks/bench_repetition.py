@@ -56,7 +56,7 @@ def main() -> None:
     print(f"{'correct text':<40}{'texts':>7}{'flagged':>9}")
     for name, texts in correct_texts(Path(args.data)).items():
         fired = [(text[:100], problem) for text in texts if (problem := repetition(text))]
-        report["false_alarms"][name] = {"texts": len(texts), "flagged": len(fired), "examples": fired[:5]}
+        report["false_alarms"][name] = {"texts": len(texts), "flagged": len(fired), "each": fired}
         print(f"{name:<40}{len(texts):>7}{len(fired):>9}")
         for text, problem in fired[:5]:
             print(f"    {problem}: {text!r}")
