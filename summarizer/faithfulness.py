@@ -16,8 +16,8 @@ the text it translates. Each problem is a short sentence quoting the offending s
 
 A sentence of a summary copied from its article can never be unfaithful, and is not checked for numbers and
 names. A summary that repeats itself (a phrase three times running, or a whole sentence twice) is flagged
-whatever it copies: that is a model stuck in a loop, never a summary (measured: no human or system summary of
-CNN/DailyMail, OrangeSum or NTREX repeats itself so; benchmarks/bench_faithfulness.py).
+whatever it copies: that is a model stuck in a loop, never a summary (measured: it fires on no human summary of
+CNN/DailyMail or OrangeSum nor on four systems' of FRANK, and on loops only; benchmarks/bench_repetition.py).
 """
 
 from __future__ import annotations
