@@ -92,6 +92,15 @@ def repetition(summary: str) -> str | None:
     return None
 
 
+_SPACED_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3}), (\d{3})(?![\d.,]\d)")  # "6, 000": Qwen's tokens
+
+
+def _joined(match: re.Match, found: set[float]) -> str:
+    """ "6, 000" read as 6,000 where the article states 6,000 (else two numbers, as written)."""
+    joined = f"{match[1]},{match[2]}"
+    return joined if any(supported(number, found) for number in claims(joined)) else match[0]
+
+
 def _new_text(article: str, summary: str) -> str:
     """The summary's sentences that are not copied from the article (a copied one cannot be unfaithful)."""
     flat = " ".join(article.split())
@@ -139,7 +148,9 @@ def check_summary(article: str, summary: str, language: str | None = None,
     article_language = article_language or language
     same = article_language == language
     problems = []
-    found, digits = values(article, article_language), normalize_digits(text)  # claims' positions are in `digits`
+    found = values(article, article_language)
+    text = _SPACED_THOUSANDS.sub(lambda m: _joined(m, found), text)
+    digits = normalize_digits(text)  # claims' positions are in `digits`
     for number in [*claims(text, language), *word_claims(text, language, None if same else article_language)]:
         if not supported(number, found):
             problems.append(f"number {number.span!r} does not appear in the article")
