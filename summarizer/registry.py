@@ -105,8 +105,8 @@ _INSTRUCT_SPECS = (
               note="multilingual (29+ languages)"),
     _instruct("qwen2.5-1.5b-instruct", "Qwen/Qwen2.5-1.5B-Instruct", 3090, 32768, reads=("*",),
               note="multilingual (29+ languages)"),
-    # French written directly: on 24 OrangeSum articles its French summaries scored R-1/2/L 22.0/8.2/12.8 against
-    # 21.0/7.6/12.4 for Lead-3 and 21.0/6.9/12.1 for the extractive engine (docs/benchmarks.md)
+    # French written directly: on 48 OrangeSum articles its French summaries scored R-1/2/L 21.8/7.6/13.3 against
+    # 20.9/6.9/12.3 for Lead-3 and 21.6/6.9/12.6 for the extractive engine (docs/benchmarks.md)
     _instruct("qwen2.5-coder-0.5b-instruct", "Qwen/Qwen2.5-Coder-0.5B-Instruct", 988, 32768, reads=("*",),
               writes=("en", "fr"), note="a code model of the multilingual Qwen2.5 family; measured here on news"),
     _instruct("gemma-3-270m", "google/gemma-3-270m", 536, 32768, "gemma", reads=("*",), chunk=2048,
