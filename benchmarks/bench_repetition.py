@@ -14,27 +14,28 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import sys
 from collections import defaultdict
 from pathlib import Path
 
-from summarizer.faithfulness import repetition
-
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 
+from bench_summarizer_real import read_jsonl  # noqa: E402
 
-def lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+from summarizer.faithfulness import repetition  # noqa: E402
 
 
 def correct_texts(data: Path) -> dict[str, list[str]]:
     """Named groups of text that is right by construction (no model stuck in a loop wrote it)."""
     groups: dict[str, list[str]] = defaultdict(list)
-    for row in lines(data / "cnndm_frank" / "cnndm_test_frank.jsonl"):
+    for row in read_jsonl(str(data / "cnndm_frank" / "cnndm_test_frank.jsonl")):
         groups["CNN/DM human highlights"].append(row["reference"])
         systems = row["system_summaries"]
         for system, summary in (ast.literal_eval(systems) if isinstance(systems, str) else systems).items():
             groups[f"CNN/DM system {system}"].append(summary)
-    for row in lines(data / "orangesum_dev" / "orangesum_dev.jsonl"):
+    for row in read_jsonl(str(data / "orangesum_dev" / "orangesum_dev.jsonl")):
         groups["OrangeSum human abstracts"].append(row["reference"])
     ntrex = data / "ntrex128"
     documents = (ntrex / "DOCUMENT_IDS.tsv").read_text(encoding="utf-8").splitlines()
@@ -63,7 +64,7 @@ def main() -> None:
     if args.summaries:
         print(f"\n{'model summaries':<50}{'texts':>7}{'flagged':>9}")
         for path in sorted(Path(args.summaries).glob("*.jsonl")):
-            rows = [row for row in lines(path) if row.get("summary")]
+            rows = [row for row in read_jsonl(str(path)) if row.get("summary")]
             fired = [(row["id"], problem, row["summary"][:160]) for row in rows
                      if (problem := repetition(row["summary"]))]
             report["model_summaries"][path.stem] = {"texts": len(rows), "flagged": len(fired), "each": fired}

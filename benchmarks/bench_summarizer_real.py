@@ -305,7 +305,8 @@ class Bench:
         table = {"bandwidth_gb_s": bandwidth / 1e9, "threads": threads}
         for model in self.args.models:
             variants = [("torch", "auto"), ("ctranslate2", "int8")]
-            if self.summarizer(model).load(self.summarizer(model).router.summarizer).engine_name != "ctranslate2/int8":
+            default = self.summarizer(model)
+            if default.load(default.router.summarizer).engine_name != "ctranslate2/int8":
                 variants.append(("ctranslate2", "auto"))  # the registry's CPU choice, where it is not int8
             for engine, precision in variants:
                 for batch in (1, 8):

@@ -75,13 +75,12 @@ def repetition(summary: str) -> str | None:
             run = run + 1 if tokens[j] == tokens[j + n] else 0
             if run < 2 * n:
                 continue
-            start = j - run + 1
-            for i in range(start, j - 2 * n + 2):  # each phrase that begins with a word, said 3 times by now
-                unit = tokens[i:i + n]
-                times = 5 if sum(t[0].isalnum() for t in unit) < 2 else 3
-                if unit[0][0].isalnum() and j + 1 - i >= (times - 1) * n:
-                    said = summary[found[i].start():found[i + n - 1].end()]
-                    return f"repeats {said!r} {times} times running"
+            start = j - run + 1  # tokens[start:j + n + 1] repeat a phrase of n; each phrase in it has the same words
+            times = 5 if sum(t[0].isalnum() for t in tokens[start:start + n]) < 2 else 3
+            first = next((i for i in range(start, j + 2 - (times - 1) * n) if tokens[i][0].isalnum()), None)
+            if first is not None:  # the first phrase that begins with a word, said `times` times by now
+                said = summary[found[first].start():found[first + n - 1].end()]
+                return f"repeats {said!r} {times} times running"
     seen = set()
     for sentence in split_sentences(summary):
         words = tuple(_TOKEN.findall(sentence.lower()))
@@ -141,13 +140,12 @@ def check_summary(article: str, summary: str, language: str | None = None,
     model can do that): numbers are compared by value across languages, and names only where that is precise
     (the rule of translations, `checks_names`).
     """
-    looping = repetition(summary)
+    problems = [looping] if (looping := repetition(summary)) else []
     text = _new_text(article, summary)
     if not text:
-        return [looping] if looping else []
+        return problems
     article_language = article_language or language
     same = article_language == language
-    problems = []
     found = values(article, article_language)
     text = _SPACED_THOUSANDS.sub(lambda m: _joined(m, found), text)
     digits = normalize_digits(text)  # claims' positions are in `digits`
@@ -165,8 +163,6 @@ def check_summary(article: str, summary: str, language: str | None = None,
             near = [w for w in capitalised if w[:1] == name[:1] and _edit_distance(w, name) <= 2]
             hint = f" (the article has {near[0]!r})" if near else ""
             problems.append(f"name {name!r} does not appear in the article{hint}")
-    if looping:
-        problems.insert(0, looping)
     return list(dict.fromkeys(problems))
 
 
