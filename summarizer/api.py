@@ -193,7 +193,8 @@ def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = F
     @app.get("/health", summary="ready once the models are loaded or known to be missing")
     async def health():
         status = "stopping" if service.closing else "ready" if state["ready"] else "loading"
-        body = {"status": status, "queue": service.queue_length(), "missing": state["missing"]}
+        body = {"status": status, "queue": service.queue_length(), "in_flight": service.in_flight(),
+                "missing": state["missing"]}
         return SafeJSON(body, status_code=200 if status == "ready" else 503,
                         headers=None if status == "ready" else {"Retry-After": str(settings.retry_after)})
 

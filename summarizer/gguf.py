@@ -136,6 +136,7 @@ def _dequantise(path: Path, out: Path) -> dict:
     """Write the GGUF's weights (dequantised to float32), config and tokenizer as a transformers folder."""
     import importlib.util
 
+    import torch
     import transformers
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
@@ -152,13 +153,19 @@ def _dequantise(path: Path, out: Path) -> dict:
         where = {"pretrained_model_name_or_path": str(path.parent), "gguf_file": path.name}
         config = AutoConfig.from_pretrained(**where)
         tokenizer = AutoTokenizer.from_pretrained(**where)
-        loaded = AutoModelForCausalLM.from_pretrained(**where)
+        # float32 stated, never "auto": what "auto" means changes between transformers versions and machines
+        loaded = AutoModelForCausalLM.from_pretrained(**where, dtype=torch.float32)
     # transformers will not save a model loaded from GGUF: move its weights into a plain one of the same config
-    plain = AutoModelForCausalLM.from_config(config)
+    config.dtype = torch.float32
+    plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
     missing, unexpected = plain.load_state_dict(loaded.state_dict(), strict=False)
     if missing or unexpected:
         raise ModelLoadError(f"{str(path)!r}: the GGUF's tensors do not match a {architecture!r} model "
                              f"(missing {missing[:3]}, unexpected {unexpected[:3]}).")
+    wrong = sorted({str(t.dtype) for t in plain.state_dict().values()} - {"torch.float32"})
+    if wrong:  # a transformers release that ignored the dtype asked for: refuse rather than store rounded weights
+        raise ModelLoadError(f"{str(path)!r}: the import gave {', '.join(wrong)} weights, not float32 "
+                             f"(transformers {transformers.__version__}).")
     plain.save_pretrained(out)
     tokenizer.save_pretrained(out)
     return {"architecture": architecture, "name": metadata.get("general.name"),

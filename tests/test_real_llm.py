@@ -128,3 +128,37 @@ def test_qwen_summarises_a_french_article_in_french():
     assert result.models["fr"] == [result.models["fr"][0]]  # read and written in French: no translator
     assert detect_language(result.summaries["fr"]).language == "fr"
     assert "Lyon" in result.summaries["fr"] or "T10" in result.summaries["fr"]
+
+
+def _unpermute(weight, heads: int):
+    """llama.cpp's converter interleaves the halves of q and k for its rotary layout; this undoes it."""
+    rows = weight.shape[0]
+    return weight.reshape(heads, rows // heads // 2, 2, *weight.shape[1:]).swapaxes(1, 2).reshape(weight.shape)
+
+
+def test_the_gguf_import_holds_the_files_own_dequantised_weights_in_float32(smollm2, store):
+    """The import against gguf's own reading of the file: every tensor, dequantised by the gguf package (not
+    through transformers), equals the stored float32 weight exactly, whatever the installed versions call "auto"."""
+    import gguf
+    import numpy as np
+    import safetensors.numpy
+
+    imported = gguf_import.import_gguf(smollm2, models_dir())
+    stored = safetensors.numpy.load_file(imported.folder / "model.safetensors")
+    assert {str(array.dtype) for array in stored.values()} == {"float32"}
+    config = json.loads((imported.folder / "config.json").read_text())
+    assert config["dtype"] == "float32"
+    tensors = {tensor.name: tensor for tensor in gguf.GGUFReader(smollm2).tensors}
+    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, config["num_hidden_layers"])  # transformers -> GGUF
+    heads = {"attn_q": config["num_attention_heads"], "attn_k": config["num_key_value_heads"]}
+    compared = 0
+    for hf_name, imported_weight in stored.items():
+        tensor = tensors[names.get_name(hf_name, try_suffixes=(".weight", ".bias"))]
+        shape = tuple(reversed([int(n) for n in tensor.shape]))
+        weight = gguf.quants.dequantize(tensor.data, tensor.tensor_type).reshape(shape).astype(np.float32)
+        kind = tensor.name.split(".")[-2]
+        if kind in heads:
+            weight = _unpermute(weight, heads[kind])
+        assert np.array_equal(weight, imported_weight), tensor.name
+        compared += 1
+    assert compared == len(stored) >= 9 * config["num_hidden_layers"]  # every stored tensor, 9 per layer at least
