@@ -74,8 +74,13 @@ def page_server(service, keys=None):
 
 # ------------------------------------------------- a real browser: Debian's Chromium through Playwright
 CHROMIUM = "/usr/bin/chromium"
-needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                    reason="Debian chromium is not installed (apt-get install chromium)")
+_chromium_present = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                       reason="Debian chromium is not installed (apt-get install chromium)")
+
+
+def needs_chromium(test):
+    """A test in the browser tier: headless Chromium on a page served here (skipped without Chromium)."""
+    return pytest.mark.browser(_chromium_present(test))
 
 
 @contextlib.contextmanager

@@ -283,6 +283,7 @@ def test_python_dash_m_and_import_have_no_side_effects(tmp_path):
     assert "--to" in help_text and "--summarizer-model" in help_text and "--text-field" in help_text
 
 
+@pytest.mark.kill
 def test_ten_random_sigkills_lose_and_repeat_no_row(tiny, tmp_path):
     """Killed at 10 random moments (loading, summarising, writing) and resumed: each id once, whole rows only.
 

@@ -19,6 +19,8 @@ from servers import free_port, wait_ready  # noqa: E402
 from summarizer.cli import cli  # noqa: E402
 from summarizer.outputs import read_parquet_rows  # noqa: E402
 
+pytestmark = pytest.mark.ray  # the Ray tier: a local cluster, Ray Data and Ray Serve
+
 ROOT = Path(__file__).resolve().parent.parent
 ENGLISH = ("The city council approved a budget of {n} dollars on Monday. "
            "Mayor Anna Keller said the new bridge over the river would open in 2027.")
@@ -108,6 +110,7 @@ def test_forty_articles_on_two_actors_equal_the_local_cli_row_for_row(tiny, tmp_
     assert _same(read_parquet_rows(parquet), expected)
 
 
+@pytest.mark.kill
 def test_a_killed_ray_run_resumes_without_losing_or_repeating_rows(tiny, tmp_path):
     """Parquet parts are renamed into place whole: a part being written when the run died is dropped."""
     from summarizer.outputs import ParquetWriter

@@ -23,6 +23,8 @@ from summarizer.errors import ModelLoadError
 from summarizer.store import models_dir
 from summarizer.text import split_sentences
 
+pytestmark = pytest.mark.real  # the real-model tier (models fetched from PyPI, checked by SHA-256)
+
 ARTICLE = """Lakeport council approves new ferry to Harwick Island
 
 The town council of Lakeport voted on Tuesday to buy a new electric ferry for the crossing to Harwick Island, \

@@ -25,6 +25,8 @@ from summarizer.evaluate import translation_scores
 from summarizer.faithfulness import check_translation
 from summarizer.text import split_sentences
 
+pytestmark = pytest.mark.real  # the real-model tier (models fetched from PyPI, checked by SHA-256)
+
 # Written for these tests (a Chinese version of examples/riverton_bridge.txt, with more numbers).
 ARTICLE = ("河畔市议会周一批准了一项 4700 万元的预算，用于重建连接市场区和北部郊区的老石桥。\n"
            "市长安娜·凯勒表示，工程将于3月动工，大桥将于2027年重新通车。\n"

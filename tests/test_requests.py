@@ -182,6 +182,7 @@ class _Remote:
         return Call()
 
 
+@pytest.mark.ray
 def test_serve_on_ray_honours_each_requests_preset_and_options_and_the_servers_settings(tiny):
     """The ingress of `serve --ray` is the server's own app and queue, with batches sent to a replica: a
     request's preset and the configuration's options reach the replica; the queue, the gathering and the
