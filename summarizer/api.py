@@ -3,7 +3,10 @@
 POST /v1/summarize, POST /v1/summarize/batch, GET /v1/languages, GET /v1/models (each needs the API key
 when there are keys), GET /health, GET /metrics; OpenAPI docs at /docs. The bodies are `request.Request`
 (schemas.py). Errors are ``{"error": {"code": ..., "message": ...}}`` with the status of their class
-(errors.py); bad input is 4xx. A request whose client has gone is dropped from the queue.
+(errors.py, answered by answers.py); bad input is 4xx, and so is an unknown /v1/ route or method. A request
+whose client has gone is dropped from the queue (499 client_gone in the metrics). Before a summarising
+route's body is parsed, the request counts against its key's rate and the body's size is checked on its
+bytes (json_shape.py): a body of millions of empty objects is never built.
 """
 
 import asyncio  # no `from __future__ import annotations`: FastAPI reads the route functions' annotations
@@ -16,12 +19,15 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI
 from fastapi import Request as HttpRequest
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import PlainTextResponse
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
+from .answers import SafeJSON, error_response
 from .errors import (
     ERROR_CODES,
+    ClientGoneError,
     InternalError,
     InvalidRequestError,
     SummarizerError,
@@ -29,7 +35,8 @@ from .errors import (
     TooManyArticlesError,
     error_body,
 )
-from .guards import Guard, Measure, missing_key
+from .guards import Guard, Measure, bearer_key, missing_key
+from .json_shape import BodyLimits, check_shape
 from .keys import Account, Charge, KeyStore
 from .models import generated_tokens
 from .request import Request, validation_message
@@ -39,16 +46,6 @@ from .service import Service
 log = logging.getLogger(__name__)
 # Codes for the statuses that FastAPI and Starlette answer by themselves (a body that is not JSON, too large).
 HTTP_CODES = {400: InvalidRequestError.code, 408: "too_slow", 413: "too_long", 422: InvalidRequestError.code}
-
-
-class SafeJSON(JSONResponse):
-    """JSON as UTF-8, with a lone surrogate (possible in what a client sent) replaced rather than a 500."""
-
-    def render(self, content: Any) -> bytes:
-        import json
-
-        return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode(
-            "utf-8", "replace")
 
 
 def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = False) -> FastAPI:
@@ -68,15 +65,11 @@ def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = F
                   description="Summaries of news articles in their language and others, with the models that made "
                               "them and whether their numbers and names check out. Error codes: " +
                               "; ".join(f"{code} ({status})" for code, (status, _) in ERROR_CODES.items()))
-    app.add_middleware(Guard, settings=settings, keys=keys)
+    app.add_middleware(Guard, settings=settings, keys=keys, metrics=service.metrics)
     app.add_middleware(Measure, metrics=service.metrics)
 
-    def answer(error: SummarizerError) -> JSONResponse:
-        service.metrics.count("summarizer_errors_total", code=error.code)
-        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else \
-            {"Retry-After": str(getattr(error, "retry_after", settings.retry_after))} if error.status in (429, 503) \
-            else None
-        return SafeJSON(error_body(error), status_code=error.status, headers=headers)
+    def answer(error: SummarizerError, headers: dict[str, str] | None = None) -> SafeJSON:
+        return error_response(error, metrics=service.metrics, retry_after=settings.retry_after, headers=headers)
 
     @app.exception_handler(SummarizerError)
     async def refused(request: HttpRequest, exc: SummarizerError):
@@ -92,7 +85,7 @@ def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = F
         error.status = exc.status_code
         error.code = HTTP_CODES.get(exc.status_code) or http.HTTPStatus(exc.status_code).phrase.lower().replace(
             " ", "_")
-        return answer(error)
+        return answer(error, getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def bug(request: HttpRequest, exc: Exception):  # logged by the server; the client learns no more
@@ -117,6 +110,7 @@ def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = F
         everything = asyncio.ensure_future(asyncio.gather(*map(asyncio.wrap_future, futures), return_exceptions=True))
         gone = asyncio.ensure_future(_disconnected(http_request))
         await asyncio.wait({everything, gone}, timeout=settings.request_timeout, return_when=asyncio.FIRST_COMPLETED)
+        left = gone.done() and not everything.done()
         gone.cancel()
         if everything.done():
             return [r if isinstance(r, SummarizerError) or not isinstance(r, BaseException) else
@@ -125,13 +119,45 @@ def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = F
             service.abandon(future)
         everything.add_done_callback(lambda done: done.cancelled() or done.exception())  # read: no log noise
         everything.cancel()
+        if left:  # nobody reads the answer: its own status (499) in the metrics, not a timeout
+            log.info("a client left before its answer: %d article(s) dropped or stopped", len(futures))
+            return [ClientGoneError("The client left before its answer was ready.")] * len(futures)
         return [TimedOutError(f"No answer within {settings.request_timeout:g} s (request timeout); the article "
                               "may be too long for now.")] * len(futures)  # a client that has gone reads nothing
 
-    def charge(account: Account | None, requests: list[Request], articles: int) -> Charge | None:
+    def charge(http_request: HttpRequest, account: Account | None, requests: list[Request],
+               articles: int) -> Charge | None:
         if keys is None or account is None or not articles:
             return None
-        return keys.charge(account, articles, sum(len(request.text) for request in requests))
+        counted = 1 if getattr(http_request.state, "admitted", False) else 0  # by `CheckedRoute`
+        return keys.charge(account, articles, sum(len(request.text) for request in requests), counted=counted)
+
+    limits = BodyLimits.of(settings.max_batch_articles, service.config.max_languages)
+
+    class CheckedRoute(APIRoute):
+        """A summarising route: before FastAPI parses the body, the request counts against its key's rate
+        (valid or not: `KeyStore.admit`) and the body's size is checked on its bytes (`check_shape`)."""
+
+        def get_route_handler(self):
+            handler = super().get_route_handler()
+
+            async def checked(http_request: HttpRequest):
+                account = keys.find(bearer_key(http_request.headers.raw)) if keys is not None else None
+                if account is not None:
+                    keys.admit(account)
+                    http_request.state.admitted = True
+                check_shape(await http_request.body(), limits)
+                return await handler(http_request)
+
+            return checked
+
+    def summarizing(path: str, **options):
+        """`app.post` for a summarising route: its route class is `CheckedRoute`."""
+        def add(endpoint):
+            app.router.add_api_route(path, endpoint, methods=["POST"], route_class_override=CheckedRoute, **options)
+            return endpoint
+
+        return add
 
     def submit(requests: list[Request], account: Account | None, paid: Charge | None):
         try:
@@ -141,11 +167,11 @@ def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = F
                 keys.refund(paid)
             raise
 
-    @app.post("/v1/summarize", summary="Summarise one article", response_model=SummaryAnswer,
+    @summarizing("/v1/summarize", summary="Summarise one article", response_model=SummaryAnswer,
               responses=error_responses(401, 413, 422, 429, 503, 504))
     async def summarize(body: Request, http_request: HttpRequest, account: Key):
         request = service.prepare(body)
-        paid = charge(account, [request], 1)
+        paid = charge(http_request, account, [request], 1)
         (result,) = await outcome(http_request, submit([request], account, paid))
         if isinstance(result, SummarizerError):
             if paid:
@@ -153,7 +179,7 @@ def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = F
             raise result
         return result
 
-    @app.post("/v1/summarize/batch", summary="Summarise several articles", response_model=BatchAnswer,
+    @summarizing("/v1/summarize/batch", summary="Summarise several articles", response_model=BatchAnswer,
               responses=error_responses(401, 413, 422, 429, 503),
               description="Each article is answered in order, with its result or its own error.")
     async def summarize_batch(body: BatchRequest, http_request: HttpRequest, account: Key):
@@ -167,8 +193,13 @@ def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = F
             except SummarizerError as exc:
                 outcomes.append(exc)
         accepted = [o for o in outcomes if isinstance(o, Request)]
-        paid = charge(account, accepted, len(body.articles))
-        results = iter(await outcome(http_request, submit(accepted, account, paid)) if accepted else [])
+        paid = charge(http_request, account, accepted, len(body.articles))
+        got = await outcome(http_request, submit(accepted, account, paid)) if accepted else []
+        if any(isinstance(result, ClientGoneError) for result in got):
+            if paid:
+                keys.refund(paid)
+            raise ClientGoneError("The client left before its answer was ready.")
+        results = iter(got)
         answers = []
         for index, (article, item) in enumerate(zip(body.articles, outcomes, strict=True)):
             result = next(results) if isinstance(item, Request) else item
@@ -204,6 +235,7 @@ def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = F
         service.metrics.set("summarizer_queue_length", service.queue_length())
         return PlainTextResponse(service.metrics.render(), media_type="text/plain; version=0.0.4")
 
+    _answer_misses(app)
     _document_limits(app, service)
     if page:
         from .page import mount_page
@@ -216,6 +248,25 @@ async def _disconnected(http_request: HttpRequest) -> None:
     """Return once the client has gone (its body has been read: what comes next is the disconnect)."""
     while (await http_request.receive())["type"] != "http.disconnect":
         pass
+
+
+def _answer_misses(app: FastAPI) -> None:
+    """An unknown /v1/ route (404) or a method a route of the API does not take (405) answered in the
+    documented form, by the API itself: with the page mounted at ``/``, they would otherwise reach the page's
+    app, which answers ``{"detail": ...}``."""
+    routes = [route for route in app.routes if isinstance(route, APIRoute)]
+    everything = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+    async def miss(http_request: HttpRequest):
+        path = http_request.url.path
+        allowed = sorted({method for route in routes if route.path_regex.match(path) for method in route.methods})
+        if allowed:
+            raise HTTPException(405, f"{http_request.method} is not a method of {path}; it takes "
+                                     f"{', '.join(allowed)}.", headers={"Allow": ", ".join(allowed)})
+        raise HTTPException(404, f"No route {path}: the API's routes are listed at /docs.")
+
+    for path in ("/v1/{rest:path}", "/health", "/metrics"):
+        app.add_api_route(path, miss, methods=everything, include_in_schema=False)
 
 
 def _document_limits(app: FastAPI, service: Service) -> None:

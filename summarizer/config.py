@@ -205,6 +205,8 @@ class ServerSettings:
     ray: bool = _setting(False, "run the API as a Ray Serve application (the page stays with the plain server)")
     address: str | None = _setting(None, "Ray cluster to join (default: $RAY_ADDRESS, else a local cluster)")
     replicas: int = _setting(1, "model replicas on Ray Serve")
+    queue_reserve: float = _setting(0.25, "share of --max-queue kept for API keys with no article waiting, so that "
+                                    "keys that keep the queue full cannot shut out another (0: none)")
 
     def __post_init__(self) -> None:
         for name in ("port", "max_queue", "max_batch", "max_batch_chars", "max_batch_articles", "retry_after",
@@ -216,11 +218,17 @@ class ServerSettings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
                 raise InputError(f"{name}={value!r} must be a number above 0.")
+        _check_share("queue_reserve", self.queue_reserve)
 
     @property
     def key_share(self) -> int:
         """Articles one key may have waiting."""
         return self.max_queue_per_key or max(1, self.max_queue // 2)
+
+    @property
+    def reserved(self) -> int:
+        """Places of the queue that only a key with no article waiting may take (`queue_reserve`)."""
+        return int(self.max_queue * self.queue_reserve)
 
     @property
     def max_body_bytes(self) -> int:
@@ -240,6 +248,11 @@ class ServerSettings:
             if raw is not None and raw.strip():
                 values[spec.name] = _parse(spec, raw.strip())
         return cls(**{**values, **given})
+
+
+def _check_share(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise InputError(f"{name}={value!r} must be a number from 0 up to (not including) 1.")
 
 
 def _parse(spec, raw: str) -> Any:

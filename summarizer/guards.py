@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import ServerSettings
-from .errors import SlowClientError, TooLongError, UnauthorizedError, error_body
+from .errors import SlowClientError, TooLongError, UnauthorizedError
 from .keys import KeyStore
 from .metrics import Metrics
 
@@ -47,10 +47,12 @@ def missing_key() -> UnauthorizedError:
     return UnauthorizedError("An API key is required: send 'Authorization: Bearer KEY'.")
 
 
-async def send_error(send: Send, error, headers: dict[str, str] | None = None) -> None:
-    from fastapi.responses import JSONResponse
+async def send_error(send: Send, error, headers: dict[str, str] | None = None, *, metrics: Metrics | None = None,
+                     retry_after: int = 5) -> None:
+    """Answer `error` in the documented form (answers.py, as the routes do), counted in `metrics`."""
+    from .answers import error_response
 
-    response = JSONResponse(error_body(error), status_code=error.status, headers=headers)
+    response = error_response(error, metrics=metrics, retry_after=retry_after, headers=headers)
     await response({"type": "http"}, _no_body, send)
 
 
@@ -59,8 +61,10 @@ async def _no_body() -> Message:
 
 
 class Guard:
-    def __init__(self, app: ASGIApp, *, settings: ServerSettings, keys: KeyStore | None):
+    def __init__(self, app: ASGIApp, *, settings: ServerSettings, keys: KeyStore | None,
+                 metrics: Metrics | None = None):
         self.app, self.settings, self.keys = app, settings, keys
+        self.metrics = metrics  # where its refusals are counted, as the routes' errors are
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,13 +72,13 @@ class Guard:
             return
         if self.keys is not None and scope["path"].startswith(API_PREFIX) and scope["method"] == "POST" and \
                 self.keys.find(bearer_key(scope["headers"])) is None:
-            await send_error(send, missing_key(), {"WWW-Authenticate": "Bearer"})  # the body is never read
+            await send_error(send, missing_key(), metrics=self.metrics)  # the body is never read
             return
         declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
         limit = body_limit(self.settings, scope["path"])
         if declared.isdigit() and int(declared) > limit:
             await send_error(send, TooLongError(f"The request's body of {int(declared):,} bytes is over the "
-                                                f"{limit:,}-byte limit (max_body_mb)."))
+                                                f"{limit:,}-byte limit (max_body_mb)."), metrics=self.metrics)
             return
         more, received = True, 0
         timeout = self.settings.read_timeout

@@ -10,8 +10,9 @@ memory, and never logged: a key is named in messages by its `name` (unique in th
 asks for it as the user name, and the key as the password).
 
 Every article counts as one request, however it came (one per POST /v1/summarize, one per article of a
-batch, one per summary on the page); its characters count once it is accepted, and are given back when it
-is refused or fails. Looking around (/v1/models, /v1/languages, /metrics) needs a key but costs nothing.
+batch, one per summary on the page), and every POST to the API counts at least one, valid or not (`admit`,
+before its body is read); its characters count once it is accepted, and are given back when it is refused
+or fails. Looking around (/v1/models, /v1/languages, /metrics) needs a key but costs nothing.
 The counters live in memory: a restart resets them.
 """
 
@@ -100,15 +101,17 @@ class KeyStore:
     def named(self, name: str | None) -> Account | None:
         return next((account for account in self.accounts if account.name == name), None)
 
-    def charge(self, account: Account, articles: int = 1, characters: int = 0, now: float | None = None) -> Charge:
+    def charge(self, account: Account, articles: int = 1, characters: int = 0, now: float | None = None,
+               counted: int = 0) -> Charge:
         """Count `articles` and their `characters` against the account's limits, or raise RateLimitedError
-        (QuotaExceededError for characters) and count nothing."""
+        (QuotaExceededError for characters) and count nothing more. `counted` of the articles were counted
+        already (`admit`: the request itself, before its body was read)."""
         now = time.time() if now is None else now
         with self._lock:
             while account.recent and account.recent[0] <= now - 60:
                 account.recent.popleft()
             limit = account.requests_per_minute
-            if limit is not None and len(account.recent) + articles > limit:
+            if limit is not None and len(account.recent) - counted + articles > limit:
                 wait = int(account.recent[0] + 60 - now) + 1 if account.recent and articles <= limit else 60
                 raise RateLimitedError(f"Key {account.name!r} is over its {limit} articles per minute "
                                        f"({articles} asked for); try again in {wait} s.", retry_after=wait)
@@ -120,9 +123,14 @@ class KeyStore:
                 wait = int((day + 1) * 86400 - now) + 1
                 raise QuotaExceededError(f"Key {account.name!r} is over its {quota:,} characters per day (UTC); "
                                          "try again tomorrow.", retry_after=wait)
-            account.recent.extend([now] * articles)
+            account.recent.extend([now] * max(0, articles - counted))
             account.characters += characters
             return Charge(account, characters, day)
+
+    def admit(self, account: Account, now: float | None = None) -> Charge:
+        """Count one request against the account's articles per minute before its body is read, whatever the
+        body turns out to be: a request refused as invalid costs an article too (RateLimitedError if over)."""
+        return self.charge(account, 1, 0, now)
 
     def refund(self, charge: Charge, characters: int | None = None) -> None:
         """Give back the characters of a charge (or `characters` of them) whose articles were not summarised."""

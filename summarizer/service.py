@@ -10,10 +10,12 @@ to the runner (by default `Summarizer.summarize_requests` here). So eight users
 at once cost about what one batch of eight costs.
 
 The queue is shared fairly: it holds `max_queue` articles, one key at most
-`key_share` of them (so one key cannot push the others out), and batches take
-the keys' articles in turn. A full queue is refused at once (`QueueFullError`);
-work whose client has gone is dropped (`abandon`); summaries reach their
-request as soon as they are ready (`partial`).
+`key_share` of them (so one key cannot push the others out), its last
+`reserved` places only for a key with no article waiting (so keys that keep
+it full cannot shut out another), and batches take the keys' articles in turn.
+A full queue is refused at once (`QueueFullError`); work whose client has gone
+is dropped (`abandon`); summaries reach their request as soon as they are
+ready (`partial`).
 """
 
 from __future__ import annotations
@@ -136,11 +138,25 @@ class Service:
                 raise QueueFullError(f"This key has {self._waiting[owner]} articles waiting; one key may have "
                                      f"{share} at most (--max-queue-per-key), so that others get their turn. "
                                      "Try again shortly.")
+            self._check_reserve(owner, len(jobs))
             self._queue.extend(jobs)
             self._waiting[owner] += len(jobs)
             self._ready.notify()
         self.metrics.set("summarizer_queue_length", len(self._queue))
         return [job.future for job in jobs]
+
+    def _check_reserve(self, owner: str | None, articles: int) -> None:
+        """QueueFullError when `owner`, a key with articles waiting already, would queue into the places kept
+        for keys with none waiting (`ServerSettings.reserved`): keys that keep the queue full never shut out
+        a new one. (Call holding the lock.)"""
+        settings = self.settings
+        if owner is None or not self._waiting[owner] or \
+                len(self._queue) + articles <= settings.max_queue - settings.reserved:
+            return
+        self.metrics.count("summarizer_refused_total", reason="reserved")
+        raise QueueFullError(f"This key has {self._waiting[owner]} articles waiting, and the queue's last "
+                             f"{settings.reserved} places of {settings.max_queue} are kept for keys with none "
+                             "waiting (--queue-reserve). Try again shortly.")
 
     def abandon(self, future: concurrent.futures.Future) -> bool:
         """Drop a request whose client has gone (or timed out): True if it had not started, so no work is lost."""

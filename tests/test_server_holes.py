@@ -186,11 +186,18 @@ def test_batch_ids_of_every_kind_are_refused_or_echoed_as_valid_json(keyed, give
 
 
 def test_every_error_of_the_server_has_the_documented_form(keyed):
+    codes = []
     for response in (httpx.get(keyed + "/v1/nothing-here", headers=_auth("A")),
                      httpx.delete(keyed + "/v1/summarize", headers=_auth("A")),
+                     httpx.post(keyed + "/v1/languages", headers=_auth("A")),
+                     httpx.put(keyed + "/health"),
                      httpx.post(keyed + "/v1/summarize", content=b"{", headers={**_auth("A"),
                                                                                "Content-Type": "application/json"})):
         assert 400 <= response.status_code < 500 and set(response.json()) == {"error"}, response.text
+        codes.append((response.status_code, response.json()["error"]["code"]))
+    assert codes == [(404, "not_found"), (405, "method_not_allowed"), (405, "method_not_allowed"),
+                     (405, "method_not_allowed"), (422, "invalid_request")]
+    # (with the page mounted at /, too: tests/test_api_limits.py)
 
 
 # ------------------------------------------------------------------ hole 5: a client that has gone

@@ -18,9 +18,9 @@ LOWER = ("alignment", "argos", "article", "cache", "causal_engines", "config", "
          "engines", "errors", "extractive", "faithfulness", "gguf", "grounding", "hub", "instruct", "keys",
          "languages", "loading", "metrics", "models", "names", "number_words", "numbers", "options", "prompts",
          "registry", "request", "result", "routing", "store", "summarizing", "support", "text", "translation",
-         "version")
+         "version", "json_shape")
 UPPER = {"pipeline", "cli", "outputs", "inputs", "evaluate", "ray_batch", "server", "service", "serve_ray", "page",
-         "api", "guards", "schemas", "evidence_html"}
+         "api", "answers", "guards", "schemas", "evidence_html"}
 
 
 def _imports(module: str) -> set[str]:
