@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
+from .admission import Admission
 from .errors import (
     ERROR_CODES,
     InternalError,
@@ -69,6 +70,7 @@ def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = F
                               "them and whether their numbers and names check out. Error codes: " +
                               "; ".join(f"{code} ({status})" for code, (status, _) in ERROR_CODES.items()))
     app.add_middleware(Guard, settings=settings, keys=keys)
+    app.add_middleware(Admission, settings=settings, keys=keys)  # before Guard: caps, repeated failed keys
     app.add_middleware(Measure, metrics=service.metrics)
 
     def answer(error: SummarizerError) -> JSONResponse:
