@@ -5,9 +5,11 @@ The key file is JSON:
     {"keys": [{"key": "a-long-random-secret", "name": "newsroom", "requests_per_minute": 60,
                "characters_per_day": 2000000}]}
 
-Keys are compared in constant time (by their SHA-256, with `hmac.compare_digest`), kept only as digests in
-memory, and never logged: a key is named in messages by its `name` (unique in the file; the page's login
-asks for it as the user name, and the key as the password).
+A key must hold `MIN_KEY_BITS` (128) bits by its length and alphabet (22 base64url characters, 32 hex digits):
+a weaker one is refused when the file is read, named by its `name`. Keys are compared in constant time (by
+their SHA-256, with `hmac.compare_digest`), kept only as digests in memory, and never logged: a key is named
+in messages by its `name` (unique in the file; the page's login asks for it as the user name, and the key as
+the password).
 
 Every article counts as one request, however it came (one per POST /v1/summarize, one per article of a
 batch, one per summary on the page); its characters count once it is accepted, and are given back when it
