@@ -24,6 +24,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
+from .admission import Admission
 from .answers import SafeJSON, error_response
 from .errors import (
     ERROR_CODES,
@@ -66,6 +67,8 @@ def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = F
                               "them and whether their numbers and names check out. Error codes: " +
                               "; ".join(f"{code} ({status})" for code, (status, _) in ERROR_CODES.items()))
     app.add_middleware(Guard, settings=settings, keys=keys, metrics=service.metrics)
+    app.add_middleware(Admission, settings=settings, keys=keys,  # before Guard: caps, repeated failed keys
+                       metrics=service.metrics)
     app.add_middleware(Measure, metrics=service.metrics)
 
     def answer(error: SummarizerError, headers: dict[str, str] | None = None) -> SafeJSON:

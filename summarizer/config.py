@@ -201,6 +201,20 @@ class ServerSettings:
     read_timeout: float = _setting(30.0, "seconds a client may take to send a request's headers, or the next "
                                    "part of its body (beyond: the connection is closed)")
     shutdown_timeout: float = _setting(30.0, "seconds SIGTERM waits for the requests in flight")
+    max_connections: int = _setting(8192, "connections open at once, from all clients (beyond: a new one is "
+                                    "answered 503 server_busy and closed); kept under the open-file limit, "
+                                    "which the server raises to its hard limit")
+    max_connections_per_client: int = _setting(512, "connections open at once from one client address (beyond: "
+                                               "429 too_many_streams and closed); behind a proxy, every client "
+                                               "is the proxy's address")
+    max_streams: int = _setting(1024, "requests in progress at once, the page's event streams among them, "
+                                "from all clients (beyond: 503 server_busy); /health and requests with a valid "
+                                "API key are not counted")
+    max_streams_per_client: int = _setting(128, "... and from one client address (beyond: 429 "
+                                           "too_many_streams)")
+    max_auth_failures: int = _setting(10, "failed keys and logins one client address may send within "
+                                      "--auth-failure-window (beyond: 429 too_many_failures, no key checked)")
+    auth_failure_window: float = _setting(60.0, "seconds a failed key or login counts against its address")
     retry_after: int = _setting(5, "seconds a 503 (full queue, loading) tells clients to wait")
     ray: bool = _setting(False, "run the API as a Ray Serve application (the page stays with the plain server)")
     address: str | None = _setting(None, "Ray cluster to join (default: $RAY_ADDRESS, else a local cluster)")
@@ -210,11 +224,12 @@ class ServerSettings:
 
     def __post_init__(self) -> None:
         for name in ("port", "max_queue", "max_batch", "max_batch_chars", "max_batch_articles", "retry_after",
-                     "replicas"):
+                     "replicas", "max_connections", "max_connections_per_client", "max_streams",
+                     "max_streams_per_client", "max_auth_failures"):
             check_count(name, getattr(self, name))
         check_count("max_queue_per_key", self.max_queue_per_key, optional=True)
         for name in ("batch_wait_ms", "batch_gather_ms", "request_timeout", "max_body_mb", "max_upload_mb",
-                     "read_timeout", "shutdown_timeout"):
+                     "read_timeout", "shutdown_timeout", "auth_failure_window"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
                 raise InputError(f"{name}={value!r} must be a number above 0.")

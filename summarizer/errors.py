@@ -96,10 +96,29 @@ class QuotaExceededError(RateLimitedError):
     code = "quota_exceeded"
 
 
+class TooManyStreamsError(RateLimitedError):
+    """This client address holds as many connections or open requests (the page's streams) as it may."""
+
+    code = "too_many_streams"
+
+
+class TooManyFailuresError(RateLimitedError):
+    """This client address failed to authenticate too often lately: no key or login is checked until later."""
+
+    code = "too_many_failures"
+
+
 class QueueFullError(SummarizerError):
     """The queue (or this key's share of it) holds as many articles as it may; try again shortly."""
 
     code, status = "queue_full", 503
+
+
+class BusyError(SummarizerError):
+    """The server holds as many connections or open requests as it may from all clients; try again shortly."""
+
+    code, status = "server_busy", 503
+    retry_after: int = 5
 
 
 class ClosingError(SummarizerError):

@@ -5,9 +5,11 @@ The key file is JSON:
     {"keys": [{"key": "a-long-random-secret", "name": "newsroom", "requests_per_minute": 60,
                "characters_per_day": 2000000}]}
 
-Keys are compared in constant time (by their SHA-256, with `hmac.compare_digest`), kept only as digests in
-memory, and never logged: a key is named in messages by its `name` (unique in the file; the page's login
-asks for it as the user name, and the key as the password).
+A key must hold `MIN_KEY_BITS` (128) bits by its length and alphabet (22 base64url characters, 32 hex digits):
+a weaker one is refused when the file is read, named by its `name`. Keys are compared in constant time (by
+their SHA-256, with `hmac.compare_digest`), kept only as digests in memory, and never logged: a key is named
+in messages by its `name` (unique in the file; the page's login asks for it as the user name, and the key as
+the password).
 
 Every article counts as one request, however it came (one per POST /v1/summarize, one per article of a
 batch, one per summary on the page), and every POST to the API counts at least one, valid or not (`admit`,
@@ -21,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import threading
 import time
 from collections import deque
@@ -50,6 +53,21 @@ class Charge:
     day: int
 
 
+MIN_KEY_BITS = 128  # the least a key may hold, as `key_bits` counts it
+_ALPHABETS = (("0123456789", 10), ("0123456789abcdef", 16), ("0123456789ABCDEF", 16),
+              ("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_", 64),
+              ("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+/=", 64))
+
+
+def key_bits(key: str) -> int:
+    """The most a random key of this length and alphabet can hold, in bits: its length times the bits of the
+    smallest usual alphabet (digits, hex, base64) it is written in, 6.5 per character beyond those. A key's
+    randomness cannot be seen; its length and alphabet bound it (16 characters: 96 bits at most)."""
+    chars = set(key)
+    per_char = next((math.log2(size) for alphabet, size in _ALPHABETS if chars <= set(alphabet)), None)
+    return int(len(key) * (6.5 if per_char is None else per_char))
+
+
 def _digest(key: str) -> bytes:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
 
@@ -68,18 +86,21 @@ class KeyStore:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
             entries = data["keys"] if isinstance(data, dict) else data
-            accounts = []
+            accounts, weak = [], []
             for index, entry in enumerate(entries):
-                key = str(entry["key"])
-                if len(key) < 16:
-                    raise InputError(f"{path}: key {index + 1} is shorter than 16 characters; use a long random one")
-                accounts.append(Account(str(entry.get("name", f"key {index + 1}")), _digest(key),
-                                        _limit(entry.get("requests_per_minute")),
+                key, name = str(entry["key"]), str(entry.get("name", f"key {index + 1}"))
+                if key_bits(key) < MIN_KEY_BITS:
+                    weak.append(name)
+                accounts.append(Account(name, _digest(key), _limit(entry.get("requests_per_minute")),
                                         _limit(entry.get("characters_per_day"))))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise InputError(f"{path}: not a key file ({exc}); see the README for its form") from None
         if not accounts:
             raise InputError(f"{path}: holds no keys")
+        if weak:
+            raise InputError(f"{path}: the key named {', '.join(map(repr, weak))} is too weak: a key needs "
+                             f"{MIN_KEY_BITS} bits, at least 22 random base64url characters (32 hex digits); make "
+                             "one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'")
         return cls(accounts)
 
     def find(self, key: str) -> Account | None:

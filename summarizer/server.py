@@ -17,9 +17,13 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .config import ServerSettings
 from .errors import InputError
+
+if TYPE_CHECKING:
+    from .admission import Connections
 
 
 def serve_parser(defaults: ServerSettings | None = None):
@@ -65,14 +69,16 @@ def serve_command(argv: Sequence[str]) -> int:
     return 0
 
 
-def _deadline_protocol(read_timeout: float):
+def _deadline_protocol(read_timeout: float, connections: Connections):
     """uvicorn's HTTP protocol, but a connection whose next request's headers have not all arrived within
     `read_timeout` seconds (from its opening, or from the previous answer) is closed: a client sending its
-    headers a byte at a time holds no connection for ever. (Slow bodies are `guards.Guard`'s.)"""
+    headers a byte at a time holds no connection for ever. (Slow bodies are `guards.Guard`'s.) A connection
+    over `connections`' caps (per client address, in total) is answered and closed at once."""
     from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
     class DeadlineProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
         _deadline: asyncio.TimerHandle | None = None
+        _client: str | None = None  # its address, while it counts against the caps
 
         def _arm(self) -> None:
             self._disarm()
@@ -90,6 +96,14 @@ def _deadline_protocol(read_timeout: float):
 
         def connection_made(self, transport) -> None:
             super().connection_made(transport)
+            peer = transport.get_extra_info("peername")
+            client = str(peer[0]) if isinstance(peer, (tuple, list)) and peer else "?"
+            refusal = connections.admit(client)
+            if refusal is not None:
+                transport.write(refusal)
+                transport.close()
+                return
+            self._client = client
             self._arm()
 
         def data_received(self, data: bytes) -> None:
@@ -105,6 +119,9 @@ def _deadline_protocol(read_timeout: float):
 
         def connection_lost(self, exc) -> None:
             self._disarm()
+            if self._client is not None:
+                connections.give(self._client)
+                self._client = None
             super().connection_lost(exc)
 
     return DeadlineProtocol
@@ -118,8 +135,11 @@ class Server:
     def __init__(self, app, settings: ServerSettings, *, log_level: str = "warning"):
         import uvicorn
 
-        self.app = app
+        from .admission import Connections
+
+        self.app, self.settings = app, settings
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.connections = Connections(settings)
         owner = self
 
         class _Server(uvicorn.Server):
@@ -144,13 +164,16 @@ class Server:
             app, host=settings.host, port=settings.port, log_level=log_level,
             timeout_graceful_shutdown=int(settings.shutdown_timeout),
             timeout_keep_alive=max(1, int(min(5, settings.read_timeout))),
-            http=_deadline_protocol(settings.read_timeout)))
+            http=_deadline_protocol(settings.read_timeout, self.connections)))
 
     @property
     def started(self) -> bool:
         return self.server.started
 
     def run(self) -> None:
+        from .admission import open_file_limit
+
+        self.connections.total = open_file_limit(self.settings.max_connections)
         self.server.run()
 
     def stop(self) -> None:
