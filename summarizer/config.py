@@ -198,6 +198,10 @@ class ServerSettings:
     max_batch_articles: int = _setting(64, "articles in one POST /v1/summarize/batch at most")
     max_body_mb: float = _setting(10.0, "largest request body in MB, counted as it arrives (beyond: 413)")
     max_upload_mb: float = _setting(2.0, "largest file uploaded on the page, in MB")
+    max_uploads_mb_per_key: float = _setting(10.0, "MB of page uploads one key may hold on the server, not yet "
+                                             "read (each file counts at least 4 KB; beyond: 429)")
+    max_uploads_mb: float = _setting(100.0, "MB of page uploads the server holds at most, not yet read, all "
+                                     "keys together (beyond: 503)")
     read_timeout: float = _setting(30.0, "seconds a client may take to send a request's headers, or the next "
                                    "part of its body (beyond: the connection is closed)")
     shutdown_timeout: float = _setting(30.0, "seconds SIGTERM waits for the requests in flight")
@@ -229,7 +233,8 @@ class ServerSettings:
             check_count(name, getattr(self, name))
         check_count("max_queue_per_key", self.max_queue_per_key, optional=True)
         for name in ("batch_wait_ms", "batch_gather_ms", "request_timeout", "max_body_mb", "max_upload_mb",
-                     "read_timeout", "shutdown_timeout", "auth_failure_window"):
+                     "max_uploads_mb_per_key", "max_uploads_mb", "read_timeout", "shutdown_timeout",
+                     "auth_failure_window"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
                 raise InputError(f"{name}={value!r} must be a number above 0.")

@@ -71,6 +71,18 @@ class UnsupportedLanguageError(InputError):
     code = "unsupported_language"
 
 
+class ForbiddenFileError(InputError):
+    """The page was asked to read a file that was not uploaded to it by the same user, or was already read."""
+
+    code, status = "forbidden_file", 403
+
+
+class UnsupportedFileError(InputError):
+    """An upload of a type the page does not read (it reads .txt, .md and .html files)."""
+
+    code, status = "unsupported_file", 415
+
+
 class SlowClientError(SummarizerError):
     """The client took longer than the server's read timeout to send its request."""
 

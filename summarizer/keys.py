@@ -15,7 +15,9 @@ Every article counts as one request, however it came (one per POST /v1/summarize
 batch, one per summary on the page), and every POST to the API counts at least one, valid or not (`admit`,
 before its body is read); its characters count once it is accepted, and are given back when it is refused
 or fails. Looking around (/v1/models, /v1/languages, /metrics) needs a key but costs nothing.
-The counters live in memory: a restart resets them.
+A file uploaded on the page counts against the same number in a window of its own: a key may upload as many
+files a minute as it may summarise articles (uploads.py caps the bytes they hold). The counters live in
+memory: a restart resets them.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Account:
     requests_per_minute: int | None
     characters_per_day: int | None
     recent: deque = field(default_factory=deque)  # times of the articles of the last minute
+    uploads: deque = field(default_factory=deque)  # times of the page's uploads of the last minute
     day: int = -1
     characters: int = 0
 
@@ -129,13 +132,7 @@ class KeyStore:
         already (`admit`: the request itself, before its body was read)."""
         now = time.time() if now is None else now
         with self._lock:
-            while account.recent and account.recent[0] <= now - 60:
-                account.recent.popleft()
-            limit = account.requests_per_minute
-            if limit is not None and len(account.recent) - counted + articles > limit:
-                wait = int(account.recent[0] + 60 - now) + 1 if account.recent and articles <= limit else 60
-                raise RateLimitedError(f"Key {account.name!r} is over its {limit} articles per minute "
-                                       f"({articles} asked for); try again in {wait} s.", retry_after=wait)
+            _check_window(account, account.recent, articles, "articles", now, counted)
             day = int(now // 86400)
             if day != account.day:
                 account.day, account.characters = day, 0
@@ -153,12 +150,32 @@ class KeyStore:
         body turns out to be: a request refused as invalid costs an article too (RateLimitedError if over)."""
         return self.charge(account, 1, 0, now)
 
+    def charge_upload(self, account: Account, now: float | None = None) -> None:
+        """Count one file uploaded on the page (as many a minute as the key's articles), or raise RateLimitedError
+        and count nothing."""
+        now = time.time() if now is None else now
+        with self._lock:
+            _check_window(account, account.uploads, 1, "uploads", now)
+            account.uploads.append(now)
+
     def refund(self, charge: Charge, characters: int | None = None) -> None:
         """Give back the characters of a charge (or `characters` of them) whose articles were not summarised."""
         amount = charge.characters if characters is None else min(characters, charge.characters)
         with self._lock:
             if charge.account.day == charge.day:
                 charge.account.characters = max(0, charge.account.characters - amount)
+
+
+def _check_window(account: Account, recent: deque, count: int, what: str, now: float, counted: int = 0) -> None:
+    """Forget the times in `recent` over a minute old; raise RateLimitedError if `count` more (`counted` of them
+    in `recent` already) would go over the account's requests_per_minute."""
+    while recent and recent[0] <= now - 60:
+        recent.popleft()
+    limit = account.requests_per_minute
+    if limit is not None and len(recent) - counted + count > limit:
+        wait = int(recent[0] + 60 - now) + 1 if recent and count <= limit else 60
+        raise RateLimitedError(f"Key {account.name!r} is over its {limit} {what} per minute ({count} asked for); "
+                               f"try again in {wait} s.", retry_after=wait)
 
 
 def _limit(value) -> int | None:

@@ -29,9 +29,9 @@ from .options import LENGTHS
 from .registry import PRESETS
 from .request import Request
 from .service import Service
+from .uploads import UPLOAD_TYPES, PageFiles, Uploads, gradio_user
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-UPLOAD_TYPES = sorted(ARTICLE_SUFFIXES)
 DEFAULT_LANGUAGES = ["en", "fr", "de", "es"]
 KEEP_FILES_S = 3600  # the page's JSON downloads are deleted after this long
 LOGIN = "Log in with your API key: its name as the user name, the key itself as the password."
@@ -48,19 +48,27 @@ def _label(code: str) -> str:
     return lang.native if lang.native == lang.name else f"{lang.native} · {lang.name}"
 
 
-def read_upload(path: str | None, limit: int) -> str:
-    """Text of an uploaded .txt/.md/.html file, checked for type and size (`limit` bytes)."""
-    if not path:
-        return ""
-    file = Path(path)
-    if file.suffix.lower() not in ARTICLE_SUFFIXES:
-        raise user_error(f"{file.name}: only {', '.join(UPLOAD_TYPES)} files can be summarised.")
-    if file.stat().st_size > limit:
-        raise user_error(f"{file.name} is over the {limit:,}-byte upload limit.")
+def upload_text(name: str, data: bytes, limit: int) -> str:
+    """Text of an uploaded .txt/.md/.html file (`name`, its `data`), checked for type and size (`limit` bytes)."""
+    if Path(name).suffix.lower() not in ARTICLE_SUFFIXES:
+        raise user_error(f"{name}: only {', '.join(UPLOAD_TYPES)} files can be summarised.")
+    if len(data) > limit:
+        raise user_error(f"{name} is over the {limit:,}-byte upload limit.")
     try:
-        return file_text(file.read_bytes(), file.name)
+        return file_text(data, name)
     except SummarizerError as exc:
         raise user_error(str(exc)) from None
+
+
+def read_upload(uploads: Uploads, path: str | None, owner: str | None, limit: int) -> str:
+    """Text of `owner`'s upload at `path` (a path the upload route wrote for them, deleted once read), or ""."""
+    if not path:
+        return ""
+    try:
+        name, data = uploads.take(path, owner)
+    except SummarizerError as exc:
+        raise user_error(str(exc)) from None
+    return upload_text(name, data, limit)
 
 
 def render(result: dict, article: str | None = None) -> str:
@@ -161,9 +169,12 @@ CSS = """
 """ + EVIDENCE_CSS
 
 
-def build_page(service: Service, keys: KeyStore | None = None, *, keep_files_s: int = KEEP_FILES_S) -> gr.Blocks:
-    """The page of `service`: its requests go to the service's queue, charged to the logged-in key."""
+def build_page(service: Service, keys: KeyStore | None = None, *, keep_files_s: int = KEEP_FILES_S,
+               uploads: Uploads | None = None) -> gr.Blocks:
+    """The page of `service`: its requests go to the service's queue, charged to the logged-in key. It reads only
+    the files recorded in `uploads` (`mount_page` records them; none without it)."""
     upload_limit = service.settings.max_upload_bytes
+    uploads = uploads or Uploads(service.settings, keys)
 
     def submit(text: str, languages, length: str, preset: str, source_language: str, request: gr.Request | None,
                partial=None):
@@ -203,7 +214,7 @@ def build_page(service: Service, keys: KeyStore | None = None, *, keep_files_s: 
     def summarize_page(text: str, upload: str | None, languages: list[str], length: str, preset: str,
                        request: gr.Request):
         """The Summarise button: each summary appears as soon as it is ready, then the status and the JSON file."""
-        article = read_upload(upload, upload_limit) or text
+        article = read_upload(uploads, upload, getattr(request, "username", None), upload_limit) or text
         codes = _codes(languages)
         ready: dict[str, str] = {}
         arrived: queue.Queue = queue.Queue()
@@ -268,8 +279,16 @@ def build_page(service: Service, keys: KeyStore | None = None, *, keep_files_s: 
 
 
 def mount_page(app, service: Service, keys: KeyStore | None = None, **page_options):
-    """`app` with the page of `service` at ``/``: no file of the server's readable beyond Gradio's upload cache,
-    uploads capped, a login when there are keys."""
-    return gr.mount_gradio_app(app, build_page(service, keys, **page_options), path="/",
-                               auth=keys.login if keys else None, auth_message=LOGIN if keys else None, css=CSS,
-                               max_file_size=service.settings.max_upload_bytes, allowed_paths=[])
+    """`app` with the page of `service` at ``/``: a login when there are keys; uploads counted against the key,
+    capped and deleted once read; no other file of the server's readable (uploads.py)."""
+    from gradio.routes import App
+    from starlette.routing import Mount
+
+    uploads = Uploads(service.settings, keys)
+    app = gr.mount_gradio_app(app, build_page(service, keys, uploads=uploads, **page_options), path="/",
+                              auth=keys.login if keys else None, auth_message=LOGIN if keys else None, css=CSS,
+                              max_file_size=service.settings.max_upload_bytes, allowed_paths=[])
+    page_app = next(route.app for route in app.routes if isinstance(route, Mount) and isinstance(route.app, App))
+    page_app.add_middleware(PageFiles, uploads=uploads, user=gradio_user(page_app),
+                            folder=page_app.uploaded_file_dir, metrics=service.metrics)
+    return app

@@ -20,7 +20,7 @@ from summarizer import Config
 from summarizer.api import create_app
 from summarizer.config import ServerSettings
 from summarizer.keys import KeyStore
-from summarizer.page import read_upload, render
+from summarizer.page import render, upload_text
 from summarizer.service import Service
 
 ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
@@ -173,18 +173,13 @@ def test_render_escapes_html_and_marks_right_to_left():
     assert html.count('class="unfaithful"') == 1
 
 
-def test_uploads_are_checked_for_type_and_size(tmp_path):
-    bad_type = tmp_path / "photo.png"
-    bad_type.write_bytes(b"\x89PNG")
+def test_uploads_are_checked_for_type_and_size():
     with pytest.raises(gr.Error, match=r"only .* files"):
-        read_upload(str(bad_type), UPLOAD_LIMIT)
-    big = tmp_path / "big.txt"
-    big.write_bytes(b"a" * (UPLOAD_LIMIT + 1))
+        upload_text("photo.png", b"\x89PNG", UPLOAD_LIMIT)
     with pytest.raises(gr.Error, match="upload limit"):
-        read_upload(str(big), UPLOAD_LIMIT)
-    page = tmp_path / "story.html"
-    page.write_text(f"<html><body><nav>Menu</nav><article><p>{ARTICLE}</p></article></body></html>")
-    assert "Mayor Anna Keller" in read_upload(str(page), UPLOAD_LIMIT)
+        upload_text("big.txt", b"a" * (UPLOAD_LIMIT + 1), UPLOAD_LIMIT)
+    page = f"<html><body><nav>Menu</nav><article><p>{ARTICLE}</p></article></body></html>"
+    assert "Mayor Anna Keller" in upload_text("story.html", page.encode(), UPLOAD_LIMIT)
 
 
 def test_importing_the_page_and_the_demo_loads_no_model_and_builds_nothing():
@@ -430,7 +425,7 @@ def test_beyond_the_queue_requests_are_told_it_is_full_and_the_server_keeps_serv
         assert client.predict(text=ARTICLE, languages=["fr"], api_name="/summarize")["summaries"]["fr"]
 
 
-def test_the_page_limits_are_configurable(tmp_path):
+def test_the_page_limits_are_configurable():
     service = Service(Config(preset="extractive", device="cpu", max_chars=50, max_languages=1),
                       ServerSettings(max_upload_mb=0.00001))
     with page_server(service) as url:
@@ -439,10 +434,8 @@ def test_the_page_limits_are_configurable(tmp_path):
             client.predict(text=ARTICLE, languages=["en"], api_name="/summarize")
         with pytest.raises(AppError, match="the limit is 1"):
             client.predict(text=ARTICLE[:40], languages=["en", "fr"], api_name="/summarize")
-    upload = tmp_path / "a.txt"
-    upload.write_text(ARTICLE)
     with pytest.raises(gr.Error, match="over the 10-byte upload limit"):
-        read_upload(str(upload), service.settings.max_upload_bytes)
+        upload_text("a.txt", ARTICLE.encode(), service.settings.max_upload_bytes)
 
 
 # ------------------------------------------------- the page with API keys (issue 20, hole 1)
