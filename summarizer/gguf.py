@@ -1,8 +1,10 @@
 """GGUF files (llama.cpp's format) as summarisers: imported once into the model store.
 
-`summarizer_model="model.gguf"` (``--summarizer-model model.gguf``) reads the file's
-header, checks it (magic, version, counts and size within caps, an architecture this
-project runs), hashes it, and imports it as a dequantised float32 safetensors folder
+`summarizer_model="model.gguf"` (``--summarizer-model model.gguf``) walks the file's whole
+header first (`gguf_header.check_file`: a regular file, every metadata value and tensor info
+within caps and inside the file, an architecture this project runs), before the `gguf`
+package's reader (which believes what the file declares) touches it; then hashes it,
+and imports it as a dequantised float32 safetensors folder
 under ``<store>/gguf/<name>--<sha256[:12]>``, with the GGUF's SHA-256, size, architecture,
 licence and provenance, and the hash of every file written, in ``manifest.json``. Every
 later load uses that folder, checked against the manifest like any stored model: a changed
