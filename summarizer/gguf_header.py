@@ -139,9 +139,9 @@ def check_file(path: Path) -> dict[str, object]:
                                      "bytes).")
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
                 return _walk(path, data, status.st_size)
+    except ModelLoadError:
+        raise
     except OSError as exc:
-        if isinstance(exc, ModelLoadError):
-            raise
         raise ModelLoadError(f"Cannot read the GGUF file {str(path)!r}: {exc.strerror or exc}.") from exc
     except _Refused as exc:
         raise ModelLoadError(f"{str(path)!r} is refused as a GGUF file: {exc}.") from None
@@ -163,7 +163,7 @@ def _walk(path: Path, data: mmap.mmap, size: int) -> dict[str, object]:
         key = walker.string(MAX_KEY_BYTES, f"the name of metadata key {index}")
         try:
             name = key.decode("utf-8")
-        except (AttributeError, UnicodeDecodeError):
+        except UnicodeDecodeError:
             raise _Refused(f"the name of metadata key {index} is not UTF-8") from None
         if name in values:
             raise _Refused(f"the metadata key {name!r} appears twice")
