@@ -41,6 +41,7 @@ class Package:
     source: str  # from_code
     target: str  # to_code
     version: str
+    extracted: Path | None = None  # the store's folder this package was extracted into, if it came as a zip
 
     @property
     def pair(self) -> str:
@@ -113,19 +114,44 @@ def read_pair(name: str) -> tuple[str, str] | None:
 
 
 def open_package(name: str, store: Path) -> Package:
-    """The package's folder, extracting a .argosmodel into the store first (once, safely), its files checked."""
+    """The package's folder, extracting a .argosmodel into the store first (once, safely), its files checked.
+
+    A zip is checked in its temporary folder before it is renamed into the store, so a refused package leaves
+    nothing there; one found in the store that fails the checks (left by an older version) is removed."""
     path = Path(name).expanduser()
-    root = _extract(path, store) if path.is_file() else _package_root(path)
+    if not path.is_file():
+        root = _package_root(path)
+        if root is None:
+            raise ModelLoadError(f"{name}: not an Argos package (no metadata.json with model/model.bin)")
+        return _checked(root, name)
+    target = _extract(path, store)
+    try:
+        return _checked(_package_root(target), name, extracted=target)
+    except ModelLoadError:
+        discard(target)
+        raise
+
+
+def discard(extracted: Path | None) -> None:
+    """Remove a package's folder extracted into the store (never a folder the user gave): one that cannot be
+    loaded is not kept."""
+    if extracted is not None:
+        shutil.rmtree(extracted, ignore_errors=True)
+
+
+def _checked(root: Path | None, name: object, extracted: Path | None = None) -> Package:
+    """The package in `root` (its pair read, its required files there), or ModelLoadError saying what is wrong."""
     if root is None:
         raise ModelLoadError(f"{name}: not an Argos package (no metadata.json with model/model.bin)")
     source, target, version = _pair((root / "metadata.json").read_bytes(), name)
     for needed in REQUIRED_FILES:
         if not (root / needed).is_file():
             raise ModelLoadError(f"{name}: the Argos package has no {needed}; it is incomplete")
-    return Package(root, root.name, source, target, version)
+    return Package(root, root.name, source, target, version, extracted)
 
 
 def _extract(path: Path, store: Path) -> Path:
+    """The store's folder of the zip at `path`, extracted and checked now if it is not there yet."""
     target = store / "argos" / f"{path.stem}--{sha256(path)[:12]}"
     if not target.is_dir():
         tmp = target.with_name(target.name + f".tmp{os.getpid()}")
@@ -135,17 +161,17 @@ def _extract(path: Path, store: Path) -> Path:
                 _zip_root(archive, path)
                 shutil.rmtree(tmp, ignore_errors=True)
                 archive.extractall(tmp)
+            _checked(_package_root(tmp), path)  # refused here, it never reaches the store
             tmp.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(OSError):  # extracted by another process meanwhile: theirs is kept
                 os.replace(tmp, target)
+        except ModelLoadError:
+            raise
         except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError) as exc:
             raise ModelLoadError(f"{path}: not a readable Argos package ({exc})") from None
         finally:
             shutil.rmtree(tmp, ignore_errors=True)  # never a half-extracted folder left in the store
-    root = _package_root(target)
-    if root is None:
-        raise ModelLoadError(f"{path}: not an Argos package (no metadata.json with model/model.bin)")
-    return root
+    return target
 
 
 def _check_members(archive: zipfile.ZipFile, path: Path) -> None:

@@ -87,29 +87,48 @@ def convert(source: str, target: Path, quantization: str, revision: str | None =
             converter = Converter(source, copy_files=None, revision=revision, low_cpu_mem_usage=True,
                                   trust_remote_code=False)
             converter.convert(str(tmp), quantization=quantization, force=True)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, target)
         except (OSError, ValueError, KeyError, AttributeError, NotImplementedError) as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
             raise ModelLoadError(f"Could not convert {source!r} to CTranslate2: {exc}") from exc
         finally:
             ct2t._MODEL_LOADERS.clear()
             ct2t._MODEL_LOADERS.update(saved)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, target)
+            shutil.rmtree(tmp, ignore_errors=True)  # never a half-converted folder left, whatever failed
         return target
 
 
 @contextlib.contextmanager
 def process_lock(path: Path):
-    """An exclusive lock between processes (several Ray actors, or CLI runs, converting one model at once)."""
+    """An exclusive lock between processes (several Ray actors, or CLI runs, converting one model at once).
+
+    The lock file is removed by its holder before it lets go, so none is left in the store, failed or not. A
+    process that was waiting on the removed file finds, once it holds it, that `path` no longer names that file,
+    and locks the path afresh: two holders at once are impossible."""
     try:
         import fcntl
     except ImportError:  # Windows: the thread lock and the atomic rename only
         yield
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    while True:
+        handle = path.open("a")
         try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            held = os.fstat(handle.fileno())
+            try:
+                current = os.stat(path)
+            except FileNotFoundError:
+                current = None
+        except BaseException:
+            handle.close()
+            raise
+        if current is not None and (current.st_ino, current.st_dev) == (held.st_ino, held.st_dev):
+            break
+        handle.close()  # removed (or replaced) by the holder before this process got it: try again
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        handle.close()  # closing lets go of the lock

@@ -1,8 +1,10 @@
 """GGUF files (llama.cpp's format) as summarisers: imported once into the model store.
 
-`summarizer_model="model.gguf"` (``--summarizer-model model.gguf``) reads the file's
-header, checks it (magic, version, counts and size within caps, an architecture this
-project runs), hashes it, and imports it as a dequantised float32 safetensors folder
+`summarizer_model="model.gguf"` (``--summarizer-model model.gguf``) walks the file's whole
+header first (`gguf_header.check_file`: a regular file, every metadata value and tensor info
+within caps and inside the file, an architecture this project runs), before the `gguf`
+package's reader (which believes what the file declares) touches it; then hashes it,
+and imports it as a dequantised float32 safetensors folder
 under ``<store>/gguf/<name>--<sha256[:12]>``, with the GGUF's SHA-256, size, architecture,
 licence and provenance, and the hash of every file written, in ``manifest.json``. Every
 later load uses that folder, checked against the manifest like any stored model: a changed
@@ -19,27 +21,21 @@ import functools
 import os
 import re
 import shutil
-import struct
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from .conversion import process_lock
 from .errors import ModelLoadError
+from .gguf_header import check_file
 from .registry import KNOWN_GGUF, MODELS, ModelSpec
 from .store import read_manifest, sha256, write_manifest
 
-MAGIC = b"GGUF"
-VERSIONS = (2, 3)
-MAX_TENSORS = 65_536
-MAX_KEYS = 65_536
-MAX_BYTES = int(os.environ.get("SUMMARIZER_MAX_GGUF_BYTES", 64 << 30))  # 64 GiB
 # Architectures (GGUF `general.architecture`) imported and run here: transformers reads them from GGUF and
 # CTranslate2 converts them. Others are refused with this list.
 ARCHITECTURES = ("llama", "qwen2", "gemma3")
 _reader_lock = threading.Lock()
-_MALFORMED = (ValueError, KeyError, IndexError, TypeError, AttributeError, OSError, RuntimeError, NotImplementedError,
-              struct.error)
+_MALFORMED = (ValueError, KeyError, IndexError, TypeError, AttributeError, OSError, RuntimeError, NotImplementedError)
 
 
 @dataclass(frozen=True)
@@ -51,26 +47,6 @@ class Imported:
 
 def is_gguf(name: object) -> bool:
     return isinstance(name, str) and name.lower().endswith(".gguf")
-
-
-def check_header(path: Path) -> None:
-    """The fixed header of a GGUF file: magic, version, and counts and size within the caps."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            header = handle.read(24)
-    except OSError as exc:
-        raise ModelLoadError(f"Cannot read the GGUF file {str(path)!r}: {exc.strerror or exc}.") from exc
-    if len(header) < 24 or header[:4] != MAGIC:
-        raise ModelLoadError(f"{str(path)!r} is not a GGUF file (it does not start with the GGUF magic bytes).")
-    version, tensors, keys = struct.unpack("<IQQ", header[4:24])
-    if version not in VERSIONS:
-        raise ModelLoadError(f"{str(path)!r} is GGUF version {version}; versions read here: "
-                             f"{', '.join(map(str, VERSIONS))}.")
-    if tensors > MAX_TENSORS or keys > MAX_KEYS or size > MAX_BYTES:
-        raise ModelLoadError(f"{str(path)!r} is over the limits for a GGUF file ({tensors:,} tensors, {keys:,} "
-                             f"metadata keys, {size:,} bytes; at most {MAX_TENSORS:,}, {MAX_KEYS:,} and {MAX_BYTES:,}; "
-                             "SUMMARIZER_MAX_GGUF_BYTES raises the last).")
 
 
 @functools.lru_cache(maxsize=32)
@@ -91,9 +67,15 @@ def identify(path: str | Path) -> tuple[str, ModelSpec | None]:
 
 
 def import_gguf(path: str | Path, store: Path) -> Imported:
-    """The store's folder for this GGUF file, imported now if it is not there yet."""
+    """The store's folder for this GGUF file, imported now if it is not there yet.
+
+    The whole header is checked (`gguf_header.check_file`) before anything else reads the file."""
     path = Path(path).expanduser().resolve()
-    check_header(path)
+    metadata = check_file(path)
+    architecture = metadata.get("general.architecture")
+    if architecture not in ARCHITECTURES:
+        raise ModelLoadError(f"{str(path)!r} holds a {architecture!r} model; the architectures imported here "
+                             f"are {', '.join(ARCHITECTURES)}.")
     digest, spec = identify(path)
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem)[:80] or "model"
     model_id = f"gguf/{stem}--{digest[:12]}"
@@ -104,27 +86,30 @@ def import_gguf(path: str | Path, store: Path) -> Imported:
     with process_lock(folder.with_name(folder.name + ".lock")):
         entry = read_manifest()["models"].get(model_id)
         if not ((folder / "config.json").is_file() and isinstance(entry, dict)):
-            _import(path, folder, model_id, digest)
+            _import(path, folder, model_id, digest, metadata)
     return Imported(folder, model_id, spec)
 
 
-def _import(path: Path, folder: Path, model_id: str, digest: str) -> None:
+def _import(path: Path, folder: Path, model_id: str, digest: str, metadata: dict) -> None:
     tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        details = _dequantise(path, tmp)
+        imported_with = _dequantise(path, tmp, metadata["general.architecture"])
+        files = {p.name: sha256(p) for p in sorted(tmp.iterdir()) if p.is_file()}
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, folder)
     except ModelLoadError:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise
     except _MALFORMED as exc:  # a malformed file can fail anywhere in the readers: say so in one line
-        shutil.rmtree(tmp, ignore_errors=True)
         reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
         raise ModelLoadError(f"Could not import the GGUF file {str(path)!r} (truncated or malformed?): "
                              f"{type(exc).__name__}: {reason}") from exc
-    files = {p.name: sha256(p) for p in sorted(tmp.iterdir()) if p.is_file()}
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(tmp, folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # never a half-written folder left in the store, whatever failed
+    details = {"architecture": metadata["general.architecture"], "name": metadata.get("general.name"),
+               "license": metadata.get("general.license"), "file_type": metadata.get("general.file_type"),
+               "imported_with": imported_with}
     manifest = read_manifest()
     manifest["models"][model_id] = {
         "files": files, "imported": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -132,8 +117,9 @@ def _import(path: Path, folder: Path, model_id: str, digest: str) -> None:
     write_manifest(manifest)
 
 
-def _dequantise(path: Path, out: Path) -> dict:
-    """Write the GGUF's weights (dequantised to float32), config and tokenizer as a transformers folder."""
+def _dequantise(path: Path, out: Path, architecture: str) -> str:
+    """Write the GGUF's weights (dequantised to float32), config and tokenizer as a transformers folder; say
+    what imported it."""
     import importlib.util
 
     import torch
@@ -145,11 +131,6 @@ def _dequantise(path: Path, out: Path) -> dict:
         raise ModelLoadError(f"Importing a GGUF file needs the {' and '.join(missing)} package"
                              f"{'s' if len(missing) > 1 else ''}: pip install {' '.join(missing)}")
     with _one_reader():
-        metadata = _metadata(path)
-        architecture = metadata.get("general.architecture")
-        if architecture not in ARCHITECTURES:
-            raise ModelLoadError(f"{str(path)!r} holds a {architecture!r} model; the architectures imported here "
-                                 f"are {', '.join(ARCHITECTURES)}.")
         where = {"pretrained_model_name_or_path": str(path.parent), "gguf_file": path.name}
         config = AutoConfig.from_pretrained(**where)
         tokenizer = AutoTokenizer.from_pretrained(**where)
@@ -168,17 +149,7 @@ def _dequantise(path: Path, out: Path) -> dict:
                              f"(transformers {transformers.__version__}).")
     plain.save_pretrained(out)
     tokenizer.save_pretrained(out)
-    return {"architecture": architecture, "name": metadata.get("general.name"),
-            "license": metadata.get("general.license"), "file_type": metadata.get("general.file_type"),
-            "imported_with": f"transformers {transformers.__version__}"}
-
-
-def _metadata(path: Path) -> dict:
-    from gguf import GGUFReader
-
-    reader = GGUFReader(str(path))
-    wanted = ("general.architecture", "general.name", "general.license", "general.file_type")
-    return {key: reader.fields[key].contents() for key in wanted if key in reader.fields}
+    return f"transformers {transformers.__version__}"
 
 
 @contextlib.contextmanager

@@ -169,9 +169,13 @@ def _load_argos(name: str, device: str, engine: str, precision: str) -> Seq2SeqM
         raise ModelLoadError(f"{name}: an Argos package is a CTranslate2 model; it runs on engine='ctranslate2' "
                              "(or 'auto'), not torch.")
     package = argos.open_package(name, models_dir())
-    tokenizer, config, generation = argos.package_parts(package)
-    runner = CTranslate2Engine(package.folder / "model", tokenizer, generation, device,
-                               ct2_compute_type(device, precision))
+    try:
+        tokenizer, config, generation = argos.package_parts(package)
+        runner = CTranslate2Engine(package.folder / "model", tokenizer, generation, device,
+                                   ct2_compute_type(device, precision))
+    except Exception:  # its model or tokenizer cannot be read: the extracted copy is not kept in the store
+        argos.discard(package.extracted)
+        raise
     runner.description += f" (Argos package {package.name}, {package.pair})"
     location = Location(str(package.folder), str(Path(name).expanduser()), package.version or None, None, True)
     model = Seq2SeqModel(location, tokenizer, config, generation, runner, device)

@@ -155,6 +155,25 @@ def test_a_broken_package_is_a_model_load_error_and_leaves_nothing_half_done(tin
     assert not list(store.rglob("*.tmp*"))  # no half-extracted folder left in the store
 
 
+@pytest.mark.parametrize("case", ["garbage model.bin", "missing sentencepiece.model", "missing vocabulary",
+                                  "metadata is a list"])
+def test_a_refused_package_leaves_no_extracted_folder_in_the_store(tiny, tmp_path, monkeypatch, case):
+    store = tmp_path / "store"
+    monkeypatch.setenv("SUMMARIZER_MODELS_DIR", str(store))
+    archive = _broken(tiny, tmp_path, case)
+    with pytest.raises(ModelLoadError):
+        load_model(str(archive), device="cpu", cache=ModelCache())
+    assert not list((store / "argos").glob("*"))  # neither the package's folder nor a temporary one
+
+
+def test_a_refused_package_folder_given_by_the_user_is_never_removed(tiny, tmp_path):
+    with zipfile.ZipFile(_broken(tiny, tmp_path, "garbage model.bin")) as handle:
+        handle.extractall(tmp_path / "unpacked")
+    with pytest.raises(ModelLoadError, match="not a readable model"):
+        load_model(str(tmp_path / "unpacked"), device="cpu", cache=ModelCache())
+    assert (tmp_path / "unpacked" / "pkg" / "model" / "model.bin").is_file()
+
+
 def test_a_package_with_its_files_at_the_root_is_routed_by_its_own_pair(tiny, tmp_path):
     """A zh->en package whose files are at the zip's root is still read as zh->en: refused as a French one."""
     archive = tmp_path / "root-layout.argosmodel"

@@ -15,8 +15,8 @@ from summarizer.errors import InputError
 PACKAGE = Path(__file__).resolve().parent.parent / "summarizer"
 # Modules below the pipeline: they must never import it (or anything built on it), even lazily.
 LOWER = ("alignment", "argos", "article", "cache", "causal_engines", "config", "conversion", "detect", "drivers",
-         "engines", "errors", "extractive", "faithfulness", "gguf", "grounding", "hub", "instruct", "keys",
-         "languages", "loading", "metrics", "models", "names", "number_words", "numbers", "options", "prompts",
+         "engines", "errors", "extractive", "faithfulness", "gguf", "gguf_header", "grounding", "hub", "instruct",
+         "keys", "languages", "loading", "metrics", "models", "names", "number_words", "numbers", "options", "prompts",
          "registry", "request", "result", "routing", "store", "summarizing", "support", "text", "translation",
          "version", "json_shape")
 UPPER = {"pipeline", "cli", "outputs", "inputs", "evaluate", "ray_batch", "server", "service", "serve_ray", "page",
