@@ -17,8 +17,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "summarizer"
 LOWER = ("alignment", "argos", "article", "cache", "causal_engines", "config", "conversion", "detect", "drivers",
          "engines", "errors", "extractive", "faithfulness", "gguf", "grounding", "hub", "instruct", "keys",
          "languages", "loading", "metrics", "models", "names", "number_words", "numbers", "options", "prompts",
-         "registry", "request", "result", "routing", "store", "summarizing", "support", "text", "translation",
-         "version")
+         "reading", "registry", "request", "result", "routing", "store", "summarizing", "support", "text",
+         "translation", "version")
 UPPER = {"pipeline", "cli", "outputs", "inputs", "evaluate", "ray_batch", "server", "service", "serve_ray", "page",
          "api", "guards", "schemas", "evidence_html"}
 
