@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import bisect
 import functools
+import heapq
+import itertools
 import math
 from collections.abc import Iterable
 
@@ -97,25 +99,32 @@ class Article:
         return found
 
     @functools.cached_property
-    def _numbers(self) -> tuple[list[float], list[int]]:
-        pairs = sorted((v, index) for index in range(len(self.sentences)) for v in self.values(index).finite)
-        return [v for v, _ in pairs], [index for _, index in pairs]
+    def _numbers(self) -> tuple[list[float], list[list[int]]]:
+        """The article's distinct numbers, sorted, each with the sentences that hold it, in article order."""
+        found: dict[float, list[int]] = {}
+        for index in range(len(self.sentences)):
+            for value in self.values(index).finite:
+                found.setdefault(value, []).append(index)
+        ordered = sorted(found)
+        return ordered, [found[value] for value in ordered]
 
     def kept(self, name: str) -> bool:
         """`names.kept(name, words_of(article))`, by the stem's place among the sorted words."""
-        return bool(self._spellings(name))
+        return bool(self._spellings(name, 1))
 
-    def _spellings(self, name: str) -> list[str]:
-        """The article's words that keep `name` as `names.kept` reads it (itself, or its stem inflected)."""
+    def _spellings(self, name: str, most: int = MAX_CANDIDATES) -> list[str]:
+        """The article's words that keep `name` as `names.kept` reads it (itself, or its stem inflected): the
+        first `most` of them in alphabetical order (then, for more than one, `capped` is set)."""
         folded = fold(name)
         stem = folded[:-1] if len(folded) >= 4 else folded
         found = [folded] if folded in self._word_set else []
         if len(stem) >= 3:
             at = bisect.bisect_left(self.words, stem)
-            while at < len(self.words) and self.words[at].startswith(stem):
+            while at < len(self.words) and self.words[at].startswith(stem) and len(found) < most:
                 if len(self.words[at]) <= len(folded) + 5:
                     found.append(self.words[at])
                 at += 1
+            self.capped |= most > 1 and len(found) >= most
         return found
 
     @functools.cached_property
@@ -125,23 +134,23 @@ class Article:
     def holding(self, written: str, numeric: frozenset[float] | None) -> list[int]:
         """The sentences that hold a name (`numeric` None) or a number: in article order, the first
         `MAX_CANDIDATES` of them (then `capped` is set)."""
-        found: set[int] = set()
         if numeric is None:
-            for word in self._spellings(written):
-                found.update(self._sentence_words.get(word, ()))
+            lists = [self._sentence_words.get(word, []) for word in self._spellings(written)]
         else:
             numbers, where = self._numbers
+            lists = []
             for value in numeric:
                 slack = 2e-9 * max(1.0, abs(value)) if math.isfinite(value) else 0.0
                 at = bisect.bisect_left(numbers, value - slack)
                 while at < len(numbers) and numbers[at] <= value + slack:
                     if close(value, numbers[at]):
-                        found.add(where[at])
+                        lists.append(where[at])
                     at += 1
+        merged = (index for index, _ in itertools.groupby(heapq.merge(*lists)))  # sorted: repeats are adjacent
+        found = list(itertools.islice(merged, MAX_CANDIDATES + 1))
         if len(found) > MAX_CANDIDATES:
             self.capped = True
-            return sorted(found)[:MAX_CANDIDATES]
-        return sorted(found)
+        return found[:MAX_CANDIDATES]
 
 
 def capitalised(read: list[list[Token]]) -> frozenset[str]:
