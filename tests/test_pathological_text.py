@@ -61,7 +61,12 @@ def _growth(work, size: int) -> tuple[int, float, float]:
 
 
 def _assert_linear(work, size: int) -> None:
+    """Three tries: a burst of load elsewhere can spoil one; quadratic work grows 4x in every one."""
     size, small, double = _growth(work, size)
+    for _ in range(2):
+        if double <= GROWTH * small:
+            return
+        small, double = _best(work, size), _best(work, 2 * size)
     assert double <= GROWTH * small, f"{size:,}: {small:.3f} s, {2 * size:,}: {double:.3f} s ({double / small:.1f}x)"
 
 
