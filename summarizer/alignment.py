@@ -108,10 +108,42 @@ def unknown_weight(sentence_count: int) -> float:
 # Most article sentences one summary sentence is traced to, and the least share of it a further one must explain.
 MAX_SOURCES = 3
 MIN_GAIN = 0.15
+# Most article sentences one summary sentence is compared with: those that share its rarest words first. Only an
+# article with more sentences than this that share one word can reach it; then `Index.capped` says so.
+MAX_CANDIDATES = 1000
 
 
-def cover(words: list[str], sentences: list[frozenset[str]], weight: dict[str, float],
-          default: float) -> list[tuple[int, float]]:
+class Index:
+    """Which article sentences hold each word, so that a summary sentence is compared only with those that share
+    a word with it (no other can explain any of it). Sentences with the same words are listed once, at the first
+    of them: a later one explains nothing more, and loses a tie to the first."""
+
+    def __init__(self, sentences: list[frozenset[str]]):
+        self.sentences = sentences
+        first: dict[frozenset[str], int] = {}
+        for index, sentence in enumerate(sentences):
+            first.setdefault(sentence, index)
+        self.postings: dict[str, list[int]] = {}
+        for index in sorted(first.values()):
+            for word in sentences[index]:
+                self.postings.setdefault(word, []).append(index)
+        self.capped = False  # whether some summary sentence met more than MAX_CANDIDATES candidates
+
+    def candidates(self, words: list[str]) -> list[int]:
+        """The sentences that share a word with `words`, in article order: rarest words first, and at most
+        `MAX_CANDIDATES` of them (then `capped` is set)."""
+        lists = sorted((self.postings[w] for w in set(words) if w in self.postings), key=len)
+        found: set[int] = set()
+        for postings in lists:
+            if len(found) + len(postings) > MAX_CANDIDATES and not found.issuperset(postings):
+                self.capped = True
+                found.update(postings[:MAX_CANDIDATES - len(found)] if not found else ())
+                break
+            found.update(postings)
+        return sorted(found)
+
+
+def cover(words: list[str], index: Index, weight: dict[str, float], default: float) -> list[tuple[int, float]]:
     """The article sentences a summary sentence draws on, best first, each with the share of the sentence's
     weight it explains that the ones before did not. Stops at `MAX_SOURCES`, or when a further sentence would
     explain less than `MIN_GAIN` of it. (Asking a further sentence to explain more than names and numbers, so
@@ -119,44 +151,55 @@ def cover(words: list[str], sentences: list[frozenset[str]], weight: dict[str, f
     name from one sentence to what another says of the same person.)"""
     scores = [weight.get(w, default) for w in words]
     total = sum(scores) or 1.0
-    explained: set[int] = set()
+    unexplained = list(zip(words, scores, strict=True))  # in order, so that sums are those of every position
+    candidates = index.candidates(words)
     chosen: list[tuple[int, float]] = []
     for _ in range(MAX_SOURCES):
         best, gain = -1, 0.0
-        for index, sentence in enumerate(sentences):
-            if any(index == j for j, _ in chosen):
-                continue
-            here = sum(scores[i] for i, w in enumerate(words) if i not in explained and w in sentence)
-            if here > gain:
-                best, gain = index, here
+        for candidate in candidates:
+            sentence = index.sentences[candidate]
+            here = sum(score for word, score in unexplained if word in sentence)
+            if here > gain and all(candidate != j for j, _ in chosen):
+                best, gain = candidate, here
         if best < 0 or gain < MIN_GAIN * total:
             break
         chosen.append((best, round(gain / total, 4)))
-        explained |= {i for i, w in enumerate(words) if w in sentences[best]}
+        unexplained = [(word, score) for word, score in unexplained if word not in index.sentences[best]]
     return chosen
 
 
 FULL_CONTEXT = 4  # a word copied with this many words around it (itself included) is fully supported
 
 
-def context(words: list[str], sources: list[list[str]]) -> list[int]:
+def grams(words: list[str]) -> frozenset[tuple[str, ...]]:
+    """The runs of 1 to `FULL_CONTEXT` words of a sentence, for `context` (made once per article sentence)."""
+    return frozenset(tuple(words[i:i + n]) for n in range(1, FULL_CONTEXT + 1) for i in range(len(words) - n + 1))
+
+
+def context(words: list[str], sources: list[frozenset[tuple[str, ...]]]) -> list[float]:
     """For each word, the longest run of words (up to `FULL_CONTEXT`, or the sentence's length) that holds it
-    and that one of `sources` holds as it is; 0 for a word none of them has."""
+    and that one of `sources` (their `grams`) holds as it is; 0 for a word none of them has."""
     longest = min(FULL_CONTEXT, len(words))
-    grams = {tuple(s[i:i + n]) for s in sources for n in range(1, longest + 1) for i in range(len(s) - n + 1)}
     best = [0] * len(words)
     for start in range(len(words)):
         for n in range(1, longest + 1):
-            if start + n > len(words) or tuple(words[start:start + n]) not in grams:
+            run = tuple(words[start:start + n])
+            if start + n > len(words) or not any(run in held for held in sources):
                 break
             for i in range(start, start + n):
                 best[i] = max(best[i], n)
     return [b / longest for b in best]
 
 
-def contains(haystack: list[str], needle: list[str]) -> bool:
-    """Whether `needle` is a contiguous run of `haystack` (a summary sentence copied from its article)."""
-    if not needle or len(needle) > len(haystack):
-        return not needle
-    first = needle[0]
-    return any(haystack[i:i + len(needle)] == needle for i, w in enumerate(haystack) if w == first)
+_APART = "\x00"  # between words joined into one string: no word holds it (they are letters and digits)
+
+
+def joined(words: list[str]) -> str:
+    """`words` as one string, for `contains` (made once per article)."""
+    return _APART + _APART.join(words) + _APART
+
+
+def contains(haystack: str, needle: list[str]) -> bool:
+    """Whether `needle` is a contiguous run of the words of `haystack` (`joined`): a summary sentence copied
+    from its article. A search in a string, in time linear in both."""
+    return not needle or joined(needle) in haystack

@@ -173,9 +173,9 @@ def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = F
     @summarizing("/v1/summarize", summary="Summarise one article", response_model=SummaryAnswer,
               responses=error_responses(401, 413, 422, 429, 503, 504))
     async def summarize(body: Request, http_request: HttpRequest, account: Key):
-        request = service.prepare(body)
+        request = await asyncio.to_thread(service.prepare, body)  # off the loop: it may make a Summarizer
         paid = charge(http_request, account, [request], 1)
-        (result,) = await outcome(http_request, submit([request], account, paid))
+        (result,) = await outcome(http_request, await asyncio.to_thread(submit, [request], account, paid))
         if isinstance(result, SummarizerError):
             if paid:
                 keys.refund(paid)
@@ -192,12 +192,13 @@ def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = F
         outcomes: list[Any] = []
         for request in body.requests():
             try:
-                outcomes.append(service.prepare(request))
+                outcomes.append(await asyncio.to_thread(service.prepare, request))
             except SummarizerError as exc:
                 outcomes.append(exc)
         accepted = [o for o in outcomes if isinstance(o, Request)]
         paid = charge(http_request, account, accepted, len(body.articles))
-        got = await outcome(http_request, submit(accepted, account, paid)) if accepted else []
+        futures = await asyncio.to_thread(submit, accepted, account, paid) if accepted else []
+        got = await outcome(http_request, futures) if accepted else []
         if any(isinstance(result, ClientGoneError) for result in got):
             if paid:
                 keys.refund(paid)

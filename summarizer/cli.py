@@ -22,8 +22,8 @@ import json
 import sys
 from collections.abc import Sequence
 
-from .config import add_job_flags, add_model_flags, config_from_args
-from .errors import InputError, ModelLoadError, SummarizerError
+from .config import Config, add_job_flags, add_model_flags, config_from_args
+from .errors import InputError, ModelLoadError, SummarizerError, TooLongError
 from .outputs import FORMATS, summarize_items
 from .outputs import failed as row_failed
 from .registry import PRESETS, download_command
@@ -256,6 +256,9 @@ def check_command(argv: Sequence[str]) -> int:
     parser.add_argument("--language", help="the summary's language (default: detected)")
     parser.add_argument("--article-language", help="the article's, where it differs (default: --language, or "
                                                    "detected)")
+    parser.add_argument("--max-chars", type=int, default=Config().max_chars,
+                        help="longest article, and longest summary, read (default: %(default)s characters, as "
+                             "`summarize` takes)")
     args = parser.parse_args(argv)
     if args.article == "-" and args.summary == "-":
         raise InputError("Only one of ARTICLE and SUMMARY can be read from stdin (-).")
@@ -269,6 +272,9 @@ def check_command(argv: Sequence[str]) -> int:
             raise InputError(f"Cannot read {name}: {exc.strerror or exc}") from None
 
     article, summary = clean_text(read(args.article)), read(args.summary)  # offsets into the summary as given
+    for name, text in ((args.article, article), (args.summary, summary)):
+        if len(text) > args.max_chars:
+            raise TooLongError(f"{name} has {len(text):,} characters; the limit is {args.max_chars:,} (--max-chars).")
     if not article:
         raise InputError(f"{args.article}: the article is empty.")
     found = evidence(article, summary, args.language, article_language=args.article_language)

@@ -51,7 +51,7 @@ def translated_evidence(article: str, article_language: str, original: Evidence,
     score = sum(s.score for s in sentences) / len(sentences) if sentences else 1.0
     return Evidence(round(score, 4), tuple(sentences), original.article_sentences,
                     f"translated sentence by sentence from the {original.language} summary ({original.method})",
-                    language, article_language)
+                    language, article_language, tuple(dict.fromkeys(original.warnings + checked.warnings)))
 
 
 def _offsets(text: str, pieces: list[str]) -> list[tuple[int, int]] | None:

@@ -20,7 +20,7 @@ import functools
 import re
 import unicodedata
 
-from .text import ABBREVIATIONS, is_abbreviation
+from .text import ABBREVIATIONS, LOOKBACK, is_abbreviation
 
 _WORD = re.compile(r"[^\W\d_](?:[\w’'-]*\w)?")
 _TITLES = frozenset("sir dame lord lady president senator governor mayor minister det insp supt cpl pc pte maj brig "
@@ -41,7 +41,8 @@ _SENTENCE_END = re.compile(r"[.!?…]['\"”’»)]*\s+|\n|^\s*['\"“‘«]")
 def _sentence_starts(text: str) -> set[int]:
     """Where sentences start (after . ! ? and line breaks, not after "Mr." or an initial)."""
     return {0} | {m.end() for m in _SENTENCE_END.finditer(text)
-                  if not (text[m.start()] == "." and is_abbreviation(text[:m.start() + 1]))}
+                  if not (text[m.start()] == "." and  # the word before the stop: a bounded slice, not all the text
+                          is_abbreviation(text[max(0, m.start() - LOOKBACK - 1):m.start() + 1]))}
 
 
 def _base(token: str) -> str:
@@ -106,13 +107,19 @@ def _single_places(language: str) -> frozenset[str]:
     return frozenset(singles)
 
 
+@functools.lru_cache(maxsize=32)
+def _longest_place(language: str) -> int:
+    return max(map(len, place_names(language)), default=0)
+
+
 def place_tokens(tokens: list[str], language: str) -> set[int]:
     """Positions of the tokens that spell a place or language name ("Baja California", "Virginia")."""
     folded = [fold(t) for t in tokens]
     places = place_names(language)
+    longest = _longest_place(language)  # no longer run can be a place: the work stays linear in the run
     found: set[int] = set()
     for start in range(len(folded)):
-        for end in range(len(folded), start, -1):
+        for end in range(min(len(folded), start + longest), start, -1):
             if tuple(folded[start:end]) in places:
                 found |= set(range(start, end))
                 break

@@ -152,18 +152,18 @@ def claims(text: str, language: str | None = None) -> list[Number]:
     """The numbers a text states: digits in any script, and CJK numerals that count something."""
     text = normalize_digits(text)
     numbers: list[Number] = []
-    taken: list[tuple[int, int]] = []
+    taken: set[int] = set()  # the characters of dates, times and decades (a set: a look-up per number, not a scan)
 
     def free(start: int) -> bool:
-        return not any(a <= start < b for a, b in taken)
+        return start not in taken
 
     for match in _DATE.finditer(text):
-        taken.append(match.span())
+        taken.update(range(*match.span()))
         numbers += [Number(part, frozenset({float(part)})) for part in match.groups()]
     for match in _TIME.finditer(text):  # 15:00, 15h30, 3 p.m.: an hour is also its 12-hour (or 24-hour) twin
         if not free(match.start()):
             continue
-        taken.append(match.span())
+        taken.update(range(*match.span()))
         hour = float(match.group(1) or match.group(3))
         minutes = match.group(2) or match.group(4)
         twin = hour + 12 if hour < 12 else hour - 12
@@ -173,7 +173,7 @@ def claims(text: str, language: str | None = None) -> list[Number]:
     for match in _DECADE.finditer(text):
         if not free(match.start()):
             continue
-        taken.append(match.span())
+        taken.update(range(*match.span()))
         short = float(match.group(2) or match.group(3))
         full = float((match.group(1) or "19") + (match.group(2) or match.group(3)))
         numbers.append(Number(match.group(0), frozenset({full, short, float(int(full) // 100 + 1)})))
@@ -192,10 +192,11 @@ def claims(text: str, language: str | None = None) -> list[Number]:
             values |= {float(raw[:-3]), float(raw[-2:])}
         if language == "th" and any(2400 <= v <= 2700 for v in values):  # Buddhist era: 2561 is 2018
             values |= {v - 543 for v in values}
-        previous = re.search(r"(\d\d)\d\d[-–]$", text[:match.start()])
+        before = text[max(0, match.start() - 64):match.start()]  # what is read before a number: bounded, not all
+        previous = re.search(r"(\d\d)\d\d[-–]$", before)
         if previous and len(raw) == 2:  # 1950-53: 1953
             values.add(float(previous.group(1) + raw))
-        if language == "sw" and text[:match.start()].rstrip().endswith("saa"):  # Swahili hours start at 6 a.m.
+        if language == "sw" and before.rstrip().endswith("saa"):  # Swahili hours start at 6 a.m.
             values |= {(v + 6) % 12 for v in values} | {(v + 6) % 12 + 12 for v in values}
         numbers.append(Number(raw, frozenset(values), match.start()))
     numbers += [number for number in cjk_numbers(text) if number.values - {1.0}]

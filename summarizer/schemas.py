@@ -95,6 +95,8 @@ class Evidence(BaseModel):
                                     "translation took the evidence of the summary it translates")
     language: str | None = Field(None, description="the summary's language")
     article_language: str | None = None
+    warnings: list[str] = Field(default_factory=list, description="where a bound on the work (docs/security.md) "
+                                                                  "left something unchecked")
 
 
 def _summary_fields() -> dict[str, Any]:

@@ -24,15 +24,19 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .alignment import NEGATIONS, Token, contains, context, cover, tokens, unknown_weight, weights
+from .alignment import MAX_CANDIDATES, Token, contains, context, cover, tokens
 from .faithfulness import checks_names
-from .names import kept, names, place_names, words_of
-from .number_words import number_word, values, word_claims
-from .numbers import claims, close
+from .names import names, place_names
+from .number_words import number_word, word_claims
+from .numbers import claims
+from .reading import Article as _Article
+from .reading import negations as _negations
 from .text import split_sentences
 
 ANCHOR_WEIGHT = 3.0  # a number, name or negation weighs three plain words (chosen on FRANK validation)
 THRESHOLD = 0.75  # below this a summary, or one of its sentences, is flagged (see benchmarks/bench_evidence.py)
+CAPPED = (f"some summary sentences were compared with only {MAX_CANDIDATES:,} of the article's sentences that "
+          "share their words (the most one is compared with): their sources may not be the best ones")
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class Evidence:
     method: str  # "words" (same language) or "numbers and names" (across languages)
     language: str | None = None  # of the summary
     article_language: str | None = None
+    warnings: tuple[str, ...] = ()  # where a bound on the work left something unchecked (`CAPPED`)
 
     @property
     def supported(self) -> bool:
@@ -84,7 +89,7 @@ class Evidence:
         sentences = tuple(SentenceEvidence(**{**s, "sources": tuple(Source(**x) for x in s["sources"]),
                                               "unsupported": tuple(Unsupported(**x) for x in s["unsupported"])})
                           for s in data["sentences"])
-        return cls(**{**data, "sentences": sentences})
+        return cls(**{**data, "sentences": sentences, "warnings": tuple(data.get("warnings", ()))})
 
 
 _TOKENISED_STOP = re.compile(r"(?<=\s[.!?])\s+")  # "... 2012 . the darwin woman": a stop standing alone
@@ -107,47 +112,6 @@ def summary_sentences(summary: str) -> list[tuple[int, int]]:
     return spans
 
 
-class _Article:
-    """An article read once: its sentences' words, names, weights and numbers."""
-
-    def __init__(self, text: str, language: str | None):
-        self.text, self.language = text, language
-        self.sentences = split_sentences(text)
-        self.tokens = [tokens(s) for s in self.sentences]
-        self.keys = [[t.key for t in sentence] for sentence in self.tokens]
-        self.sets = [frozenset(k) for k in self.keys]
-        self.vocabulary = frozenset().union(*self.sets)
-        self.stream = [k for sentence in self.keys for k in sentence]
-        self.weight = weights(self.tokens)
-        self.default = unknown_weight(len(self.sentences))
-        self.names = _capitalised(self.tokens)
-        self._values: dict[int, set[float]] = {}
-
-    @functools.cached_property
-    def words(self) -> set[str]:
-        """The article's folded words, for names across languages (`names.kept`)."""
-        return words_of(self.text)
-
-    def values(self, index: int | None = None) -> set[float]:
-        """Every number sentence `index` (None: the whole article) can be read to hold."""
-        key = -1 if index is None else index
-        if key not in self._values:
-            self._values[key] = values(self.text if index is None else self.sentences[index], self.language)
-        return self._values[key]
-
-
-def _capitalised(read: list[list[Token]]) -> frozenset[str]:
-    """Folded words a text writes with a capital inside its sentences and never in lower case: its names."""
-    upper, lower = set(), set()
-    for words in read:
-        for position, token in enumerate(words):
-            if token.text[:1].isupper() and position > 0:
-                upper.add(token.key)
-            elif token.text[:1].islower():
-                lower.add(token.key)
-    return frozenset(upper - lower)
-
-
 @functools.lru_cache(maxsize=4096)
 def _token_values(text: str, language: str | None, words: bool) -> frozenset[float]:
     """What a word of a summary says as a number: its digits, or (with `words`) the number word it is."""
@@ -162,10 +126,6 @@ def _places(language: str | None) -> frozenset[str]:
     codes = dict.fromkeys(["en", language or "en"])
     found = {phrase[0] for code in codes for phrase in place_names(code) if len(phrase) == 1}
     return frozenset(word for word in found if len(word) > 3 and word != "march")  # not "may", "sat", a march
-
-
-def _negations(language: str | None) -> frozenset[str]:
-    return NEGATIONS["en"] | NEGATIONS.get(language or "en", frozenset())
 
 
 def _kind(token: Token, position: int, article: _Article, cased: bool, negations: frozenset[str]) -> str:
@@ -186,13 +146,12 @@ def _sentence(article: _Article, summary: str, start: int, end: int, cased: bool
     words = [t.key for t in read]
     negations = _negations(article.language)
     kinds = [_kind(token, position, article, cased, negations) for position, token in enumerate(read)]
-    sources = cover(words, list(article.sets), article.weight, article.default)
+    sources = cover(words, article.index, article.weight, article.default)
     ranked = tuple(Source(index, share) for index, share in sources)
     if not words or contains(article.stream, words):
         return SentenceEvidence(start, end, text, 1.0, ranked, (), copied=bool(words))
     local = [index for index, _ in sources]
-    held = frozenset().union(*(article.sets[i] for i in local))
-    support = context(words, [article.keys[i] for i in local])
+    support = context(words, [article.grams(i) for i in local])
     problems: list[Unsupported] = []
     total = scored = 0.0
     for position, (token, kind) in enumerate(zip(read, kinds, strict=True)):
@@ -203,15 +162,15 @@ def _sentence(article: _Article, summary: str, start: int, end: int, cased: bool
             if kind == "number" or not known else frozenset()
         if numeric:  # a number, or a word for one ("two" where the article has 2)
             kind, weight = "number", ANCHOR_WEIGHT
-            if any(_holds(article.values(i), numeric) for i in local):
+            if any(article.values(i).any(numeric) for i in local):
                 value = 1.0
-            elif _holds(article.values(), numeric):
+            elif article.values().any(numeric):
                 value, reason = 0.0, "is in the article, but not in the sentences this one draws on"
             else:
                 value, reason = 0.0, "is not in the article"
         elif not known:
             value, reason = 0.0, "is not in the article"
-        elif kind == "name" and token.key not in held:
+        elif kind == "name" and not any(token.key in article.sets[i] for i in local):
             value, reason = 0.0, "is in the article, but not in the sentences this one draws on"
         elif kind == "negation" and value < 0.75:
             value, reason = 0.0, "is not what the sentences this one draws on say"
@@ -220,7 +179,7 @@ def _sentence(article: _Article, summary: str, start: int, end: int, cased: bool
                                         f"{kind} {token.text!r} {reason}"))
         total += weight
         scored += weight * value
-    dropped = _dropped_negation(words, read, [article.keys[i] for i in local], negations)
+    dropped = _dropped_negation(words, read, [(article.keys[i], article.negated(i)) for i in local], negations)
     if dropped is not None:
         token, negation = dropped
         problems.append(Unsupported(start + token.start, start + token.end, token.text, "negation",
@@ -230,20 +189,17 @@ def _sentence(article: _Article, summary: str, start: int, end: int, cased: bool
                             tuple(_merged(problems, summary)))
 
 
-def _holds(found: set[float], numeric: frozenset[float]) -> bool:
-    return any(close(v, w) for v in numeric for w in found)
-
-
-def _dropped_negation(words: list[str], read: list[Token], sources: list[list[str]],
+def _dropped_negation(words: list[str], read: list[Token], sources: list[tuple[list[str], list[int]]],
                       negations: frozenset[str]) -> tuple[Token, str] | None:
     """A negation of the sources that the summary sentence leaves out of the words it copies around it: the
     article's "is not expected to" as "is expected to". None when the sentence negates anything itself."""
     if any(w in negations for w in words):
         return None
     pairs = {(a, b): i for i, (a, b) in enumerate(itertools.pairwise(words))}
-    for source in sources:
-        for k, word in enumerate(source):
-            if word not in negations or word == "nor":
+    for source, negated in sources:  # each with the positions of its negations
+        for k in negated:
+            word = source[k]
+            if word == "nor":
                 continue
             after = tuple(source[k + 1:k + 3])
             around = (source[k - 1], source[k + 1]) if 0 < k < len(source) - 1 else None
@@ -278,7 +234,7 @@ def _across(article: _Article, summary: str, start: int, end: int, language: str
         items += [("name", name, None) for name in names(text, "en")]
     problems, held, cursor = [], 0, 0
     for kind, written, numeric in items:
-        found = _holds(article.values(), numeric) if numeric is not None else kept(written, article.words)
+        found = article.values().any(numeric) if numeric is not None else article.kept(written)
         if found:
             held += 1
             continue
@@ -296,13 +252,11 @@ def _shared(article: _Article, items: list[tuple[str, str, frozenset[float] | No
     """Across languages, the article sentences that hold most of a sentence's numbers and names."""
     if not items:
         return ()
-    counts = []
-    for index, sentence in enumerate(article.sentences):
-        words = words_of(sentence)
-        here = sum(_holds(article.values(index), numeric) if numeric is not None else kept(written, words)
-                   for _, written, numeric in items)
-        if here:
-            counts.append((here, -index))
+    held: dict[int, int] = {}  # sentence -> how many of the items it holds
+    for _, written, numeric in items:
+        for index in article.holding(written, numeric):
+            held[index] = held.get(index, 0) + 1
+    counts = [(here, -index) for index, here in held.items()]
     ranked = sorted(counts, reverse=True)[:3]
     return tuple(Source(-index, round(here / len(items), 4)) for here, index in ranked)
 
@@ -339,7 +293,7 @@ def evidence(article: str, summary: str, language: str | None = None, *,
                       else _sentence(read, summary, start, end, cased) for start, end in spans)
     score = round(sum(s.score for s in sentences) / len(sentences), 4) if sentences else 1.0
     return Evidence(score, sentences, len(read.sentences), "numbers and names" if across else "words",
-                    language, article_language)
+                    language, article_language, (CAPPED,) if read.index.capped or read.capped else ())
 
 
 def _overlap(summary: str, article: _Article) -> float:

@@ -58,7 +58,8 @@ sra sres srta dña
 _CJK = CJK
 _BOUNDARY = re.compile(
     rf"(?:[{re.escape(_NO_SPACE_TERMINALS)}][{re.escape(_CLOSERS)}]*\s*"
-    rf"|[{re.escape(_TERMINALS)}]+(?:\s?[{re.escape(_CLOSERS)}])*\s+"  # French: "requin ! »"
+    # a run of stops is tried from its first only (from each of its characters, "....x" took quadratic time)
+    rf"|(?<![{re.escape(_TERMINALS)}])[{re.escape(_TERMINALS)}]+(?:\s?[{re.escape(_CLOSERS)}])*\s+"  # "requin ! »"
     # Chinese and Japanese put no space between sentences, nor words: a closing quote, then a space, then
     # CJK text is where one quoted sentence ended without its full stop
     rf"|(?<=[{_CJK}])[”\"」』](?=\s+[{_CJK}])\s+"
@@ -68,11 +69,19 @@ _BOUNDARY = re.compile(
 _CONTINUES = ",;:)]}"  # a sentence does not start with these (quotes can open one: Swedish ”, German »)
 
 
+LOOKBACK = 64  # characters read back from a stop for its word: a longer word is no abbreviation (bounds the work)
+_LAST_WORD = re.compile(r"(\S+)\.\s*$")
+
+
 def is_abbreviation(piece: str) -> bool:
-    """True when `piece` (text up to a '.') ends with an abbreviation or an initial."""
-    match = re.search(r"(\S+)\.\s*$", piece)
-    if not match:
-        return False
+    """True when `piece` (text up to a '.') ends with an abbreviation or an initial.
+
+    Only its last `LOOKBACK` characters are read, so that a caller may pass all the text before a stop
+    and still do work bounded by the stop, not by the text."""
+    tail = piece[-LOOKBACK:]
+    match = _LAST_WORD.search(tail)
+    if not match or (match.start() == 0 and len(piece) > LOOKBACK and not piece[-LOOKBACK - 1].isspace()):
+        return False  # none, or a word longer than LOOKBACK
     word = match.group(1).lstrip("\"'(“‘«").casefold()
     if word in ABBREVIATIONS:
         return True
@@ -94,13 +103,15 @@ def split_sentences(text: str) -> list[str]:
         start = 0
         for match in _BOUNDARY.finditer(line):
             end = match.end()
-            piece = line[start:end]
             following = line[end:end + 1]
-            bare = piece.rstrip().rstrip(_CLOSERS)
+            # what is read of the sentence so far stops LOOKBACK characters before the stop: pieces that grow
+            # across hundreds of skipped stops ("A. B. C. ...") would otherwise be copied at each of them
+            bare = line[max(start, match.start() - LOOKBACK - 1):end].rstrip().rstrip(_CLOSERS)
             if bare.endswith(".") and not bare.endswith("..") and (is_abbreviation(bare) or following.islower()):
                 continue
             if following and following in _CONTINUES:
                 continue
+            piece = line[start:end]
             if piece.strip():
                 sentences.append(piece.strip())
             start = end

@@ -154,7 +154,8 @@ def test_to_dict_round_trips_through_json():
     found = evidence(ARTICLE, "Mayor Tom Keller said the bridge would reopen in 2029. Riverton approved a budget.")
     data = json.loads(json.dumps(found.to_dict()))
     assert Evidence.from_dict(data) == found
-    assert set(data) == {"score", "sentences", "article_sentences", "method", "language", "article_language"}
+    assert set(data) == {"score", "sentences", "article_sentences", "method", "language", "article_language",
+                         "warnings"}
     assert data["sentences"][0]["unsupported"][0]["kind"] in {"number", "name", "negation", "word"}
 
 

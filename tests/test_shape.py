@@ -17,8 +17,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "summarizer"
 LOWER = ("alignment", "argos", "article", "cache", "causal_engines", "config", "conversion", "detect", "drivers",
          "engines", "errors", "extractive", "faithfulness", "gguf", "gguf_header", "grounding", "hub", "instruct",
          "keys", "languages", "loading", "metrics", "models", "names", "number_words", "numbers", "options", "prompts",
-         "registry", "request", "result", "routing", "store", "summarizing", "support", "text", "translation",
-         "version", "json_shape")
+         "reading", "registry", "request", "result", "routing", "store", "summarizing", "support", "text",
+         "translation", "version", "json_shape")
 UPPER = {"pipeline", "cli", "outputs", "inputs", "evaluate", "ray_batch", "server", "service", "serve_ray", "page",
          "api", "answers", "guards", "schemas", "evidence_html", "uploads"}
 
