@@ -19,6 +19,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def until(condition, timeout: float = 60) -> None:
+    """Wait for `condition()` to hold (polled every 50 ms); fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "waited in vain"
+        time.sleep(0.05)
+
+
 def wait_ready(url: str, timeout: float = 120, process: subprocess.Popen | None = None) -> None:
     """Poll `url`/health until it answers 200 (ready: the models are loaded or known to be missing); fail with
     the server's own words if its `process` ends first, or after `timeout` seconds."""

@@ -6,12 +6,11 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
-import time
 import uuid
 
 import httpx
 import pytest
-from servers import Running, wait_ready
+from servers import Running, until, wait_ready
 
 from summarizer import Config
 from summarizer.api import create_app
@@ -106,11 +105,6 @@ def _keyed_requests_answer(url: str) -> None:
         assert answer.status_code == 200, answer.text
 
 
-def _until(condition, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "waited in vain"
-        time.sleep(0.05)
 
 
 # ----------------------------------------------------------- defect 4: a flood of streams takes the server down
@@ -154,7 +148,7 @@ def test_streams_over_the_caps_are_refused_while_health_and_keyed_requests_answe
         sock.close()
         return status == 200
 
-    _until(reopens)  # closed streams give their room back
+    until(reopens)  # closed streams give their room back
 
 
 def test_connections_over_the_per_address_cap_are_answered_and_closed(server):

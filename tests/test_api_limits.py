@@ -10,13 +10,12 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from servers import Running, free_port, page_server, wait_ready
+from servers import Running, free_port, page_server, until, wait_ready
 
 from summarizer import Config
 from summarizer.api import create_app
@@ -40,11 +39,6 @@ BOMBS = {
 }
 
 
-def _until(condition, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "waited in vain"
-        time.sleep(0.05)
 
 
 def _peak_mb(pid: int) -> float:
@@ -189,7 +183,7 @@ def test_a_client_that_left_is_counted_as_499_not_as_a_timeout():
             assert started.wait(30)
             with pytest.raises(httpx.ReadTimeout):  # waits behind the first, then hangs up
                 httpx.post(url, json={"text": "Second. " + ARTICLE}, timeout=httpx.Timeout(5, read=1))
-            _until(lambda: service.metrics.get("summarizer_errors_total", code="client_gone") == 1)
+            until(lambda: service.metrics.get("summarizer_errors_total", code="client_gone") == 1)
             gate.set()
             assert first.result().status_code == 200
         assert service.metrics.get("summarizer_errors_total", code="timeout") == 0

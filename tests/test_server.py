@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from awkward import LANGUAGE_LISTS, TEXTS, check_outcome
-from servers import Running, free_port, wait_ready
+from servers import Running, free_port, until, wait_ready
 
 from summarizer import Config, Request
 from summarizer.api import create_app
@@ -32,11 +32,6 @@ KEYS = {"keys": [{"key": "k" * 32, "name": "newsroom", "requests_per_minute": 3}
                  {"key": "o" * 32, "name": "other"}]}
 
 
-def _until(condition, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "waited in vain"
-        time.sleep(0.05)
 
 
 def _refused(url: str) -> bool:
@@ -240,9 +235,9 @@ def test_a_full_queue_answers_503_with_retry_after(tiny):
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             post = lambda: httpx.post(running.url + "/v1/summarize", json=body, timeout=180)  # noqa: E731
             futures = [pool.submit(post)]
-            _until(lambda: service.in_flight() == 1 and service.queue_length() == 0)  # running, held at the gate
+            until(lambda: service.in_flight() == 1 and service.queue_length() == 0)  # running, held at the gate
             futures += [pool.submit(post) for _ in range(3)]
-            _until(lambda: sum(f.done() for f in futures) == 2)  # one queued, two refused at once
+            until(lambda: sum(f.done() for f in futures) == 2)  # one queued, two refused at once
             gate.set()
             statuses = sorted(f.result().status_code for f in futures)
         assert statuses == [200, 200, 503, 503]  # one running, one queued, two refused
@@ -267,9 +262,9 @@ def test_sigterm_finishes_the_requests_in_flight_refuses_new_ones_and_exits_0(ti
             in_flight = [pool.submit(httpx.post, url + "/v1/summarize", json=body, timeout=60) for _ in range(3)]
             # all three are in the server (queued or gathered, waiting 8 s for company in the batch): a request
             # still in the listen backlog when the server stops would be reset, however loaded the machine
-            _until(lambda: httpx.get(url + "/health", timeout=5).json()["in_flight"] == 3)
+            until(lambda: httpx.get(url + "/health", timeout=5).json()["in_flight"] == 3)
             server.send_signal(signal.SIGTERM)
-            _until(lambda: _refused(url + "/health"))  # the server stops listening...
+            until(lambda: _refused(url + "/health"))  # the server stops listening...
             with pytest.raises(httpx.ConnectError):  # ...and takes no new requests once stopping
                 httpx.post(url + "/v1/summarize", json=body, timeout=5)
             answers = [f.result() for f in in_flight]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from servers import Running, wait_ready
+from servers import Running, until, wait_ready
 
 from summarizer import Config
 from summarizer.api import create_app
@@ -57,11 +57,6 @@ def keyed(tiny, tmp_path_factory):
     running.close()
 
 
-def _until(condition, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "waited in vain"
-        time.sleep(0.05)
 
 
 def _raw(url: str, data: bytes, wait: float = 5.0) -> bytes:
@@ -218,11 +213,11 @@ def test_the_queued_work_of_a_client_that_left_is_dropped(tiny):
         url = running.url + "/v1/summarize"
         with concurrent.futures.ThreadPoolExecutor(3) as pool:
             first = pool.submit(httpx.post, url, json={"text": "First. " + ARTICLE}, timeout=120)
-            _until(lambda: seen)
+            until(lambda: seen)
             for name in ("Second. ", "Third. "):  # they wait behind the first, then hang up
                 with pytest.raises(httpx.ReadTimeout):
                     httpx.post(url, json={"text": name + ARTICLE}, timeout=httpx.Timeout(5, read=1))
-            _until(lambda: service.queue_length() == 0)  # dropped as soon as their clients went
+            until(lambda: service.queue_length() == 0)  # dropped as soon as their clients went
             gate.set()
             assert first.result().status_code == 200
         time.sleep(0.5)
@@ -281,12 +276,12 @@ def test_one_key_cannot_fill_the_queue_and_keys_take_turns(tiny, tmp_path_factor
 
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             first = pool.submit(batch, ["A1", "A2", "A3", "A4"])  # one runs, three wait
-            _until(lambda: service.queue_length() == 3)
+            until(lambda: service.queue_length() == 3)
             second = batch(["A5", "A6", "A7"])  # 3 + 3 waiting would be over key A's share of 4
             assert second.status_code == 503 and second.json()["error"]["code"] == "queue_full"
             assert "one key may have 4" in second.json()["error"]["message"]
             other = pool.submit(httpx.post, url, headers=_auth("B"), json={"text": f"B1. {ARTICLE}"}, timeout=120)
-            _until(lambda: service.queue_length() == 4)
+            until(lambda: service.queue_length() == 4)
             gate.set()
             assert other.result().status_code == 200 and first.result().status_code == 200
         assert order[:2] == ["A1", "B1"]  # B's article went before A's other three: the keys take turns
