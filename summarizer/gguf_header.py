@@ -10,6 +10,7 @@ the name...) so that nothing else has to parse the file to refuse it.
 
 from __future__ import annotations
 
+import itertools
 import mmap
 import os
 import stat
@@ -36,6 +37,16 @@ MAX_NAME_BYTES = 256  # one tensor's name (llama.cpp's own limit is 64)
 MAX_DIMS = 4  # a tensor's dimensions (llama.cpp's GGML_MAX_DIMS)
 MAX_ALIGNMENT = 1 << 16
 SHORT_VALUE = 4_096  # string values up to this length are returned by `check_file`
+# What a model's header must be, so that a file within the caps above but no model is refused here too, before
+# the gguf reader spends about 1 kB and 13 us on each array item: the vocabulary's arrays are the only large
+# ones (real files: 49,152 to 262,144 tokens; other arrays, e.g. general.tags, a few items), each tensor's data
+# is its own, and there are as many tensors as the layers need (real files: 9 to 13 per layer, and 2 or 3).
+TOKENIZER_ARRAYS = {"tokenizer.ggml.tokens": 1, "tokenizer.ggml.token_type": 1, "tokenizer.ggml.scores": 1,
+                    "tokenizer.ggml.merges": 2, "tokenizer.ggml.added_tokens": 1}  # items per token, at most
+MAX_VOCAB = 300_000  # tokens; Gemma 3's 262,144 is the largest of the families run here
+MAX_OTHER_ARRAY_ITEMS = 4_096  # any array outside the tokenizer
+MAX_BLOCKS = 1_024  # layers
+TENSORS_PER_BLOCK = 16  # tensors per layer, and as many besides the layers, at most
 # The fixed sizes of the scalar value types of GGUF (spec v3): 0-7 and 10-12; 8 is a string, 9 an array.
 _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
 _STRING, _ARRAY = 8, 9
@@ -50,6 +61,7 @@ class _Walker:
 
     def __init__(self, data: mmap.mmap | bytes):
         self.data, self.offset, self.items = data, 0, 0
+        self.length = 0  # the item count of the last top-level array walked
 
     def left(self) -> int:
         return len(self.data) - self.offset
@@ -86,6 +98,8 @@ class _Walker:
             raise _Refused(f"{what} nests arrays deeper than {MAX_DEPTH}")
         item, count = self.unpack("<I", f"the item type of {what}"), self.unpack("<Q", f"the length of {what}")
         self.items += count
+        if depth == 0:
+            self.length = count
         if count > MAX_ARRAY_ITEMS:
             raise _Refused(f"{what} is an array of {count:,} items; at most {MAX_ARRAY_ITEMS:,}")
         if self.items > MAX_METADATA_ITEMS:
@@ -159,6 +173,7 @@ def _walk(path: Path, data: mmap.mmap, size: int) -> dict[str, object]:
     walker = _Walker(data)
     walker.offset = 24
     values: dict[str, object] = {}
+    lengths: dict[str, int] = {}  # top-level arrays: key -> items
     for index in range(keys):
         key = walker.string(MAX_KEY_BYTES, f"the name of metadata key {index}")
         try:
@@ -170,12 +185,51 @@ def _walk(path: Path, data: mmap.mmap, size: int) -> dict[str, object]:
         kind = walker.unpack("<I", f"the value type of {name!r}")
         value = walker.value(kind, repr(name))
         values[name] = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-    _tensors(walker, tensors, values.get("general.alignment", 32), size)
+        if kind == _ARRAY:
+            lengths[name] = walker.length
+    infos = _tensors(walker, tensors, values.get("general.alignment", 32), size)
+    _model(values, lengths, infos)
     return {key: value for key, value in values.items() if value is not None}
 
 
-def _tensors(walker: _Walker, count: int, alignment: object, size: int) -> None:
-    """Each tensor's name, dimensions, type and data within the caps and inside the file."""
+def _model(values: dict[str, object], lengths: dict[str, int], tensors: list[tuple[str, list[int], int, int]]) -> None:
+    """A model's header: a tokenizer whose arrays agree with one another and with the embedding; no other large
+    array; a layer count, and no more tensors than the layers need; each tensor's data apart from the others'."""
+    for name, count in lengths.items():
+        if name not in TOKENIZER_ARRAYS and count > MAX_OTHER_ARRAY_ITEMS:
+            raise _Refused(f"{name!r} is an array of {count:,} items; arrays outside the tokenizer hold at most "
+                           f"{MAX_OTHER_ARRAY_ITEMS:,}")
+    vocab = lengths.get("tokenizer.ggml.tokens")
+    if vocab is None:
+        raise _Refused("it holds no tokenizer (no tokenizer.ggml.tokens array)")
+    if not 1 <= vocab <= MAX_VOCAB:
+        raise _Refused(f"its vocabulary has {vocab:,} tokens; 1 to {MAX_VOCAB:,} are read")
+    for name, per_token in TOKENIZER_ARRAYS.items():
+        count = lengths.get(name, 0)
+        one_each = name in ("tokenizer.ggml.token_type", "tokenizer.ggml.scores") and name in lengths
+        if count > per_token * vocab or (one_each and count != vocab):
+            raise _Refused(f"{name!r} has {count:,} items for a vocabulary of {vocab:,} tokens")
+    architecture = values.get("general.architecture")
+    blocks = values.get(f"{architecture}.block_count")
+    if not isinstance(blocks, int) or isinstance(blocks, bool) or not 1 <= blocks <= MAX_BLOCKS:
+        raise _Refused(f"{architecture}.block_count is {blocks!r}; a model has 1 to {MAX_BLOCKS:,} layers")
+    if len(tensors) > TENSORS_PER_BLOCK * (blocks + 1):
+        raise _Refused(f"it has {len(tensors):,} tensors for {blocks:,} layers; at most {TENSORS_PER_BLOCK} a layer "
+                       f"and {TENSORS_PER_BLOCK} besides")
+    shapes = {name: shape for name, shape, _, _ in tensors}
+    embedding, width = shapes.get("token_embd.weight"), values.get(f"{architecture}.embedding_length")
+    if embedding is None or len(embedding) != 2 or embedding[0] != width or embedding[1] < vocab:
+        raise _Refused(f"its token_embd.weight tensor {embedding} is not {width} wide with a row for each of its "
+                       f"{vocab:,} tokens")
+    spans = sorted((offset, nbytes, name) for name, _, offset, nbytes in tensors)
+    for (offset, nbytes, name), (following, _, other) in itertools.pairwise(spans):
+        if offset + nbytes > following:
+            raise _Refused(f"the data of tensors {name!r} and {other!r} overlap")
+
+
+def _tensors(walker: _Walker, count: int, alignment: object, size: int) -> list[tuple[str, list[int], int, int]]:
+    """Each tensor's name, dimensions, type and data within the caps and inside the file: (name, shape, offset,
+    bytes) of each."""
     if not isinstance(alignment, int) or isinstance(alignment, bool) or not 0 < alignment <= MAX_ALIGNMENT \
             or alignment & (alignment - 1):
         raise _Refused(f"general.alignment is {alignment!r}; it must be a power of two up to {MAX_ALIGNMENT:,}")
@@ -200,12 +254,13 @@ def _tensors(walker: _Walker, count: int, alignment: object, size: int) -> None:
             elements *= dim
         if min(shape) < 1 or shape[0] % block:
             raise _Refused(f"{what} has the impossible shape {shape} for its type")
-        infos.append((what, offset, elements // block * block_bytes))
+        infos.append((name.decode("utf-8", "replace"), shape, offset, elements // block * block_bytes))
     start = -(-walker.offset // alignment) * alignment  # the data section, aligned
-    for what, offset, nbytes in infos:
+    for name, _, offset, nbytes in infos:
         if offset % alignment or start + offset + nbytes > size:
-            raise _Refused(f"the data of {what} ({nbytes:,} bytes at offset {offset:,}) is not inside the file's "
-                           f"{size:,} bytes, or not aligned to {alignment}")
+            raise _Refused(f"the data of tensor {name!r} ({nbytes:,} bytes at offset {offset:,}) is not inside the "
+                           f"file's {size:,} bytes, or not aligned to {alignment}")
+    return infos
 
 
 def _type_sizes() -> dict[int, tuple[int, int]]:

@@ -21,7 +21,7 @@ from summarizer.errors import ModelLoadError
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1 << 20
-U8, U32, STRING, ARRAY = 0, 4, 8, 9
+U8, U32, F32, STRING, ARRAY = 0, 4, 6, 8, 9
 
 
 def _string(data: bytes) -> bytes:
@@ -45,6 +45,17 @@ ARCH = _key("general.architecture", STRING, _string(b"llama"))
 def _tensor(name: bytes, dims: list[int], kind: int = 0, offset: int = 0) -> bytes:
     return _string(name) + struct.pack("<I", len(dims)) + struct.pack(f"<{len(dims)}Q", *dims) + \
         struct.pack("<IQ", kind, offset)
+
+
+def _vocabulary(tokens: int) -> list[bytes]:
+    """The tokenizer's keys of a vocabulary of `tokens` one-letter tokens."""
+    return [_key("tokenizer.ggml.model", STRING, _string(b"gpt2")),
+            _key("tokenizer.ggml.tokens", ARRAY, struct.pack("<IQ", STRING, tokens) + _string(b"a") * tokens)]
+
+
+def _layers(blocks: int, width: int = 4) -> list[bytes]:
+    return [_key("llama.block_count", U32, struct.pack("<I", blocks)),
+            _key("llama.embedding_length", U32, struct.pack("<I", width))]
 
 
 def _nested(depth: int) -> bytes:
@@ -100,6 +111,21 @@ CASES = {  # name: (the file's bytes, what the refusal says)
                                    "has 1,000 dimensions; 1 to 4 are read"),
     "unknown tensor type": (lambda: _gguf(ARCH, tensors=_tensor(b"w", [4], kind=999), n_tensors=1, tail=b"\0" * 64),
                             "unknown tensor type 999"),
+    # within every cap above, but no model: what the reader would still spend seconds and gigabytes on
+    "two arrays of a million bytes": (
+        lambda: _gguf(ARCH, _key("x", ARRAY, struct.pack("<IQ", U8, MB) + b"\1" * MB),
+                      _key("y", ARRAY, struct.pack("<IQ", U8, MB - 1) + b"\1" * (MB - 1))),
+        "'x' is an array of 1,048,576 items; arrays outside the tokenizer hold at most"),
+    "a million empty tokens": (
+        lambda: _gguf(ARCH, _key("tokenizer.ggml.tokens", ARRAY, struct.pack("<IQ", STRING, MB) + b"\0" * 8 * MB)),
+        "its vocabulary has 1,048,576 tokens; 1 to 300,000 are read"),
+    "no tokenizer": (lambda: _gguf(ARCH, _key("general.name", STRING, _string(b"x"))), "holds no tokenizer"),
+    "scores that disagree with the tokens": (lambda: _gguf(ARCH, *_vocabulary(4), _key(
+        "tokenizer.ggml.scores", ARRAY, struct.pack("<IQ", F32, 5) + b"\0" * 20)), "has 5 items for a vocabulary of 4"),
+    "65,536 tensors at offset 0": (lambda: _gguf(ARCH, *_vocabulary(4), *_layers(1), n_tensors=65_536, tensors=b"".join(
+        _tensor(f"t{i}".encode(), [4]) for i in range(65_536)), tail=b"\0" * 64), "65,536 tensors for 1 layers"),
+    "tensors sharing their data": (lambda: _gguf(ARCH, *_vocabulary(4), *_layers(1), n_tensors=2, tensors=_tensor(
+        b"token_embd.weight", [4, 4]) + _tensor(b"output_norm.weight", [4]), tail=b"\0" * 128), "overlap"),
     "fifo": (None, "is not a regular file"),
     "directory": (None, "is not a regular file"),
     "device": (None, "is not a regular file"),
