@@ -2,11 +2,12 @@
 
 The key file is JSON:
 
-    {"keys": [{"key": "a-long-random-secret", "name": "newsroom", "requests_per_minute": 60,
+    {"keys": [{"key": "pZ3x9Qk-7vLmT2wR_bN8yHcE4sJd", "name": "newsroom", "requests_per_minute": 60,
                "characters_per_day": 2000000}]}
 
-A key must hold `MIN_KEY_BITS` (128) bits by its length and alphabet (22 base64url characters, 32 hex digits):
-a weaker one is refused when the file is read, named by its `name`. Keys are compared in constant time (by
+A key must be printable ASCII without spaces, hold `MIN_KEY_BITS` (128) bits by its length and alphabet (22
+base64url characters, 32 hex digits), and not be a few characters repeated (`spread_bits`): any other is
+refused when the file is read, named by its `name`. Keys are compared in constant time (by
 their SHA-256, with `hmac.compare_digest`), kept only as digests in memory, and never logged: a key is named
 in messages by its `name` (unique in the file; the page's login asks for it as the user name, and the key as
 the password).
@@ -28,7 +29,7 @@ import json
 import math
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +58,7 @@ class Charge:
 
 
 MIN_KEY_BITS = 128  # the least a key may hold, as `key_bits` counts it
+MIN_SPREAD_BITS = 64  # and as `spread_bits` counts it: a random 22-character key has about 90
 _ALPHABETS = (("0123456789", 10), ("0123456789abcdef", 16), ("0123456789ABCDEF", 16),
               ("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_", 64),
               ("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+/=", 64))
@@ -69,6 +71,28 @@ def key_bits(key: str) -> int:
     chars = set(key)
     per_char = next((math.log2(size) for alphabet, size in _ALPHABETS if chars <= set(alphabet)), None)
     return int(len(key) * (6.5 if per_char is None else per_char))
+
+
+def spread_bits(key: str) -> float:
+    """The key's length times the entropy of its own characters' frequencies: near 0 for a key of one repeated
+    character, about 4 bits a character for a random one. It catches keys made of a few characters repeated,
+    which `key_bits` (length and alphabet) takes for strong; no count sees every key that is not random."""
+    counts = Counter(key)
+    return -sum(n * math.log2(n / len(key)) for n in counts.values()) if key else 0.0
+
+
+def key_problem(key: object) -> str | None:
+    """Why a key from the key file cannot be used (None if it can), in words that do not repeat it."""
+    if not isinstance(key, str):
+        return "is not a JSON string"
+    if not key.isascii() or not key.isprintable() or any(char.isspace() for char in key):
+        return "holds a character other than printable ASCII, or a space (a Bearer header cannot carry it whole)"
+    if key_bits(key) < MIN_KEY_BITS:
+        return (f"is too short: a key needs {MIN_KEY_BITS} bits, at least 22 random base64url characters (32 hex "
+                "digits)")
+    if spread_bits(key) < MIN_SPREAD_BITS:
+        return "repeats a few characters: a random key of its length would not"
+    return None
 
 
 def _digest(key: str) -> bytes:
@@ -91,9 +115,11 @@ class KeyStore:
             entries = data["keys"] if isinstance(data, dict) else data
             accounts, weak = [], []
             for index, entry in enumerate(entries):
-                key, name = str(entry["key"]), str(entry.get("name", f"key {index + 1}"))
-                if key_bits(key) < MIN_KEY_BITS:
-                    weak.append(name)
+                key, name = entry["key"], str(entry.get("name", f"key {index + 1}"))
+                problem = key_problem(key)
+                if problem:
+                    weak.append(f"{name!r} {problem}")
+                    key = ""
                 accounts.append(Account(name, _digest(key), _limit(entry.get("requests_per_minute")),
                                         _limit(entry.get("characters_per_day"))))
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -101,9 +127,8 @@ class KeyStore:
         if not accounts:
             raise InputError(f"{path}: holds no keys")
         if weak:
-            raise InputError(f"{path}: the key named {', '.join(map(repr, weak))} is too weak: a key needs "
-                             f"{MIN_KEY_BITS} bits, at least 22 random base64url characters (32 hex digits); make "
-                             "one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+            raise InputError(f"{path}: the key named {'; the key named '.join(weak)}. Make a key with: "
+                             "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
         return cls(accounts)
 
     def find(self, key: str) -> Account | None:

@@ -4,6 +4,7 @@ background thread, and a real browser to read it with."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import socket
 import subprocess
@@ -11,6 +12,11 @@ import time
 
 import httpx
 import pytest
+
+
+def api_key(seed: str) -> str:
+    """A key for a test's key file: 32 hex digits, as varied as a random key's, the same for the same seed."""
+    return hashlib.sha256(seed.encode()).hexdigest()[:32]
 
 
 def free_port() -> int:

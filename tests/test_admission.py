@@ -10,7 +10,7 @@ import uuid
 
 import httpx
 import pytest
-from servers import Running, until, wait_ready
+from servers import Running, api_key, until, wait_ready
 
 from summarizer import Config
 from summarizer.api import create_app
@@ -19,7 +19,7 @@ from summarizer.errors import InputError
 from summarizer.keys import KeyStore
 from summarizer.service import Service
 
-KEY = "k" * 32
+KEY = api_key("k")
 CAPS = ServerSettings(max_streams_per_client=20, max_streams=30, max_connections_per_client=40,
                       max_connections=500, max_auth_failures=5, read_timeout=30)
 ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
@@ -193,19 +193,21 @@ def test_successful_keys_and_logins_are_never_slowed(server):
         assert _login(server, "127.0.0.10").status_code == 200
 
 
-@pytest.mark.parametrize(("key", "strong"), [
-    ("x" * 21, False), ("x" * 22, True),  # base64url: 6 bits a character
-    ("0" * 31, False), ("a" * 32, True),  # hex: 4 bits
-    ("7" * 38, False), ("7" * 39, True),  # digits: 3.3 bits
-    ("short-but-16-chr", False),  # what was accepted before: 96 bits at most
+@pytest.mark.parametrize(("key", "problem"), [
+    (api_key("x")[:21], "too short"), ("Kq2v-ZpR8sLw_3NtYe7bHc", None),  # base64url: 6 bits a character
+    (api_key("h")[:31], "too short"), (api_key("h"), None),  # hex: 4 bits
+    ("7394018265" * 3 + "73940182", "too short"), ("739401826573940182659302748165039274815", None),  # digits
+    ("short-but-16-chr", "too short"),  # what was accepted before: 96 bits at most
+    ("a" * 36, "repeats"), ("!" * 22, "repeats"), ("ab" * 20, "repeats"),  # long enough, one or two characters
+    ("Ä" * 22, "printable ASCII"), (" " + api_key("p") + " ", "printable ASCII"), (10 ** 41, "not a JSON string"),
 ])
-def test_a_key_under_128_bits_is_refused_by_its_name(tmp_path, key, strong):
+def test_a_weak_key_is_refused_by_its_name_and_why(tmp_path, key, problem):
     path = tmp_path / "keys.json"
-    path.write_text(json.dumps({"keys": [{"key": "g" * 32, "name": "good"}, {"key": key, "name": "desk"}]}))
-    if strong:
+    path.write_text(json.dumps({"keys": [{"key": api_key("g"), "name": "good"}, {"key": key, "name": "desk"}]}))
+    if problem is None:
         assert KeyStore.load(path).named("desk") is not None
         return
     with pytest.raises(InputError) as error:
         KeyStore.load(path)
-    assert "'desk'" in str(error.value) and "128 bits" in str(error.value) and key not in str(error.value)
+    assert "'desk'" in str(error.value) and problem in str(error.value) and str(key).strip() not in str(error.value)
     assert "'good'" not in str(error.value)

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from servers import Running, free_port, page_server, until, wait_ready
+from servers import Running, api_key, free_port, page_server, until, wait_ready
 
 from summarizer import Config
 from summarizer.api import create_app
@@ -103,17 +103,17 @@ def test_the_largest_valid_requests_are_answered():
 # ------------------------------------------------------------------ invalid requests were not counted
 def test_every_request_counts_against_its_keys_rate_valid_or_not(tmp_path):
     path = tmp_path / "keys.json"
-    path.write_text(json.dumps({"keys": [{"key": "f" * 32, "name": "five", "requests_per_minute": 5},
-                                         {"key": "b" * 32, "name": "batch", "requests_per_minute": 5}]}))
+    path.write_text(json.dumps({"keys": [{"key": api_key("f"), "name": "five", "requests_per_minute": 5},
+                                         {"key": api_key("b"), "name": "batch", "requests_per_minute": 5}]}))
     app = create_app(Service(EXTRACTIVE), keys=KeyStore.load(path))
     invalid = [b"{", b'{"text": 5}', b"[{}]", b'{"text": "x", "lenght": "long"}', b'{"articles": []}',
                b"[" * 20 + b"]" * 20, b'{"text": "x", "x": [' + b"{}," * 1000 + b"{}]}", b'{"text": null}']
     with TestClient(app) as client:
         statuses = [client.post("/v1/summarize" + ("/batch" if b"articles" in body else ""), content=body,
-                                headers={"Authorization": "Bearer " + "f" * 32, "Content-Type": "application/json"}
+                                headers={"Authorization": "Bearer " + api_key("f"), "Content-Type": "application/json"}
                                 ).status_code for body in invalid]
         assert statuses[:5] == [422, 422, 422, 422, 422] and statuses[5:] == [429, 429, 429], statuses
-        batch = {"Authorization": "Bearer " + "b" * 32}  # a batch of 5 costs 5, not 6
+        batch = {"Authorization": "Bearer " + api_key("b")}  # a batch of 5 costs 5, not 6
         assert client.post("/v1/summarize/batch", json={"articles": [{"text": ARTICLE}] * 5},
                            headers=batch).status_code == 200
         over = client.post("/v1/summarize", json={"text": ARTICLE}, headers=batch)
@@ -215,12 +215,12 @@ def test_unknown_routes_and_methods_answer_in_the_documented_form_beside_the_pag
 
 def test_the_guards_refusals_are_answered_and_counted_as_the_routes_errors_are(tmp_path):
     path = tmp_path / "keys.json"
-    path.write_text(json.dumps({"keys": [{"key": "k" * 32, "name": "k"}]}))
+    path.write_text(json.dumps({"keys": [{"key": api_key("k"), "name": "k"}]}))
     service = Service(EXTRACTIVE, ServerSettings(max_body_mb=0.001))
     with TestClient(create_app(service, keys=KeyStore.load(path))) as client:
         stranger = client.post("/v1/summarize", json={"text": ARTICLE})
         large = client.post("/v1/summarize", json={"text": ARTICLE * 20},
-                            headers={"Authorization": "Bearer " + "k" * 32})
+                            headers={"Authorization": "Bearer " + api_key("k")})
     assert stranger.status_code == 401 and stranger.headers["WWW-Authenticate"] == "Bearer"
     assert large.status_code == 413 and large.json()["error"]["code"] == "too_long"
     assert service.metrics.get("summarizer_errors_total", code="unauthorized") == 1

@@ -14,7 +14,7 @@ import pytest
 from awkward import FILES, LANGUAGE_LISTS, TEXTS, check_outcome
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-from servers import Running, browser_page, choose_languages, needs_chromium, page_server, wait_ready
+from servers import Running, api_key, browser_page, choose_languages, needs_chromium, page_server, wait_ready
 
 from summarizer import Config
 from summarizer.api import create_app
@@ -439,7 +439,7 @@ def test_the_page_limits_are_configurable():
 
 
 # ------------------------------------------------- the page with API keys (issue 20, hole 1)
-PAGE_KEY = "p" * 32
+PAGE_KEY = api_key("p")
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from servers import page_server
+from servers import api_key, page_server
 
 from summarizer import Config
 from summarizer.config import ServerSettings
@@ -20,7 +20,7 @@ from summarizer.service import Service
 ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
            "Mayor Anna Keller said the new bridge over the river would open in 2027.")
 SECRET = "SECRET-7f3a9c-do-not-show"
-KEY_A, KEY_B = "a" * 32, "b" * 32
+KEY_A, KEY_B = api_key("a"), api_key("b")
 FILE_META = {"_type": "gradio.FileData"}
 
 

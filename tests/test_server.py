@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from awkward import LANGUAGE_LISTS, TEXTS, check_outcome
-from servers import Running, free_port, until, wait_ready
+from servers import Running, api_key, free_port, until, wait_ready
 
 from summarizer import Config, Request
 from summarizer.api import create_app
@@ -27,9 +27,9 @@ from summarizer.service import Service
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
            "Mayor Anna Keller said the new bridge over the river would open in 2027.")
-KEYS = {"keys": [{"key": "k" * 32, "name": "newsroom", "requests_per_minute": 3},
-                 {"key": "q" * 32, "name": "quota", "characters_per_day": 300},
-                 {"key": "o" * 32, "name": "other"}]}
+KEYS = {"keys": [{"key": api_key("k"), "name": "newsroom", "requests_per_minute": 3},
+                 {"key": api_key("q"), "name": "quota", "characters_per_day": 300},
+                 {"key": api_key("o"), "name": "other"}]}
 
 
 
@@ -206,16 +206,16 @@ def test_keys_and_their_limits(keyed):
     url = keyed + "/v1/summarize"
     body = {"text": ARTICLE, "languages": ["fr"], "preset": "extractive"}
     assert httpx.post(url, json=body).status_code == 401
-    wrong = httpx.post(url, json=body, headers={"Authorization": "Bearer " + "z" * 32})
+    wrong = httpx.post(url, json=body, headers={"Authorization": "Bearer " + api_key("z")})
     assert wrong.status_code == 401 and wrong.headers["WWW-Authenticate"] == "Bearer"
-    newsroom = {"Authorization": "Bearer " + "k" * 32}
+    newsroom = {"Authorization": "Bearer " + api_key("k")}
     assert [httpx.post(url, json=body, headers=newsroom, timeout=120).status_code for _ in range(3)] == [200] * 3
     limited = httpx.post(url, json=body, headers=newsroom)
     assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
-    assert 1 <= int(limited.headers["Retry-After"]) <= 61 and "k" * 32 not in limited.text
-    other = {"Authorization": "Bearer " + "o" * 32}
+    assert 1 <= int(limited.headers["Retry-After"]) <= 61 and api_key("k") not in limited.text
+    other = {"Authorization": "Bearer " + api_key("o")}
     assert httpx.post(url, json=body, headers=other, timeout=120).status_code == 200  # another key still works
-    quota = {"Authorization": "Bearer " + "q" * 32}
+    quota = {"Authorization": "Bearer " + api_key("q")}
     assert httpx.post(url, json=body, headers=quota, timeout=120).status_code == 200  # 134 of 300 characters
     assert httpx.post(url, json=body, headers=quota, timeout=120).status_code == 200
     over = httpx.post(url, json=body, headers=quota)

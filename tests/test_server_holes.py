@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from servers import Running, until, wait_ready
+from servers import Running, api_key, until, wait_ready
 
 from summarizer import Config
 from summarizer.api import create_app
@@ -24,7 +24,7 @@ from summarizer.service import Service
 ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
            "Mayor Anna Keller said the new bridge over the river would open in 2027.")
 GERMAN = "Die Stadt hat am Montag einen neuen Haushalt beschlossen. Der Bürgermeister sprach über die neue Brücke."
-KEYS = {"A": "a" * 32, "B": "b" * 32, "slow": "s" * 32, "quota": "q" * 32, "few": "f" * 32}
+KEYS = {"A": api_key("a"), "B": api_key("b"), "slow": api_key("s"), "quota": api_key("q"), "few": api_key("f")}
 
 
 def _config(tiny, **extra) -> Config:
