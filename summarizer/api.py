@@ -269,7 +269,7 @@ def _answer_misses(app: FastAPI) -> None:
                                      f"{', '.join(allowed)}.", headers={"Allow": ", ".join(allowed)})
         raise HTTPException(404, f"No route {path}: the API's routes are listed at /docs.")
 
-    for path in ("/v1/{rest:path}", "/health", "/metrics"):
+    for path in ("/v1", "/v1/{rest:path}", "/health", "/metrics"):
         app.add_api_route(path, miss, methods=everything, include_in_schema=False)
 
 

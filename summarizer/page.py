@@ -26,6 +26,7 @@ from .inputs import ARTICLE_SUFFIXES, file_text
 from .keys import Charge, KeyStore
 from .languages import LANGUAGES, normalize_language
 from .options import LENGTHS
+from .page_inputs import PageInputs
 from .registry import PRESETS
 from .request import Request
 from .service import Service
@@ -290,5 +291,6 @@ def mount_page(app, service: Service, keys: KeyStore | None = None, **page_optio
                               max_file_size=service.settings.max_upload_bytes, allowed_paths=[])
     page_app = next(route.app for route in app.routes if isinstance(route, Mount) and isinstance(route.app, App))
     page_app.add_middleware(PageFiles, uploads=uploads, user=gradio_user(page_app),
-                            folder=page_app.uploaded_file_dir, metrics=service.metrics)
+                            folder=page_app.uploaded_file_dir, metrics=service.metrics,
+                            inputs=PageInputs(page_app.get_blocks()))
     return app

@@ -34,6 +34,7 @@ from .config import ServerSettings
 from .errors import (
     ForbiddenFileError,
     InputError,
+    InvalidRequestError,
     QueueFullError,
     RateLimitedError,
     SummarizerError,
@@ -45,6 +46,7 @@ from .guards import body_limit, send_error
 from .inputs import ARTICLE_SUFFIXES
 from .keys import KeyStore
 from .metrics import Metrics
+from .page_inputs import PageInputs
 
 UPLOAD_ROUTE = "/gradio_api/upload"
 KEEP_UPLOADS_S = 900  # an upload not read within this long is deleted (and its bytes given back)
@@ -189,9 +191,11 @@ def gradio_user(gradio_app) -> Callable[[Scope], str | None]:
 
 
 def _paths(value) -> list:
-    """Every ``path`` of a dict anywhere in a request's JSON (where Gradio looks for files)."""
+    """Every ``path`` of a dict anywhere in a request's JSON (where Gradio looks for files); None for a dict that
+    names a file some other way (a ``url``, or a FileData ``meta``) without a path."""
     if isinstance(value, dict):
-        return ([value["path"]] if "path" in value else []) + [p for v in value.values() for p in _paths(v)]
+        names_file = "path" in value or "url" in value or "meta" in value
+        return ([value.get("path")] if names_file else []) + [p for v in value.values() for p in _paths(v)]
     if isinstance(value, list):
         return [p for v in value for p in _paths(v)]
     return []
@@ -202,8 +206,9 @@ class PageFiles:
     named to Gradio."""
 
     def __init__(self, app: ASGIApp, *, uploads: Uploads, user: Callable[[Scope], str | None], folder: str,
-                 metrics: Metrics | None = None):
+                 metrics: Metrics | None = None, inputs: PageInputs | None = None):
         self.app, self.uploads, self.user, self.folder, self.metrics = app, uploads, user, folder, metrics
+        self.inputs = inputs
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -261,12 +266,16 @@ class PageFiles:
             if message["type"] != "http.request" or not message.get("more_body", False):
                 break
         try:
-            found = _paths(json.loads(b"".join(m.get("body", b"") for m in messages)))
+            body = json.loads(b"".join(m.get("body", b"") for m in messages))
         except ValueError:
-            found = []  # not JSON: Gradio reads no file from it either
+            body = None  # not JSON: Gradio reads no file from it either
         owner = self.user(scope)
-        if any(not self.uploads.allows(path, owner) for path in found):
+        if any(not self.uploads.allows(path, owner) for path in _paths(body)):
             await _refuse(send, ForbiddenFileError(NOT_UPLOADED), self.metrics)
+            return
+        problem = self.inputs.problem(scope["path"], body) if self.inputs else None
+        if problem:  # refused here in one line, not by Gradio with a traceback in the log
+            await _refuse(send, InvalidRequestError(f"data: {problem}."), self.metrics)
             return
         replay = iter(messages)
 

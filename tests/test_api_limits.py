@@ -198,6 +198,7 @@ def test_a_client_that_left_is_counted_as_499_not_as_a_timeout():
 def test_unknown_routes_and_methods_answer_in_the_documented_form_beside_the_page():
     with page_server(Service(EXTRACTIVE)) as url:
         for method, path, status, code in (("GET", "v1/nothing-here", 404, "not_found"),
+                                           ("GET", "v1", 404, "not_found"),
                                            ("POST", "v1/nothing-here", 404, "not_found"),
                                            ("DELETE", "v1/summarize", 405, "method_not_allowed"),
                                            ("GET", "v1/summarize/batch", 405, "method_not_allowed"),

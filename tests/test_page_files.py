@@ -118,6 +118,30 @@ def test_no_page_input_reads_a_file_of_the_servers(open_page, capfd, form):
     assert "Traceback" not in capfd.readouterr().err
 
 
+MALFORMED = {  # the page's button called with values Gradio would refuse with a traceback in the log
+    "a file named by a url alone": (["", {"url": "/x", "meta": FILE_META}, ["en"], "short", "extractive"], 403),
+    "a file's meta alone": (["", {"meta": FILE_META}, ["en"], "short", "extractive"], 403),
+    "a bare path for the file": (["", "README.md", ["en"], "short", "extractive"], 422),
+    "a language that is no choice": (["x", None, [{"x": 1}], "short", "extractive"], 422),
+    "a list for the length": (["x", None, ["en"], ["short"], "extractive"], 422),
+    "a number for the models": (["x", None, ["en"], "short", 5], 422),
+    "an object for the article": ([{"a": 1}, None, ["en"], "short", "extractive"], 422),
+    "one value of five": (["x"], 422),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_a_malformed_call_of_the_page_is_refused_in_one_line_without_a_traceback(open_page, capfd, case):
+    url, _, _ = open_page
+    data, status = MALFORMED[case]
+    response = _session(url).post("gradio_api/call/summarize_page", json={"data": data})
+    assert response.status_code == status, response.text[:300]
+    error = response.json()["error"]
+    assert error["code"] == {403: "forbidden_file", 422: "invalid_request"}[status]
+    assert "\n" not in error["message"] and "pydantic" not in error["message"]
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_an_upload_is_read_by_its_owner_once_then_deleted(keyed_page, capfd):
     url, _ = keyed_page
     owner, other = _session(url, "b", KEY_B), _session(url, "a", KEY_A)

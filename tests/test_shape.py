@@ -20,7 +20,7 @@ LOWER = ("alignment", "argos", "article", "cache", "causal_engines", "config", "
          "reading", "registry", "request", "result", "routing", "store", "summarizing", "support", "text",
          "translation", "version", "json_shape")
 UPPER = {"pipeline", "cli", "outputs", "inputs", "evaluate", "ray_batch", "server", "service", "serve_ray", "page",
-         "api", "answers", "guards", "schemas", "evidence_html", "uploads"}
+         "api", "answers", "guards", "schemas", "evidence_html", "uploads", "page_inputs"}
 
 
 def _imports(module: str) -> set[str]:
