@@ -52,7 +52,11 @@ def ray_env():
     The head, the workers it starts and every driver get it through RAY_AUTH_TOKEN (Ray's own format:
     32 random bytes in hex); RAY_AUTH_MODE=token is what a driver joining an explicit address needs said.
     """
-    return {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+    # RAY_worker_niceness=0: Ray starts its workers at nice 15, so that on a machine whose cores another process
+    # keeps busy they get a few per cent of a core and Ray Serve's proxy misses its 60 s start-up (seen here,
+    # with two busy loops beside the suite); the test's cluster runs its workers like any other process.
+    return {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32),
+            "RAY_worker_niceness": "0"}
 
 
 @pytest.fixture(scope="module")
