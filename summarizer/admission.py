@@ -28,6 +28,7 @@ from http import HTTPStatus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .answers import usual_headers
 from .config import ServerSettings
 from .errors import (
     BusyError,
@@ -37,7 +38,7 @@ from .errors import (
     UnauthorizedError,
     error_body,
 )
-from .guards import bearer_key
+from .guards import bearer_key, send_error
 from .keys import KeyStore
 from .metrics import Metrics
 
@@ -112,35 +113,19 @@ class Failures:
             times.popleft()
 
 
-def _headers(error: SummarizerError, length: int) -> list[tuple[bytes, bytes]]:
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(length).encode()),
-               (b"connection", b"close")]
-    if error.status in (429, 503):
-        headers.append((b"retry-after", str(getattr(error, "retry_after", 5)).encode()))
-    if error.status == 401:
-        headers.append((b"www-authenticate", b"Bearer"))
-    return headers
-
-
-def _body(error: SummarizerError) -> bytes:
-    return json.dumps(error_body(error), ensure_ascii=False).encode("utf-8")
-
-
 async def refuse(send: Send, error: SummarizerError, metrics: Metrics | None = None) -> None:
-    """Answer `error` in the documented form and close the connection (its body, if any, is never read); counted
-    in `metrics` by code, as every error of the server is."""
-    if metrics is not None:
-        metrics.count("summarizer_errors_total", code=error.code)
-    body = _body(error)
-    await send({"type": "http.response.start", "status": error.status, "headers": _headers(error, len(body))})
-    await send({"type": "http.response.body", "body": body})
+    """Answer `error` in the documented form (answers.py, counted in `metrics`) and close the connection (its
+    body, if any, is never read)."""
+    await send_error(send, error, {"Connection": "close"}, metrics=metrics)
 
 
 def raw_answer(error: SummarizerError) -> bytes:
     """`error` as a whole HTTP/1.1 response, for a connection refused before its request is read."""
-    body = _body(error)
-    head = f"HTTP/1.1 {error.status} {HTTPStatus(error.status).phrase}\r\n".encode()
-    return head + b"".join(k + b": " + v + b"\r\n" for k, v in _headers(error, len(body))) + b"\r\n" + body
+    body = json.dumps(error_body(error), ensure_ascii=False).encode("utf-8")
+    headers = {"Content-Type": "application/json", "Content-Length": str(len(body)), "Connection": "close",
+               **usual_headers(error, 5)}
+    head = f"HTTP/1.1 {error.status} {HTTPStatus(error.status).phrase}\r\n"
+    return (head + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n").encode("latin-1") + body
 
 
 def client_of(scope: Scope) -> str:

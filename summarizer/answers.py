@@ -27,6 +27,14 @@ def error_response(error: SummarizerError, *, metrics: Metrics | None, retry_aft
     """The answer for `error`, counted in `metrics`; `retry_after` is the default wait of a 429 or 503."""
     if metrics is not None:
         metrics.count("summarizer_errors_total", code=error.code)
-    usual = {"WWW-Authenticate": "Bearer"} if error.status == 401 else \
-        {"Retry-After": str(getattr(error, "retry_after", retry_after))} if error.status in (429, 503) else {}
-    return SafeJSON(error_body(error), status_code=error.status, headers={**usual, **(headers or {})})
+    return SafeJSON(error_body(error), status_code=error.status,
+                    headers={**usual_headers(error, retry_after), **(headers or {})})
+
+
+def usual_headers(error: SummarizerError, retry_after: int) -> dict[str, str]:
+    """The headers a client acts on: ``WWW-Authenticate`` on 401, ``Retry-After`` on 429 and 503."""
+    if error.status == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    if error.status in (429, 503):
+        return {"Retry-After": str(getattr(error, "retry_after", retry_after))}
+    return {}
