@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .extractive import extract
@@ -38,6 +41,7 @@ class Article:
     language_warnings: dict[str, list[str]] = field(default_factory=dict)
     faithful: dict[str, bool] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)  # languages that could not be produced, and why
+    made: dict[str, dict[str, str]] = field(default_factory=dict)  # language -> how it was made (language_repair)
     work: dict[str, float] = field(default_factory=dict)  # stage -> characters this article brought to it
 
     @property
@@ -79,6 +83,7 @@ class Article:
             sentences={lang: self.sentences[lang] for lang in done},
             language_warnings=self.language_warnings, faithful={lang: self.faithful.get(lang, True) for lang in done},
             errors=self.errors, evidence={lang: self.evidence[lang] for lang in done if lang in self.evidence},
+            made={lang: self.made[lang] for lang in done if lang in self.made},
             engines={m: engines[m] for chain in self.models.values() for m in chain if m in engines})
 
 
@@ -96,3 +101,17 @@ def shared_timings(articles: list[Article], stages: dict[str, float]) -> dict[in
     for times in out.values():
         times["total_s"] = round(sum(times.values()), 4)
     return out
+
+
+@contextmanager
+def stage(stages: dict[str, float], stage: str) -> Iterator[None]:
+    """Add the time the block takes to a stage, also when it raises (a batch run again adds to it)."""
+    since = time.perf_counter()
+    try:
+        yield
+    finally:
+        add_time(stages, stage, since)
+
+
+def add_time(stages: dict[str, float], stage: str, since: float) -> None:
+    stages[stage] = stages.get(stage, 0.0) + time.perf_counter() - since  # a batch run again adds to it

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from .models import Model
 
 
+LANGUAGE_CHECKS = ("refuse", "warn")
+
+
 @dataclass(frozen=True)
 class Config:
     preset: str = "default"  # a name in PRESETS: the summariser and the translators by default
@@ -45,6 +48,11 @@ class Config:
     max_languages: int = 20  # most target languages in one request
     max_reduce_rounds: int = 8  # summarise-the-summaries rounds for very long articles
     evidence: bool = True  # trace every summary sentence to the article sentences behind it (Summary.evidence)
+    # Each summary and translation is checked to be in the language it is labelled (language_check.py).
+    # "refuse": what is not is made again once, then not returned under that label (language_repair.py);
+    # "warn": it is returned, with the failed check in its warnings and `made` (for models whose output is not
+    # meant to be language: random weights in tests, or a language the detector mistakes for another)
+    language_check: str = "refuse"
     max_models: int = DEFAULT_MAX_MODELS  # loaded models kept at most (least recently used dropped first)
     options: SummarizeOptions = field(default_factory=SummarizeOptions)  # defaults for every request
 
@@ -52,6 +60,8 @@ class Config:
         get_preset(self.preset)  # an unknown preset is an error naming the presets
         if self.engine not in ENGINES:
             raise InputError(f"engine={self.engine!r} is not one of: {', '.join(ENGINES)}.")
+        if self.language_check not in LANGUAGE_CHECKS:
+            raise InputError(f"language_check={self.language_check!r} is not one of: {', '.join(LANGUAGE_CHECKS)}.")
         if self.precision not in PRECISIONS:
             raise InputError(f"precision={self.precision!r} is not one of: {', '.join(PRECISIONS)}.")
         if not isinstance(self.translators, Mapping):
@@ -91,6 +101,9 @@ def add_model_flags(parser: argparse.ArgumentParser, *, runtime: bool = True, fa
         group.add_argument("--precision", default="auto", choices=list(PRECISIONS),
                            help="auto: int8 on CTranslate2 (CPU), float16 on CUDA; torch: bfloat16 where the CPU "
                                 "computes it natively, else float32")
+    group.add_argument("--language-check", default="refuse", choices=LANGUAGE_CHECKS,
+                       help="refuse (default): a summary not written in the language it is for is made again, "
+                            "then refused for that language; warn: returned, with the failed check in its warnings")
     if fallback:
         group.add_argument("--extractive-fallback", action=argparse.BooleanOptionalAction, default=True,
                            help="when the preset's summariser cannot be loaded, summarise extractively (the "
@@ -160,7 +173,7 @@ def config_from_args(args: argparse.Namespace, **extra: Any) -> Config:
     counts = ("batch_size", "max_chars", "max_languages", "max_models")
     check_counts(args, *counts)
     values.update({name: getattr(args, name) for name in counts if hasattr(args, name)})
-    for name in ("device", "engine", "precision", "extractive_fallback"):
+    for name in ("device", "engine", "precision", "extractive_fallback", "language_check"):
         if hasattr(args, name):
             values[name] = getattr(args, name)
     if hasattr(args, "length"):

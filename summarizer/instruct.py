@@ -16,9 +16,9 @@ from typing import Any
 from .errors import ModelLoadError
 from .extractive import SENTENCES_FOR_LENGTH
 from .languages import LANGUAGES
-from .models import Generated, Location, Model
+from .models import LIMIT_BUCKET, Generated, Location, Model
 from .options import SummarizeOptions
-from .prompts import clean_summary, plain_prompt, summary_instruction
+from .prompts import clean_summary, plain_prompt, summary_instruction, translation_messages
 
 DEFAULT_INPUT_TOKENS = 4096  # article tokens per prompt for a model the registry does not know
 PROMPT_RESERVE = 160  # tokens of the prompt around the article (instruction, template, system turn)
@@ -76,18 +76,16 @@ class InstructModel(Model):
                             sentences=sentences)
         return settings
 
-    def prompt(self, text: str, language: str, sentences: int) -> list[int]:
+    def prompt(self, text: str, language: str, sentences: int, again: bool = False) -> list[int]:
         """The prompt's token ids: the instruction in the chat template (or the plain prompt of a base model)."""
         if not self.chat:
             return self.tokenizer(plain_prompt(text, language, sentences), verbose=False)["input_ids"]
-        messages = [{"role": "user", "content": summary_instruction(text, language, sentences)}]
-        encoded = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True,
-                                                     return_dict=True)
-        return list(encoded["input_ids"])
+        return self._chat([{"role": "user", "content": summary_instruction(text, language, sentences, again=again)}])
 
     def summarize(self, texts: Sequence[str], languages: Sequence[str], *, settings: dict[str, Any],
-                  batch_size: int = 8, max_batch_tokens: int = 32_768) -> list[Generated]:
-        """A summary of each text, written in the language given for it (one language per text)."""
+                  batch_size: int = 8, max_batch_tokens: int = 32_768, again: bool = False) -> list[Generated]:
+        """A summary of each text, written in the language given for it (one language per text); `again` asks
+        for the language more firmly (after an answer in another one)."""
         if not texts:
             return []
         settings = dict(settings)
@@ -97,7 +95,7 @@ class InstructModel(Model):
             for text, language in zip(texts, languages, strict=True):
                 cut = self._fit(text)
                 truncated.append(cut != text)
-                prompts.append(self.prompt(cut, language, sentences or 1))
+                prompts.append(self.prompt(cut, language, sentences or 1, again))
             runs = self._run_batches(prompts, settings, batch_size, max_batch_tokens)
             results = []
             for run, cut, language in zip(runs, truncated, languages, strict=True):
@@ -115,6 +113,47 @@ class InstructModel(Model):
             return text
         return self.tokenizer.decode(ids[:self.max_input_tokens], skip_special_tokens=True)
 
-    def generate(self, texts: Sequence[str], **_: Any) -> list[Generated]:
-        raise ModelLoadError(f"Model {self.name!r} is a decoder-only instruction model: it summarises "
-                             "(summarizer_model=, --summarizer-model) but is not used as a translator.")
+    def translate(self, texts: Sequence[str], sources: Sequence[str], targets: Sequence[str], *,
+                  settings: dict[str, Any], batch_size: int = 8, max_batch_tokens: int = 32_768,
+                  length_ratio: float = 2.0, again: bool = False) -> list[Generated]:
+        """A translation of each text from its source into its target language (one pair per text, so that one
+        call serves every language of a request); `again` asks more firmly (after an answer in the wrong
+        language). Each output's length limit is `length_ratio` x its own input's tokens."""
+        if not texts:
+            return []
+        settings = {key: value for key, value in settings.items() if key not in ("sentences", "max_length",
+                                                                               "min_length", "min_new_tokens")}
+        with self._lock:
+            prompts, limits = [], []
+            for text, source, target in zip(texts, sources, targets, strict=True):
+                cut = self._fit(text)
+                prompts.append(self._chat(translation_messages(cut, source, target, again=again)))
+                tokens = len(self.tokenizer(cut, add_special_tokens=False, verbose=False)["input_ids"])
+                limits.append(min(int(-(-tokens // LIMIT_BUCKET) * LIMIT_BUCKET * length_ratio) + 16,
+                                  self.max_output_tokens))
+            runs = self._run_limited(prompts, settings, batch_size, max_batch_tokens, limits)
+            results = []
+            for run, text, target in zip(runs, texts, targets, strict=True):
+                raw = self.tokenizer.decode(run.ids, skip_special_tokens=True)
+                spaced = LANGUAGES[target].spaced if target in LANGUAGES else True
+                results.append(Generated(clean_summary(raw, spaced=spaced)[0], run.finished, self._fit(text) != text))
+        return results
+
+    def _chat(self, messages: list[dict[str, str]]) -> list[int]:
+        if not self.chat:  # a base model: the turns as plain text, the answer's turn left open
+            lines = [m["content"] for m in messages if m["role"] != "system"]
+            return self.tokenizer("\n\n".join(lines) + "\n", verbose=False)["input_ids"]
+        encoded = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True,
+                                                     return_dict=True)
+        return list(encoded["input_ids"])
+
+    def generate(self, texts: Sequence[str], *, source: str | None = None, target: str | None = None,
+                 settings: dict[str, Any], batch_size: int = 8, max_batch_tokens: int | None = None,
+                 length_ratio: float | None = None) -> list[Generated]:
+        """Translate texts from `source` into `target` (the translator's interface of every model)."""
+        if source is None or target is None:
+            raise ModelLoadError(f"Model {self.name!r} is an instruction model: as a translator it needs the source "
+                                 "and target languages.")
+        return self.translate(texts, [source] * len(texts), [target] * len(texts), settings=settings,
+                              batch_size=batch_size, length_ratio=length_ratio or 2.0)
+

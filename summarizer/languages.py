@@ -79,7 +79,9 @@ del _lang, _key
 
 # Scripts by Unicode block, as bodies of a regex character class: the one place they are written.
 # kana and CJK ideographs (with their compatibility block): Chinese and Japanese, no spaces between words
-CJK = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
+KANA = "\u3040-\u30ff"  # hiragana and katakana: Japanese
+HAN = "\u3400-\u9fff\uf900-\ufaff"  # CJK ideographs and their compatibility block
+CJK = KANA + HAN
 HANGUL = "\uac00-\ud7af"  # Korean syllables (Korean puts spaces between words)
 THAI = "\u0e00-\u0e7f"
 UNSPACED = frozenset(lang.code for lang in _TABLE if not lang.spaced)  # languages written without spaces

@@ -182,6 +182,28 @@ class Model:
                 runs[index] = run
         return runs  # type: ignore[return-value]
 
+    def _run_limited(self, encoded: list[list[int]], settings: dict[str, Any], batch_size: int,
+                     max_batch_tokens: int, limits: list[int] | None) -> list[Run]:
+        """Batches cut by count and padded tokens only, not where the inputs' own limits change (sorted by length,
+        a translation job would otherwise run many part-filled batches, one per limit): each runs to its longest
+        input's limit. An output that comes within two tokens of its own lower limit there is run again with
+        that limit, so that every text gets exactly what its own limit gives it; few do, a translation ends
+        long before. A limit decides no earlier step of beam search, except transformers' early_stopping="never"."""
+        if limits is None or settings.get("early_stopping") == "never":
+            return self._run_batches(encoded, settings, batch_size, max_batch_tokens, limits)
+        shared = list(limits)
+        for batch in _batches(encoded, batch_size, max_batch_tokens, None, getattr(self.engine, "length_spread", None)):
+            for index in batch:
+                shared[index] = max(limits[i] for i in batch)
+        runs = self._run_batches(encoded, settings, batch_size, max_batch_tokens, shared)
+        again = [i for i, run in enumerate(runs) if shared[i] > limits[i] and len(run.ids) >= limits[i] - 2]
+        if again:
+            redone = self._run_batches([encoded[i] for i in again], settings, batch_size, max_batch_tokens,
+                                       [limits[i] for i in again])
+            for index, run in zip(again, redone, strict=True):
+                runs[index] = run
+        return runs
+
     def _run_halving(self, batch: list[list[int]], settings: dict[str, Any]) -> list[Run]:
         """Run a batch; when it runs out of memory, run its halves instead (down to single inputs)."""
         try:
@@ -278,28 +300,6 @@ class Seq2SeqModel(Model):
                 results.append(Generated(self.tokenizer.decode(kept, skip_special_tokens=True).strip(),
                                          run.finished, cut))
         return results
-
-    def _run_limited(self, encoded: list[list[int]], settings: dict[str, Any], batch_size: int,
-                     max_batch_tokens: int, limits: list[int] | None) -> list[Run]:
-        """Batches cut by count and padded tokens only, not where the inputs' own limits change (sorted by length,
-        a translation job would otherwise run many part-filled batches, one per limit): each runs to its longest
-        input's limit. An output that comes within two tokens of its own lower limit there is run again with
-        that limit, so that every text gets exactly what its own limit gives it; few do, a translation ends
-        long before. A limit decides no earlier step of beam search, except transformers' early_stopping="never"."""
-        if limits is None or settings.get("early_stopping") == "never":
-            return self._run_batches(encoded, settings, batch_size, max_batch_tokens, limits)
-        shared = list(limits)
-        for batch in _batches(encoded, batch_size, max_batch_tokens, None, getattr(self.engine, "length_spread", None)):
-            for index in batch:
-                shared[index] = max(limits[i] for i in batch)
-        runs = self._run_batches(encoded, settings, batch_size, max_batch_tokens, shared)
-        again = [i for i, run in enumerate(runs) if shared[i] > limits[i] and len(run.ids) >= limits[i] - 2]
-        if again:
-            redone = self._run_batches([encoded[i] for i in again], settings, batch_size, max_batch_tokens,
-                                       [limits[i] for i in again])
-            for index, run in zip(again, redone, strict=True):
-                runs[index] = run
-        return runs
 
 
 def _batches(encoded: list[list[int]], batch_size: int, max_batch_tokens: int,

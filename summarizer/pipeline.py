@@ -7,9 +7,10 @@ The route for each article, the four steps of `Summarizer._run`:
    sentence (the "pivot"); note the language the summariser writes, and the targets it writes directly;
 3. split into sentences, pack them into token-budgeted chunks, summarise every chunk of every article in one
    batched call, and the joined chunk summaries again until one remains, in each language it writes
-   (`summarizing.py`);
+   (`summarizing.py`); check each is in its language, then its numbers and names (`language_repair.py`);
 4. translate the summary sentence by sentence into each other target language, all sentences of all articles
-   for one model in one call, identical sentences once (`translation.py`); then the evidence (`grounding.py`).
+   for one model in one call, identical sentences once, each checked for its language (`translation.py`);
+   then the evidence (`grounding.py`).
 
 Which model does what is decided by a `routing.Router`, from the `Config`, before any model runs:
 `Summarizer.plan` shows the route that runs.
@@ -18,12 +19,11 @@ Which model does what is decided by a `routing.Router`, from the `Config`, befor
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from .article import Article, shared_timings
+from .article import Article, add_time, shared_timings, stage
 from .cache import ModelCache, default_cache
 from .config import Config
 from .detect import detect_language
@@ -37,6 +37,7 @@ from .errors import (
     TooLongError,
 )
 from .grounding import ground
+from .language_repair import check_written
 from .languages import LANGUAGES, normalize_language, normalize_languages
 from .loading import load_model
 from .models import Model
@@ -46,7 +47,7 @@ from .request import Request, run_batches, with_source
 from .result import Summary
 from .routing import Router, abilities
 from .store import stored_fallbacks
-from .summarizing import check_summaries, summarize_articles, summarize_extractively
+from .summarizing import check_summaries, finish, summarize_articles, summarize_extractively
 from .text import clean_text, join_sentences, split_sentences
 from .translation import Job, run_jobs, translate_sentences, translate_summaries
 
@@ -217,7 +218,7 @@ class Summarizer:
         art.targets = with_source(art.source, targets, options.include_source)
         art.work["detect_s"] = len(cleaned)
         art.started_with = tuple(art.warnings)
-        _add(stages, "detect_s", started)
+        add_time(stages, "detect_s", started)
         return art
 
     def _summarizer_model(self, articles: list[Article]) -> Model | None:
@@ -265,9 +266,9 @@ class Summarizer:
 
     def _run(self, articles: list[Article], options: SummarizeOptions, stages: dict[str, float],
              partial: Partial | None = None, active: Active | None = None) -> None:
-        model = self._summarizer_model(articles)
+        model, refuse = self._summarizer_model(articles), self.config.language_check == "refuse"
         self._route(articles, model, options, stages)
-        with _stage(stages, "summarize_s"):  # a call that fails counts too: the fallback's shares add up
+        with stage(stages, "summarize_s"):  # a call that fails counts too: the fallback's shares add up
             if model is None:
                 summarize_extractively(articles, options)
             else:
@@ -276,11 +277,13 @@ class Summarizer:
             for art in articles:
                 art.gone = art.gone or (active is not None and not active(art.index))
             articles = [art for art in articles if not art.gone]
+            check_written(articles, model, options, finish, self.config.batch_size, refuse)
             check_summaries(articles, model, options)
-        with _stage(stages, "translate_s"):  # every summary into every target the summariser did not write
-            translate_summaries(articles, self.router.translator, self.load, options, self.config.batch_size, partial)
+        with stage(stages, "translate_s"):  # every summary into every target the summariser did not write
+            translate_summaries(articles, self.router.translator, self.load, options, self.config.batch_size, partial,
+                                refuse_language=refuse)
         if self.config.evidence:
-            with _stage(stages, "evidence_s"):
+            with stage(stages, "evidence_s"):
                 ground(articles)
                 for art in articles:
                     art.work["evidence_s"] = sum(len(text) for text in art.summaries.values())
@@ -324,35 +327,23 @@ class Summarizer:
             art.work_text = join_sentences(translated)
             art.chain.insert(0, translator.model_id)
         if jobs:
-            _add(stages, "pivot_s", clock)
-
-
-@contextmanager
-def _stage(stages: dict[str, float], stage: str) -> Iterator[None]:
-    """Add the time the block takes to a stage, also when it raises (a batch run again adds to it)."""
-    since = time.perf_counter()
-    try:
-        yield
-    finally:
-        _add(stages, stage, since)
-
-
-def _add(stages: dict[str, float], stage: str, since: float) -> None:
-    stages[stage] = stages.get(stage, 0.0) + time.perf_counter() - since  # a batch run again adds to it
+            add_time(stages, "pivot_s", clock)
 
 
 def summarize(text: str, languages: Sequence[str] | str = ("en",), *, preset: str = "default", length: str = "short",
               source_language: str | None = None, include_source: bool = True, strict: bool = False,
               device: str = "auto", engine: str = "auto", summarizer_model: str | Model | None = None,
-              translators: Mapping[str, str | Model] | None = None, allow_pickle: bool = False) -> Summary:
+              translators: Mapping[str, str | Model] | None = None, allow_pickle: bool = False,
+              language_check: str = "refuse") -> Summary:
     """Summarise one article into each of `languages` (ISO 639-1 codes or names), and into its own language
     unless `include_source` is false.
 
     Models load on first use and stay in the process's model cache. Only safetensors weights are
-    loaded unless `allow_pickle`.
+    loaded unless `allow_pickle`. Every summary is in the language it is labelled: one that is not is made
+    again, then refused for that language (`language_check="warn"` returns it, flagged).
     """
     config = Config(preset=preset, summarizer_model=summarizer_model, translators=translators or {}, device=device,
-                    engine=engine, allow_pickle=allow_pickle)
+                    engine=engine, allow_pickle=allow_pickle, language_check=language_check)
     options = SummarizeOptions(length=length, source_language=source_language, include_source=include_source,
                                strict=strict)
     return Summarizer.from_config(config).summarize(text, languages, options)

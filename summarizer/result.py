@@ -25,6 +25,10 @@ class Summary:
     # language -> the article sentences behind each summary sentence, what nothing supports, a support score
     # (support.Evidence; in to_dict() a plain dict)
     evidence: dict[str, Any] = field(default_factory=dict)
+    # language -> how its summary was made: method ("summarised", "written directly", "translated", "extractive"),
+    # "from" and "by" for a translation, language_check ("passed", "too short to tell"), and "retried" (why)
+    # where a first answer was in another language (language_repair.py)
+    made: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict."""

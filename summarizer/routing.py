@@ -18,7 +18,7 @@ registry does not know, count as English-only.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from . import argos, gguf
 from .errors import ModelLoadError
 from .languages import LANGUAGES, normalize_language, normalize_languages
 from .registry import MODELS, Preset, find_spec, get_preset
-from .store import imported_spec, store_folder
+from .store import available_offline, imported_spec, store_folder
 
 # Model types that read (and write) many languages: a summariser of these needs no pivot,
 # a translator of these reads the summary's own language.
@@ -58,6 +58,7 @@ class Abilities:
     reads: tuple[str, ...] = ("en",)
     writes: tuple[str, ...] = ()
     instruct: bool = False
+    translates: tuple[str, ...] = ()  # languages an instruction model translates its summaries into
 
 
 def abilities(name: str, known: tuple[str | None, str] | None = None) -> Abilities:
@@ -68,7 +69,7 @@ def abilities(name: str, known: tuple[str | None, str] | None = None) -> Abiliti
         if spec is None:
             return Abilities(("en",), ("en",), True)
     if spec is not None:
-        return Abilities(spec.languages, spec.writes, spec.family == "instruct")
+        return Abilities(spec.languages, spec.writes, spec.family == "instruct", spec.translates)
     if known is not None:
         kind, family = known
     else:
@@ -103,6 +104,8 @@ class Router:
     summarizer_writes: tuple[str, ...] = ()  # languages an instruction model writes itself (direct routes)
     many_to_many: frozenset[str] = frozenset()  # which of `translators` read any language
     pairs: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # translators that say their pair (Argos)
+    summarizer_translates: tuple[str, ...] = ()  # languages the (instruction) summariser translates into
+    have: Callable[[str], bool] = available_offline  # whether a model can be loaded without the hub
 
     @classmethod
     def build(cls, preset: str = "default", summarizer: str | None = None,
@@ -122,7 +125,8 @@ class Router:
                                      f"(--translator {target}=...), or a package for ...->{lang}.")
         able = abilities(name, known.get(name))
         return cls(chosen, name, mine, able.reads, able.writes,
-                   frozenset(m for m in mine.values() if many_to_many(m, (known.get(m) or (None,))[0])), pairs)
+                   frozenset(m for m in mine.values() if many_to_many(m, (known.get(m) or (None,))[0])), pairs,
+                   able.translates)
 
     def _mine(self, target: str, source: str) -> str | None:
         """The caller's translator into `target`, unless it says it reads another language than `source`."""
@@ -136,14 +140,25 @@ class Router:
 
     def supported(self) -> set[str]:
         """Target languages this configuration can write."""
-        supported = {"en", *self.preset.translators, *self.translators, *self.summarizer_writes}
+        supported = {"en", *self.preset.translators, *self.translators, *self.summarizer_writes,
+                     *self.summarizer_translates}
         multilingual = MODELS.get(self.preset.multilingual)
         if multilingual and "*" in multilingual.languages:
             supported |= set(LANGUAGES)
         return supported
 
     def to_english(self, source: str) -> str:
-        return self._mine("en", source) or self.preset.to_english.get(source) or self.preset.to_english_fallback
+        mine = self._mine("en", source)
+        if mine:
+            return mine
+        chosen = self.preset.to_english.get(source) or self.preset.to_english_fallback
+        return self._itself(source, "en", chosen) or chosen
+
+    def _itself(self, source: str, target: str, preset_choice: str) -> str | None:
+        """The summariser, where it translates `source` into `target` and the preset's translator is not here."""
+        if target in self.summarizer_translates and self.reads(source) and not self.have(preset_choice):
+            return self.summarizer
+        return None
 
     def pivot(self, source: str) -> tuple[str | None, str]:
         """(the model translating a `source` article into English, or None; the language of its summary)."""
@@ -164,9 +179,9 @@ class Router:
         mine = self._mine(target, source)
         if mine and (source == "en" or mine in self.many_to_many or mine in self.pairs):
             return mine
-        if source == "en" and target in self.preset.translators:
-            return self.preset.translators[target]
-        return self.preset.multilingual
+        chosen = self.preset.translators[target] if source == "en" and target in self.preset.translators \
+            else self.preset.multilingual
+        return self._itself(source, target, chosen) or chosen
 
     def plan(self, targets: Sequence[str], source: str = "en") -> dict[str, list[str]]:
         """The model chain that makes each target language for an article in `source`."""

@@ -8,11 +8,13 @@ the model reads is split at word level first, and its translation re-joined.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from .article import Article
 from .errors import ModelError, ModelLoadError
 from .faithfulness import check_translation
+from .instruct import InstructModel
+from .language_repair import check_translated
 from .languages import LANGUAGES
 from .models import Model
 from .options import SummarizeOptions
@@ -39,61 +41,100 @@ def translate_sentences(model: Model, sentences: list[str], source: str, target:
 
     Also returns the sentences too long for the model: sentence -> (tokens, pieces it was split into).
     """
+    return translate_pairs(model, [(sentences, source, target)], options, batch_size)[0]
+
+
+def translate_pairs(model: Model, requests: Sequence[tuple[list[str], str, str]], options: SummarizeOptions,
+                    batch_size: int) -> list[tuple[list[str], dict[str, tuple[int, int]]]]:
+    """`translate_sentences` for each (sentences, source, target): an instruction model translates every pair
+    in one batched call (each prompt names its own pair), another model one call per pair."""
     budget = model.max_input_tokens - 8
-    spaced = LANGUAGES[source].spaced
-    unique: dict[str, list[str]] = {}
-    split: dict[str, tuple[int, int]] = {}
-    for sentence, count in zip(sentences, model.count_tokens(sentences), strict=True):
-        if sentence in unique:
-            continue
-        unique[sentence] = [sentence]
-        if count > budget:
-            unique[sentence] = split_to_fit(sentence, model.count_tokens, budget, spaced)
-            split[sentence] = (count, len(unique[sentence]))
-    pieces = list(dict.fromkeys(p for parts in unique.values() for p in parts))
+    plans, calls = [], {}
+    for sentences, source, target in requests:
+        unique: dict[str, list[str]] = {}
+        split: dict[str, tuple[int, int]] = {}
+        for sentence, count in zip(sentences, model.count_tokens(sentences), strict=True):
+            if sentence in unique:
+                continue
+            unique[sentence] = [sentence]
+            if count > budget:
+                unique[sentence] = split_to_fit(sentence, model.count_tokens, budget, LANGUAGES[source].spaced)
+                split[sentence] = (count, len(unique[sentence]))
+        plans.append((unique, split))
+        calls.update({(piece, source, target): None for parts in unique.values() for piece in parts})
     settings, ratio = translation_settings(model, options)
-    outputs = model.generate(pieces, source=source, target=target, settings=settings,
-                             batch_size=batch_size, length_ratio=ratio)
-    done = {piece: out.text for piece, out in zip(pieces, outputs, strict=True)}
-    target_spaced = LANGUAGES[target].spaced
-    return [join_sentences([done[p] for p in unique[s]], target_spaced) for s in sentences], split
+    keys = list(calls)
+    if isinstance(model, InstructModel):
+        outputs = model.translate([k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
+                                  settings=settings, batch_size=batch_size, length_ratio=ratio or 2.0)
+        done = {key: out.text for key, out in zip(keys, outputs, strict=True)}
+    else:
+        done = {}
+        for source, target in dict.fromkeys((k[1], k[2]) for k in keys):
+            pair = [k for k in keys if k[1:] == (source, target)]
+            outputs = model.generate([k[0] for k in pair], source=source, target=target, settings=settings,
+                                     batch_size=batch_size, length_ratio=ratio)
+            done.update({key: out.text for key, out in zip(pair, outputs, strict=True)})
+    return [([join_sentences([done[(p, source, target)] for p in unique[s]], LANGUAGES[target].spaced)
+              for s in sentences], split)
+            for (sentences, source, target), (unique, split) in zip(requests, plans, strict=True)]
 
 
 def run_jobs(jobs: dict[Job, list[tuple[Article, list[str]]]], load: Callable[[str], Model],
              options: SummarizeOptions, batch_size: int, *, required: bool = False,
              ) -> Iterator[tuple[Model, Article, str, list[str], list[str]]]:
-    """Run translation jobs, one model call per (model, source, target), over each article's sentences.
+    """Run translation jobs over each article's sentences: one model call per (model, source, target), or one
+    per model for an instruction model (every language it translates into at once).
 
-    A model that cannot be loaded, or raises, fails only its language (in the article's errors),
+    A model that cannot be loaded, or raises, fails only its languages (in the article's errors),
     unless the jobs are `required` (the pivot into English, without which there is nothing to
     summarise). Yields (model, article, target, translated sentences, notes): one sentence out per
     sentence in; notes say which of the article's sentences had to be split.
     """
-    for (name, source, target), items in jobs.items():
+    by_model: dict[str, list[Job]] = {}
+    for job in jobs:
+        by_model.setdefault(job[0], []).append(job)
+    for name, model_jobs in by_model.items():
         try:
             model = load(name)
-            flat = [sentence for _, sentences in items for sentence in sentences]
-            translated, split = translate_sentences(model, flat, source, target, options, batch_size)
-        except (ModelLoadError, ModelError) as exc:  # this language fails; the others go on
+            groups = [model_jobs] if isinstance(model, InstructModel) else [[job] for job in model_jobs]
+        except (ModelLoadError, ModelError) as exc:
             if required:
                 raise
-            for art, _ in items:
-                art.fail_language(target, str(exc))
+            _fail(jobs, model_jobs, exc)
             continue
-        position = 0
-        for art, sentences in items:
-            notes = [f"a sentence of {split[s][0]} tokens was split into {split[s][1]} pieces for {model.name}"
-                     for s in dict.fromkeys(sentences) if s in split]
-            yield model, art, target, translated[position:position + len(sentences)], notes
-            position += len(sentences)
+        for group in groups:
+            try:
+                results = translate_pairs(model, [([s for _, sentences in jobs[job] for s in sentences], job[1],
+                                                   job[2]) for job in group], options, batch_size)
+            except (ModelLoadError, ModelError) as exc:  # these languages fail; the others go on
+                if required:
+                    raise
+                _fail(jobs, group, exc)
+                continue
+            for job, (translated, split) in zip(group, results, strict=True):
+                position = 0
+                for art, sentences in jobs[job]:
+                    notes = [f"a sentence of {split[s][0]} tokens was split into {split[s][1]} pieces for "
+                             f"{model.name}" for s in dict.fromkeys(sentences) if s in split]
+                    yield model, art, job[2], translated[position:position + len(sentences)], notes
+                    position += len(sentences)
+
+
+def _fail(jobs: dict[Job, list[tuple[Article, list[str]]]], failed: list[Job], exc: Exception) -> None:
+    for job in failed:
+        for art, _ in jobs[job]:
+            art.fail_language(job[2], str(exc))
 
 
 def translate_summaries(articles: list[Article], translator: Callable[[str, str], str],
                         load: Callable[[str], Model], options: SummarizeOptions, batch_size: int,
-                        partial: Callable[[int, str, str], None] | None = None) -> None:
+                        partial: Callable[[int, str, str], None] | None = None, *,
+                        refuse_language: bool = True) -> None:
     """Step 4 of the pipeline: every summary into every target its summariser did not write, one call per
-    (model, source, target); `translator(source, target)` names the model (the router's choice). Each translation
-    is checked against the summary it translates; `partial(index, language, text)` hears of each as it is ready."""
+    (model, source, target), or per instruction model; `translator(source, target)` names the model (the router's
+    choice). Each translation is checked for its language (`language_repair.check_translated`) and against the
+    summary it translates; `partial(index, language, text)` hears of each as it is ready."""
     jobs: dict[Job, list[tuple[Article, list[str]]]] = {}
     for art in articles:
         sentences = split_sentences(art.summary)
@@ -113,6 +154,10 @@ def translate_summaries(articles: list[Article], translator: Callable[[str, str]
             art.warn_language(target, note)
         if art.summary.strip() and not "".join(translated).strip():
             art.warn_language(target, f"{model.name} produced an empty translation")
+        translated = check_translated(model, art, target, split_sentences(art.summary), translated,
+                                      translation_settings(model, options)[0], refuse_language)
+        if translated is None:  # not in the language it is for, even when asked again: that language's error
+            continue
         text = join_sentences(translated, LANGUAGES[target].spaced)
         problems = check_translation(art.summary, text, art.summary_language, target)
         art.faithful[target] = not problems

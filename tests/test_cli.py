@@ -26,7 +26,7 @@ HTML = ("<html><head><title>Bridge</title><script>alert('x')</script><style>p{}<
 
 
 def _flags(tiny):
-    return ["--summarizer-model", tiny["bart"], "--translator", f"fr={tiny['en-fr']}",
+    return ["--language-check", "warn", "--summarizer-model", tiny["bart"], "--translator", f"fr={tiny['en-fr']}",
             "--translator", f"ja={tiny['m2m100']}", "--translator", f"en={tiny['mul-en']}", "--device", "cpu"]
 
 

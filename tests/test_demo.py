@@ -29,7 +29,7 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 
 def _tiny_config(tiny) -> Config:
-    return Config(summarizer_model=tiny["bart"], device="cpu", translators={
+    return Config(language_check="warn", summarizer_model=tiny["bart"], device="cpu", translators={
         "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"], "ar": tiny["m2m100"]})
 
 
@@ -77,7 +77,7 @@ def test_user_errors_come_back_as_clear_messages(client, text, languages, messag
 
 def test_a_missing_model_falls_back_to_extractive_and_names_the_download_command(tiny):
     # the real summariser is not here; the fallback is the server's choice (its flags turn it on)
-    service = Service(Config(translators={"fr": tiny["en-fr"]}, device="cpu", extractive_fallback=True))
+    service = Service(Config(language_check="warn", translators={"fr": tiny["en-fr"]}, device="cpu", extractive_fallback=True))
     with page_server(service) as url:
         result = Client(url, verbose=False).predict(text=ARTICLE, languages=["en", "fr", "de"], api_name="/summarize")
     assert result["warnings"][0].startswith("ABSTRACTIVE SUMMARISER UNAVAILABLE")

@@ -29,7 +29,7 @@ def fixed_summary(tiny, monkeypatch):
     """The tiny summariser writes SUMMARY whatever it reads; returns the flags that select it."""
     bart = load_model(tiny["bart"], device="cpu")
     monkeypatch.setattr(bart, "generate", lambda texts, **kw: [Generated(SUMMARY, True, False) for _ in texts])
-    return ["--summarizer-model", tiny["bart"], "--device", "cpu", "--quiet"]
+    return ["--language-check", "warn", "--summarizer-model", tiny["bart"], "--device", "cpu", "--quiet"]
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def test_auto_device_uses_cuda_with_a_half_precision_dtype(tiny):
 
 
 def test_pipeline_runs_on_cuda_and_is_deterministic(tiny):
-    summarizer = Summarizer(summarizer_model=tiny["bart"], device="auto", translators={
+    summarizer = Summarizer(language_check="warn", summarizer_model=tiny["bart"], device="auto", translators={
         "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"]})
     first = summarizer.summarize(ARTICLE, ["en", "fr", "pl", "ja"])
     second = summarizer.summarize(ARTICLE, ["en", "fr", "pl", "ja"])
@@ -30,7 +30,7 @@ def test_pipeline_runs_on_cuda_and_is_deterministic(tiny):
 
 
 def test_multilingual_summariser_on_cuda(tiny):
-    summarizer = Summarizer("multilingual", summarizer_model=tiny["mt5"], device="cuda",
+    summarizer = Summarizer("multilingual", language_check="warn", summarizer_model=tiny["mt5"], device="cuda",
                             translators={"en": tiny["mul-en"], "de": tiny["m2m100"]})
     result = summarizer.summarize(ARTICLE.replace("The city", "La ville"), ["en", "de"], source_language="fr")
     assert set(result.summaries) == {"en", "de"}

@@ -95,11 +95,13 @@ def test_both_engines_generate_the_same_tokens(tiny_llm):
     assert [len(run.ids) for run in torch_runs] == [8, 8]
 
 
-def test_a_decoder_only_model_is_not_a_translator(tiny_llm, tiny):
-    summarizer = Summarizer("default", summarizer_model=tiny["bart"], device="cpu",
+def test_a_decoder_only_model_translates_through_its_chat_template(tiny_llm, tiny):
+    summarizer = Summarizer("default", language_check="warn", summarizer_model=tiny["bart"], device="cpu",
                             translators={"fr": tiny_llm["chat"]})
     result = summarizer.summarize(ARTICLE, ["en", "fr"])
-    assert "en" in result.summaries and "decoder-only instruction model" in result.errors["fr"]
+    assert set(result.summaries) == {"en", "fr"} and not result.errors
+    assert result.models["fr"] == [tiny["bart"], tiny_llm["chat"]]
+    assert result.made["fr"]["method"] == "translated" and result.made["fr"]["from"] == "en"
 
 
 # ----------------------------------------------------------------------------------------- GGUF
@@ -196,7 +198,7 @@ def test_a_registry_instruction_model_writes_its_measured_languages_directly(mon
 def test_the_summariser_writes_direct_languages_in_the_same_batched_call(monkeypatch, tiny_llm, tiny):
     path = _writes_french(monkeypatch, tiny_llm)
     summarizer = Summarizer("default", summarizer_model=path, device="cpu", engine="torch",
-                            translators={"de": tiny["m2m100"]})
+                            translators={"de": tiny["m2m100"]}, language_check="warn")
     model = summarizer.load(path)
     calls = []
     original = model.summarize

@@ -111,7 +111,7 @@ def test_results_are_deterministic(tiny_summarizer):
 
 
 def test_multilingual_summariser_writes_in_the_source_language_without_pivot(tiny):
-    summarizer = Summarizer("multilingual", summarizer_model=tiny["mt5"], device="cpu",
+    summarizer = Summarizer("multilingual", language_check="warn", summarizer_model=tiny["mt5"], device="cpu",
                             translators={"en": tiny["mul-en"], "de": tiny["m2m100"]})
     result = summarizer.summarize(FRENCH, ["fr", "de", "en"])
     assert result.models == {"fr": [tiny["mt5"]], "de": [tiny["mt5"], tiny["m2m100"]],
@@ -204,7 +204,7 @@ def test_default_preset_routes_every_required_target_without_loading_anything():
 
 @pytest.mark.parametrize("engine", ["torch", "ctranslate2"])
 def test_a_translator_failing_while_generating_fails_its_language_naming_it(tiny, monkeypatch, engine):
-    summarizer = Summarizer(summarizer_model=tiny["bart"], translators={"fr": tiny["en-fr"]},
+    summarizer = Summarizer(language_check="warn", summarizer_model=tiny["bart"], translators={"fr": tiny["en-fr"]},
                             device="cpu", engine=engine)
     model = load_model(tiny["en-fr"], device="cpu", engine=engine)
 
@@ -221,7 +221,7 @@ def test_a_translator_failing_while_generating_fails_its_language_naming_it(tiny
 def test_a_model_raising_mid_batch_fails_only_the_articles_it_fails_on(tiny, monkeypatch):
     from summarizer.errors import ModelError
 
-    summarizer = Summarizer(summarizer_model=tiny["bart"], device="cpu",
+    summarizer = Summarizer(language_check="warn", summarizer_model=tiny["bart"], device="cpu",
                             translators={"fr": tiny["en-fr"], "en": tiny["mul-en"]})
     model = load_model(tiny["bart"], device="cpu")
     original = model.generate
@@ -270,7 +270,7 @@ def test_exact_output_lengths_for_benchmarks(tiny, engine, monkeypatch):
     from summarizer import SummarizeOptions
 
     options = SummarizeOptions(summary_tokens=7, translation_tokens=5)
-    summarizer = Summarizer(summarizer_model=tiny["bart"], translators={"fr": tiny["en-fr"]},
+    summarizer = Summarizer(language_check="warn", summarizer_model=tiny["bart"], translators={"fr": tiny["en-fr"]},
                             device="cpu", engine=engine, options=options)
     bart_calls = spy(monkeypatch, load_model(tiny["bart"], device="cpu", engine=engine))
     fr_calls = spy(monkeypatch, load_model(tiny["en-fr"], device="cpu", engine=engine))
@@ -316,7 +316,7 @@ def test_unfaithful_summary_is_flagged_with_the_span(tiny_summarizer, tiny, monk
 def test_strict_regenerates_then_falls_back_to_extractive(tiny, monkeypatch, second, expected, note):
     from summarizer import SummarizeOptions
 
-    summarizer = Summarizer(summarizer_model=tiny["bart"], device="cpu", options=SummarizeOptions(strict=True))
+    summarizer = Summarizer(language_check="warn", summarizer_model=tiny["bart"], device="cpu", options=SummarizeOptions(strict=True))
     bart = load_model(tiny["bart"], device="cpu")
     outputs = iter(["The council approved a budget of 9,999 dollars.", second])
     calls = []
@@ -336,7 +336,7 @@ def test_the_summarize_function_can_be_told_strict(tiny, monkeypatch):
     bart = load_model(tiny["bart"], device="cpu")
     outputs = iter(["The council approved a budget of 9,999 dollars.", "The council approved 4,700 dollars."])
     monkeypatch.setattr(bart, "generate", lambda texts, **kw: [Generated(next(outputs), True, False) for _ in texts])
-    result = summarize(ARTICLE, ["en"], summarizer_model=tiny["bart"], device="cpu", strict=True)
+    result = summarize(ARTICLE, ["en"], language_check="warn", summarizer_model=tiny["bart"], device="cpu", strict=True)
     assert result.summaries["en"] == "The council approved 4,700 dollars." and result.faithful == {"en": True}
     assert any("regenerated with wider beam search" in w for w in result.language_warnings["en"])
 

@@ -17,7 +17,7 @@ OTHER = "Heavy rain flooded the streets of the old town for three days. The mayo
 
 
 def test_the_one_by_one_fallback_keeps_every_stage_second_and_detects_each_article_once(tiny, monkeypatch):
-    summarizer = Summarizer(summarizer_model=tiny["bart"], translators={"fr": tiny["en-fr"]}, device="cpu")
+    summarizer = Summarizer(language_check="warn", summarizer_model=tiny["bart"], translators={"fr": tiny["en-fr"]}, device="cpu")
     bart = load_model(tiny["bart"], device="cpu")
     calls = []
 
@@ -43,7 +43,7 @@ def test_the_one_by_one_fallback_keeps_every_stage_second_and_detects_each_artic
 
 
 def test_strict_mode_says_a_summary_whose_chunks_never_converged_cannot_be_regenerated(tiny, monkeypatch):
-    summarizer = Summarizer(summarizer_model=tiny["bart"], device="cpu", max_reduce_rounds=1)
+    summarizer = Summarizer(language_check="warn", summarizer_model=tiny["bart"], device="cpu", max_reduce_rounds=1)
     bart = summarizer.load(tiny["bart"])
     monkeypatch.setattr(bart, "generate", lambda texts, **kw: [
         Generated("The council spent 999 dollars on the bridge in 1850 and more.", True, False) for _ in texts])

@@ -37,7 +37,7 @@ ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
 
 
 def _config(tiny, **extra) -> Config:
-    return Config(summarizer_model=tiny["bart"], device="cpu", translators={
+    return Config(language_check="warn", summarizer_model=tiny["bart"], device="cpu", translators={
         "fr": tiny["en-fr"], "ja": tiny["m2m100"], "en": tiny["mul-en"]}, **extra)
 
 
@@ -189,7 +189,7 @@ def test_serve_on_ray_honours_each_requests_preset_and_options_and_the_servers_s
     request timeout are the settings'."""
     from summarizer.serve_ray import RemoteRunner, SummarizerReplica
 
-    config = Config(preset="extractive", device="cpu", translators={"fr": tiny["en-fr"]},
+    config = Config(language_check="warn", preset="extractive", device="cpu", translators={"fr": tiny["en-fr"]},
                     options=SummarizeOptions(translation_tokens=5))
     handle = _Remote(SummarizerReplica(config))
     settings = ServerSettings(max_queue=3, batch_wait_ms=2000, batch_gather_ms=6000, request_timeout=30)
