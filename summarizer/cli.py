@@ -27,6 +27,7 @@ from .errors import InputError, ModelLoadError, SummarizerError, TooLongError
 from .outputs import FORMATS, summarize_items
 from .outputs import failed as row_failed
 from .registry import PRESETS, download_command
+from .result import describe_made
 from .version import __version__
 
 # command -> (module, function): imported only when that command runs
@@ -101,6 +102,8 @@ def print_text(row: dict, evidence: bool = False) -> None:
     for lang, summary in row["summaries"].items():
         mark = "" if row["faithful"].get(lang, True) else "  (failed the faithfulness check)"
         print(f"\n[{lang}] {summary}\n    models: {' > '.join(row['models'][lang])}{mark}")
+        if lang in row.get("made", {}):
+            print(f"    made: {describe_made(row['made'][lang])}")
         if evidence:
             print("\n".join(evidence_lines(row.get("evidence", {}).get(lang))))
         for note in notes.get(lang, []):

@@ -30,13 +30,14 @@ if TYPE_CHECKING:
 # `evidence` (language -> `Evidence.to_dict()`) is in JSONL rows, and in Parquet as a JSON string; a CSV line
 # leaves it out (too big for a cell: each summary's support score is in the Markdown report).
 ROW_FIELDS = ("id", "source_language", "summaries", "models", "chunks", "warnings", "language_warnings", "faithful",
-              "errors", "evidence", "error")
+              "errors", "made", "evidence", "error")
+JSON_IN_PARQUET = ("made", "evidence")  # nested per language: a JSON string in a Parquet column
 NOT_IN_CSV = ("summaries", "evidence")  # summaries have a column per language
 MAP_FIELDS = ("summaries", "models", "language_warnings", "faithful", "errors")  # language -> value
 FORMATS = ("jsonl", "csv", "md", "parquet")
 _MD_MARKER = "<!-- summarize row "
 _EMPTY = {"source_language": None, "summaries": {}, "models": {}, "chunks": 0, "warnings": [],
-          "language_warnings": {}, "faithful": {}, "errors": {}, "evidence": {}}
+          "language_warnings": {}, "faithful": {}, "errors": {}, "made": {}, "evidence": {}}
 
 
 class Outcome(NamedTuple):
@@ -254,7 +255,7 @@ class ParquetWriter:
         types = {"id": text, "source_language": text, "summaries": pa.map_(text, text),
                  "models": pa.map_(text, texts), "chunks": pa.int64(), "warnings": texts,
                  "language_warnings": pa.map_(text, texts), "faithful": pa.map_(text, pa.bool_()),
-                 "errors": pa.map_(text, text), "evidence": text, "error": text}
+                 "errors": pa.map_(text, text), "made": text, "evidence": text, "error": text}
         self.schema = pa.schema([(name, types[name]) for name in ROW_FIELDS])
 
     def write(self, rows: list[dict[str, Any]]) -> None:
@@ -263,7 +264,8 @@ class ParquetWriter:
         columns = {name: [row[name] for row in rows] for name in ROW_FIELDS}
         for name in MAP_FIELDS:
             columns[name] = [list(value.items()) for value in columns[name]]
-        columns["evidence"] = [json.dumps(value, ensure_ascii=False) for value in columns["evidence"]]
+        for name in JSON_IN_PARQUET:
+            columns[name] = [json.dumps(value, ensure_ascii=False) for value in columns[name]]
         table = self.pa.table(columns, schema=self.schema)
         part = self.path / f"part-{self._next:06d}.parquet"
         tmp = part.with_name(part.name + ".tmp")
@@ -287,7 +289,8 @@ def read_parquet_rows(path: str | Path) -> list[dict[str, Any]]:
         for row in pq.read_table(part).to_pylist():
             for name in MAP_FIELDS:
                 row[name] = dict(row[name])
-            row["evidence"] = json.loads(row["evidence"]) if row.get("evidence") else {}
+            for name in JSON_IN_PARQUET:
+                row[name] = json.loads(row[name]) if row.get(name) else {}
             rows.append(row)
     return rows
 

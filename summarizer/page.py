@@ -29,6 +29,7 @@ from .options import LENGTHS
 from .page_inputs import PageInputs
 from .registry import PRESETS
 from .request import Request
+from .result import describe_made
 from .service import Service
 from .uploads import UPLOAD_TYPES, PageFiles, Uploads, gradio_user
 
@@ -89,8 +90,10 @@ def render(result: dict, article: str | None = None) -> str:
             found = evidence.get(lang)
             text = summary_html(result["summaries"][lang], found)
             score = f" {score_html(found)}" if found else ""
+            made = result.get("made", {}).get(lang)
             body = (f'<p class="summary-text" lang="{lang}" dir="{direction}">{text}</p>{badge}'
-                    f'<p class="models">{html.escape(" → ".join(result["models"][lang]))}{score}</p>')
+                    f'<p class="models">{html.escape(" → ".join(result["models"][lang]))}{score}</p>'
+                    + (f'<p class="made">{html.escape(describe_made(made))}</p>' if made else ""))
         panels.append(_panel(lang, body + (f"<ul>{notes}</ul>" if notes else "")))
     warnings = "".join(f'<li class="{"loud" if w.isupper() or "UNAVAILABLE" in w else "warning"}">'
                        f"{html.escape(w)}</li>" for w in result["warnings"])

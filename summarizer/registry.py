@@ -41,6 +41,9 @@ class ModelSpec:
     # to be in the right language (benchmarks/bench_languages.py). Where a translator for the language is in the
     # store, that one is used instead.
     translates: tuple[str, ...] = ()
+    # Article languages an instruction model summarises in that same language (measured: its summaries of such
+    # articles beat the extractive engine's); articles in other languages it reads get an English summary
+    own: tuple[str, ...] = ()
 
 
 _BART_CNN = {"num_beams": 4, "length_penalty": 2.0, "max_length": 142, "min_length": 56,
@@ -88,12 +91,12 @@ _SPECS = (
 def _instruct(name: str, repo: str, size_mb: int, context: int, license: str = "apache-2.0", *,
               reads: tuple[str, ...] = ("en",), writes: tuple[str, ...] = ("en",), note: str = "",
               commercial_use: bool = True, chunk: int = 4096, cpu_precision: str = "auto",
-              translates: tuple[str, ...] = ()) -> ModelSpec:
+              translates: tuple[str, ...] = (), own: tuple[str, ...] = ()) -> ModelSpec:
     """A decoder-only instruction model. `max_input_tokens` is the article text one prompt carries at most (the
     context window less the prompt and the summary), capped at `chunk` tokens: the models under 300M parameters get
     2,048 (a CNN/DailyMail article is under 1,500), so that they summarise no more at once than they can follow."""
     return ModelSpec(name, repo, None, license, "summarization", reads, _INSTRUCT, min(context - 672, chunk), size_mb,
-                     commercial_use, note, "instruct", writes, cpu_precision, translates)
+                     commercial_use, note, "instruct", writes, cpu_precision, translates, own)
 
 
 # Deterministic decoding for instruction models, chosen on real output (benchmarks/bench_summarizer_real.py, the
@@ -113,13 +116,13 @@ _INSTRUCT_SPECS = (
               note="multilingual (29+ languages)"),
     _instruct("qwen2.5-1.5b-instruct", "Qwen/Qwen2.5-1.5B-Instruct", 3090, 32768, reads=("*",),
               note="multilingual (29+ languages)"),
-    # French written directly: on 48 OrangeSum articles its French summaries scored R-1/2/L 21.8/7.6/13.3 against
-    # 20.9/6.9/12.3 for Lead-3 and 21.6/6.9/12.6 for the extractive engine (docs/benchmarks.md)
+    # French articles summarised in French: on 48 OrangeSum articles its French summaries scored R-1/2/L
+    # 21.8/7.6/13.3 against 20.9/6.9/12.3 for Lead-3 and 21.6/6.9/12.6 for the extractive engine (docs/benchmarks.md)
     _instruct("qwen2.5-coder-0.5b-instruct", "Qwen/Qwen2.5-Coder-0.5B-Instruct", 988, 32768, reads=("*",),
-              writes=("en", "fr"), translates=_QWEN_CODER_TRANSLATES,
+              own=("fr",), translates=_QWEN_CODER_TRANSLATES,
               note="a code model of the multilingual Qwen2.5 family; measured here on news"),
     _instruct("qwen2.5-coder-1.5b-instruct", "Qwen/Qwen2.5-Coder-1.5B-Instruct", 3090, 32768, reads=("*",),
-              writes=("en",), translates=_QWEN_CODER_TRANSLATES,
+              translates=_QWEN_CODER_TRANSLATES,
               note="a code model of the multilingual Qwen2.5 family; measured here on news"),
     _instruct("gemma-3-270m", "google/gemma-3-270m", 536, 32768, "gemma", reads=("*",), chunk=2048,
               note="BASE model, no instruction tuning (prompted as plain text); Gemma Terms of Use"),

@@ -41,3 +41,14 @@ class Summary:
         lines += [f"warning: {lang}: {w}" for lang, notes in self.language_warnings.items() for w in notes
                   if not w.startswith("error: ")]
         return "\n".join(lines)
+
+
+def describe_made(made: dict) -> str:
+    """How one language's summary was made, in words (`Summary.made`)."""
+    how = made.get("method", "?")
+    if how == "translated":
+        how += f" from {made.get('from')} by {made.get('by')}"
+    check = {"passed": "language checked", "too short to tell": "language: too short to tell",
+             "failed": "LANGUAGE CHECK FAILED"}.get(made.get("language_check", ""), "")
+    retried = f"; asked again: {made['retried']}" if made.get("retried") else ""
+    return f"{how}; {check}{retried}" if check else f"{how}{retried}"

@@ -59,6 +59,7 @@ class Abilities:
     writes: tuple[str, ...] = ()
     instruct: bool = False
     translates: tuple[str, ...] = ()  # languages an instruction model translates its summaries into
+    own: tuple[str, ...] = ()  # article languages an instruction model summarises in that language
 
 
 def abilities(name: str, known: tuple[str | None, str] | None = None) -> Abilities:
@@ -69,7 +70,7 @@ def abilities(name: str, known: tuple[str | None, str] | None = None) -> Abiliti
         if spec is None:
             return Abilities(("en",), ("en",), True)
     if spec is not None:
-        return Abilities(spec.languages, spec.writes, spec.family == "instruct", spec.translates)
+        return Abilities(spec.languages, spec.writes, spec.family == "instruct", spec.translates, spec.own)
     if known is not None:
         kind, family = known
     else:
@@ -105,6 +106,7 @@ class Router:
     many_to_many: frozenset[str] = frozenset()  # which of `translators` read any language
     pairs: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # translators that say their pair (Argos)
     summarizer_translates: tuple[str, ...] = ()  # languages the (instruction) summariser translates into
+    summarizer_own: tuple[str, ...] = ()  # article languages it summarises in that language (else in English)
     have: Callable[[str], bool] = available_offline  # whether a model can be loaded without the hub
 
     @classmethod
@@ -126,7 +128,7 @@ class Router:
         able = abilities(name, known.get(name))
         return cls(chosen, name, mine, able.reads, able.writes,
                    frozenset(m for m in mine.values() if many_to_many(m, (known.get(m) or (None,))[0])), pairs,
-                   able.translates)
+                   able.translates, able.own)
 
     def _mine(self, target: str, source: str) -> str | None:
         """The caller's translator into `target`, unless it says it reads another language than `source`."""
@@ -140,7 +142,7 @@ class Router:
 
     def supported(self) -> set[str]:
         """Target languages this configuration can write."""
-        supported = {"en", *self.preset.translators, *self.translators, *self.summarizer_writes,
+        supported = {"en", *self.preset.translators, *self.translators, *self.summarizer_writes, *self.summarizer_own,
                      *self.summarizer_translates}
         multilingual = MODELS.get(self.preset.multilingual)
         if multilingual and "*" in multilingual.languages:
@@ -164,7 +166,7 @@ class Router:
         """(the model translating a `source` article into English, or None; the language of its summary)."""
         if not self.reads(source):
             return self.to_english(source), "en"
-        if self.summarizer_writes and source not in self.summarizer_writes:
+        if self.summarizer_writes and source not in (*self.summarizer_writes, *self.summarizer_own):
             return None, "en"  # an instruction model that reads the article but writes English about it
         return None, source
 

@@ -54,7 +54,7 @@ def test_jsonl_on_stdout_with_no_source(tiny, article, capsys):
     (row,) = _jsonl(capsys.readouterr().out)
     assert row["id"] == str(article) and list(row["summaries"]) == ["fr"] and row["error"] is None
     assert set(row) == {"id", "source_language", "summaries", "models", "chunks", "warnings", "language_warnings",
-                        "faithful", "errors", "evidence", "error"}
+                        "faithful", "errors", "made", "evidence", "error"}
 
 
 def test_stdin_gets_a_content_hash_id(tiny, monkeypatch, capsys):
@@ -124,7 +124,7 @@ def test_csv_input_and_csv_output(tiny, tmp_path):
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [r["id"] for r in rows] == ["s1", "s2"]
     assert list(rows[0]) == ["id", "source_language", "summary_source", "summary_fr", "models", "chunks",
-                             "warnings", "language_warnings", "faithful", "errors", "error"]
+                             "warnings", "language_warnings", "faithful", "errors", "made", "error"]
     assert rows[0]["summary_fr"] and rows[0]["source_language"] == "en" and json.loads(rows[0]["models"])["fr"]
     assert len(out.read_text(encoding="utf-8").splitlines()) == 3  # one physical line per row
 
