@@ -141,6 +141,7 @@ def run_command(argv: Sequence[str]) -> int:
         emit = (lambda rows: [print_text(row, args.evidence) for row in rows]) if fmt == "text" else \
             (lambda rows: print("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), end="",
                                 flush=True))
+    announce_missing(summarizer, targets)
     bar = tqdm(total=len(items), initial=len(items) - len(todo), unit="article", file=sys.stderr,
                disable=args.quiet or not sys.stderr.isatty(), dynamic_ncols=True)
     failed, sources = 0, set()  # the article languages met, for the fetch command
@@ -170,6 +171,25 @@ def run_command(argv: Sequence[str]) -> int:
     return 1 if failed else 0
 
 
+def announce_missing(summarizer, targets: list[str]) -> None:
+    """Before anything is generated: the languages that cannot be made here, and what they need."""
+    from .request import with_source
+
+    options = summarizer.config.options
+    source = options.source_language or "en"
+    gaps = summarizer.missing(list(with_source(source, tuple(targets), options.include_source)), source)
+    if summarizer.config.extractive_fallback and summarizer.config.summarizer_model is None:  # replaced, not missing
+        gaps = {lang: rest for lang, chain in gaps.items()
+                if (rest := [name for name in chain if name != summarizer.router.summarizer])}
+    if not gaps:
+        return
+    names = list(dict.fromkeys(name for chain in gaps.values() for name in chain))
+    print(f"note: for {source} articles, {', '.join(gaps)} cannot be made here: "
+          + "; ".join(f"{lang} needs {', '.join(chain)}" for lang, chain in gaps.items())
+          + f" (not in the model store; the Hugging Face hub cannot be reached). Those languages will be errors; "
+          f"the others go on. Fetch what they need with: {download_command(models=names)}", file=sys.stderr)
+
+
 def hint_missing(summarizer, targets: list[str], sources: list[str]) -> None:
     """Where this run's models are not all here (and the hub cannot be reached), the one command that fetches
     every model it needs, from what the route needs and the store holds (no message is searched)."""
@@ -177,13 +197,12 @@ def hint_missing(summarizer, targets: list[str], sources: list[str]) -> None:
 
     if _hub():
         return
-    needed = summarizer.router.required(targets, sources)
-    if all(name == "extractive" or available_offline(name) for name in needed):
+    absent = [name for name in summarizer.router.required(targets, sources) if not available_offline(name)]
+    if not absent:
         return
-    command = download_command(preset=summarizer.config.preset, targets=[t for t in targets if t != "en"],
-                               sources=[lang for lang in sources if lang != "en"])
-    print("Some models are not here and the Hugging Face hub cannot be reached. To fetch every model this run "
-          f"needs (where the hub can be reached; then copy the model store here): {command}", file=sys.stderr)
+    print("Some models are not here and the Hugging Face hub cannot be reached. To fetch exactly the models this "
+          f"run needs (where the hub can be reached; then copy the model store here): "
+          f"{download_command(models=absent)}", file=sys.stderr)
 
 
 def _hub() -> bool:
@@ -211,10 +230,13 @@ def explain_missing(summarizer, targets: list[str], error: Exception) -> None:
     if not hub_reachable():
         print(f"  The Hugging Face hub cannot be reached from here and {models_dir()} does not hold these models.",
               file=sys.stderr)
-    to = [lang for lang in plan if lang != "en"]
-    command = download_command(preset=summarizer.config.preset, targets=to,
-                               sources=[source] if source != "en" else [])
-    print(f"  Fetch them (on a machine with network access) with: {command}", file=sys.stderr)
+    from .store import available_offline
+
+    needed = dict.fromkeys(name for chain in plan.values() for name in chain)
+    absent = [name for name in needed if not available_offline(name)]
+    if absent:
+        print(f"  Fetch them (on a machine with network access) with: {download_command(models=absent)}",
+              file=sys.stderr)
 
 
 def download_command_line(argv: Sequence[str]) -> int:

@@ -24,6 +24,7 @@ from dataclasses import replace
 from typing import Any
 
 from .article import Article, add_time, shared_timings, stage
+from .availability import missing_models, refuse_unreachable
 from .cache import ModelCache, default_cache
 from .config import Config
 from .detect import detect_language
@@ -110,6 +111,11 @@ class Summarizer:
     def plan(self, languages: Sequence[str] | str, source_language: str = "en") -> dict[str, list[str]]:
         """The models that would make each language for an article in `source_language` (loads nothing)."""
         return self.router.plan(self.targets(languages), source_language)
+
+    def missing(self, languages: Sequence[str] | str, source_language: str = "en") -> dict[str, list[str]]:
+        """The languages this configuration cannot make here for a `source_language` article, each with the models
+        it would need that are neither here nor reachable; loads nothing (`availability.py`)."""
+        return missing_models(self.router, self.targets(languages), source_language)
 
     def translate(self, texts: Sequence[str], target: str, source: str = "en") -> list[str]:
         """Translate texts sentence by sentence with the model this configuration routes `source` -> `target` to."""
@@ -267,6 +273,8 @@ class Summarizer:
     def _run(self, articles: list[Article], options: SummarizeOptions, stages: dict[str, float],
              partial: Partial | None = None, active: Active | None = None) -> None:
         model, refuse = self._summarizer_model(articles), self.config.language_check == "refuse"
+        if model is not None:
+            refuse_unreachable(articles, self.router)
         self._route(articles, model, options, stages)
         with stage(stages, "summarize_s"):  # a call that fails counts too: the fallback's shares add up
             if model is None:

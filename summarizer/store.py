@@ -101,8 +101,10 @@ def stored_fallbacks() -> list[tuple[str, ModelSpec]]:
 
 
 def available_offline(name: str) -> bool:
-    """Loadable without the hub: a folder, a model in the store, or the weightless extractive engine."""
-    return name == EXTRACTIVE or Path(name).expanduser().is_dir() or store_folder(name) is not None
+    """Loadable without the hub: a folder or a file (GGUF, Argos package), a model in the store, or the weightless
+    extractive engine."""
+    path = Path(name).expanduser()
+    return name == EXTRACTIVE or path.is_dir() or path.is_file() or store_folder(name) is not None
 
 
 def sha256(path: Path) -> str:

@@ -228,7 +228,8 @@ def test_a_pinned_missing_model_says_what_is_needed_and_how_to_fetch_it(article,
     err = capsys.readouterr().err.strip()
     assert "summarize download --model distilbart-cnn-12-6" in err and "Traceback" not in err
     assert "fr: distilbart-cnn-12-6 > opus-mt-en-fr" in err
-    assert "summarize download --preset default --to fr" in err
+    assert "summarize download --model distilbart-cnn-12-6 --model opus-mt-en-fr" in err  # exactly what it needs
+    assert "note: for en articles, en, fr cannot be made here" in err  # said before anything was generated
 
 
 def test_models_lists_presets_and_licences(capsys):
@@ -271,7 +272,9 @@ def test_version_and_grouped_help(capsys):
 def test_offline_the_run_ends_with_one_command_that_fetches_what_it_needed(article, capsys):
     assert cli([str(article), "--to", "fr,de", "--device", "cpu"]) == 1
     err = capsys.readouterr().err
-    assert err.count("summarize download --preset default --to fr,de") == 1
+    assert "note: for en articles, fr, de cannot be made here: fr needs opus-mt-en-fr; de needs opus-mt-en-de" in err
+    assert err.endswith("summarize download --model distilbart-cnn-12-6 --model opus-mt-en-fr --model opus-mt-en-de\n")
+    assert "--preset" not in err  # exactly the models this run needs, not a preset's
 
 
 def test_python_dash_m_and_import_have_no_side_effects(tmp_path):

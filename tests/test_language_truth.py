@@ -185,3 +185,17 @@ def test_the_summariser_translates_only_where_no_translator_for_the_language_is_
     assert nothing_here.plan(["fr", "ja"], "en") == {"fr": [path, path], "ja": [path, "m2m100_418M"]}
     everything_here = Router.build("default", path).__class__(**{**vars(nothing_here), "have": lambda name: True})
     assert everything_here.plan(["fr"], "en") == {"fr": [path, "opus-mt-en-fr"]}
+
+
+def test_a_language_whose_translator_is_not_here_is_refused_before_anything_is_generated(monkeypatch, tiny_llm):
+    path = _model(monkeypatch, tiny_llm)
+    summarizer = Summarizer("default", summarizer_model=path, device="cpu", engine="torch")
+    model = summarizer.load(path)
+    calls = _script(monkeypatch, model, {("en", False): ENGLISH}, {("fr", False): lambda s: FR[s]})
+    loaded = []
+    monkeypatch.setattr(summarizer, "load", lambda name: loaded.append(name) or model)
+    assert summarizer.missing(["fr", "ko"]) == {"ko": ["m2m100_418M"]}
+    result = summarizer.summarize(ARTICLE, ["fr", "ko"])
+    assert set(result.summaries) == {"en", "fr"}
+    assert result.errors["ko"].endswith("Fetch it with: summarize download --model m2m100_418M")
+    assert "m2m100_418M" not in loaded and all("ko" not in call[1] for call in calls)

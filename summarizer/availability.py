@@ -1,0 +1,48 @@
+"""Which models a route needs that are not here: known before anything is generated.
+
+A model is here when it is a folder or file, in the model store, or the extractive engine
+(`store.available_offline`); otherwise it can only come from the Hugging Face hub, which is asked once
+per process. A language whose route needs a model that is neither is refused before the summariser
+runs, naming that model and the one command that fetches it, so that no time is spent on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .article import Article
+from .registry import download_command
+from .routing import Router
+from .store import available_offline
+
+
+def missing_models(router: Router, targets: Sequence[str], source: str) -> dict[str, list[str]]:
+    """Target -> the models its route for a `source` article needs that are neither here nor reachable."""
+    from .hub import hub_reachable
+
+    if not targets:
+        return {}
+    plan = router.plan(targets, source)
+    absent = {name for chain in plan.values() for name in chain if not available_offline(name)}
+    if not absent or hub_reachable():
+        return {}
+    return {lang: [name for name in chain if name in absent] for lang, chain in plan.items()
+            if any(name in absent for name in chain)}
+
+
+def unreachable_message(names: Sequence[str]) -> str:
+    one = len(names) == 1
+    return (f"needs {', '.join(names)}, which {'is' if one else 'are'} not in the model store, and the Hugging Face "
+            f"hub cannot be reached. Fetch {'it' if one else 'them'} with: {download_command(models=names)}")
+
+
+def refuse_unreachable(articles: list[Article], router: Router) -> None:
+    """Each article's targets whose translator is neither here nor reachable become that language's error (the
+    others go on). The summariser is loaded already; a missing pivot fails the article when it runs."""
+    for art in articles:
+        others = [target for target in art.targets if target != art.source]
+        for lang, names in missing_models(router, others, art.source).items():
+            if router.summarizer in names:
+                continue
+            art.fail_language(lang, unreachable_message(names))
+            art.targets = tuple(target for target in art.targets if target != lang)
