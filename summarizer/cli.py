@@ -28,6 +28,7 @@ from .outputs import FORMATS, summarize_items
 from .outputs import failed as row_failed
 from .registry import PRESETS, download_command
 from .result import describe_made
+from .support import support_words
 from .version import __version__
 
 # command -> (module, function): imported only when that command runs
@@ -81,12 +82,14 @@ def evidence_lines(found: dict | None) -> list[str]:
     behind it (from 1), what nothing supports."""
     if not found:
         return ["    evidence: none (turned off, or the summary failed)"]
-    lines = [f"    support {found['score']:.2f} ({found['method']}); article sentences numbered from 1:"]
+    lines = [f"    {support_words(found['score'], found.get('compared', 1))} ({found['method']}); article sentences "
+             "numbered from 1:"]
     for number, sentence in enumerate(found["sentences"], start=1):
         behind = ", ".join(str(source["sentence"] + 1) for source in sentence["sources"]) or "none"
         copied = ", copied" if sentence["copied"] else ""
         lines.append(f"    {number}. {sentence['text']}")
-        lines.append(f"       article sentences: {behind} (support {sentence['score']:.2f}{copied})")
+        support = support_words(sentence["score"], sentence.get("compared", 1))
+        lines.append(f"       article sentences: {behind} ({support}{copied})")
         lines += [f"       unsupported: {item['text']!r}: {item['reason']}" for item in sentence["unsupported"]]
     return lines
 

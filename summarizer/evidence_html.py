@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from .support import THRESHOLD
+from .support import THRESHOLD, support_words
 from .text import clean_text, split_sentences
 
 
@@ -29,11 +29,12 @@ def numbers(sources: list[dict[str, Any]]) -> str:
 def score_html(found: dict[str, Any]) -> str:
     """A summary's support score, flagged when it is under `THRESHOLD`."""
     score = float(found["score"])
-    low = score < THRESHOLD
+    compared = int(found.get("compared", 1))
+    low = score < THRESHOLD and compared > 0
     title = (f"How much of this summary the article supports (0 to 1; under {THRESHOLD:g} is flagged). "
-             f"Checked by {found.get('method', '')}.")
+             f"Checked by {found.get('method', '')}: {compared} compared.")
     return (f'<span class="support-score{" low" if low else ""}" title="{_escape(title)}">'
-            f'{"⚠ " if low else ""}support {score:.2f}</span>')
+            f'{"⚠ " if low else ""}{_escape(support_words(score, compared))}</span>')
 
 
 def _marked(text: str, start: int, end: int, unsupported: list[dict[str, Any]]) -> str:
@@ -55,7 +56,7 @@ def _sentence(text: str, sentence: dict[str, Any], start: int, end: int) -> str:
     sources = list(sentence["sources"])
     score = float(sentence["score"])
     behind = f"article sentences {numbers(sources)}" if sources else "no article sentence"
-    title = f"Behind it: {behind} · support {score:.2f}"
+    title = f"Behind it: {behind} · {support_words(score, int(sentence.get('compared', 1)))}"
     ids = " ".join(str(int(source["sentence"])) for source in sources)
     weak = " weak" if score < THRESHOLD else ""
     return (f'<span class="summary-sentence{weak}" role="button" tabindex="0" data-sources="{ids}" '

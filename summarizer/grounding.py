@@ -47,11 +47,12 @@ def translated_evidence(article: str, article_language: str, original: Evidence,
         marks = tuple(u for u in own if start <= u.start < end)
         worst = min((s.score for s in checked.sentences if s.start < end and start < s.end), default=1.0)
         sentences.append(SentenceEvidence(start, end, text[start:end], min(source.score, worst) if marks
-                                          else source.score, source.sources, marks, source.copied))
+                                          else source.score, source.sources, marks, source.copied, source.compared))
     score = sum(s.score for s in sentences) / len(sentences) if sentences else 1.0
     return Evidence(round(score, 4), tuple(sentences), original.article_sentences,
                     f"translated sentence by sentence from the {original.language} summary ({original.method})",
-                    language, article_language, tuple(dict.fromkeys(original.warnings + checked.warnings)))
+                    language, article_language, tuple(dict.fromkeys(original.warnings + checked.warnings)),
+                    sum(s.compared for s in sentences))
 
 
 def _offsets(text: str, pieces: list[str]) -> list[tuple[int, int]] | None:

@@ -20,6 +20,7 @@ from .errors import InputError, SummarizerError
 from .inputs import table_kind
 from .request import Request
 from .result import Summary
+from .support import support_words
 
 if TYPE_CHECKING:
     from .inputs import Item
@@ -212,7 +213,7 @@ class MarkdownWriter(RowWriter):
             for lang, text in row["summaries"].items():
                 mark = "" if row["faithful"].get(lang, True) else " ⚠ failed the faithfulness check"
                 found = row.get("evidence", {}).get(lang)
-                support = f" · support {found['score']:.2f}" if found else ""
+                support = f" · {support_words(found['score'], found.get('compared', 1))}" if found else ""
                 lines += [f"**{lang}** ({' > '.join(row['models'][lang])}{support}){mark}: {text}", ""]
             lines += [f"**{lang}**: error: {message}" for lang, message in row["errors"].items()]
             lines += [f"> warning: {warning}" for warning in row["warnings"]]

@@ -82,6 +82,8 @@ class SentenceEvidence(BaseModel):
     sources: list[Source] = Field(description="the article sentences behind it, best first")
     unsupported: list[Unsupported]
     copied: bool = Field(False, description="the article's own words, in order")
+    compared: int = Field(0, ge=0, description="how many of its words (numbers and names, across languages) were "
+                                               "compared with the article; 0: its score means nothing to contradict")
 
 
 class Evidence(BaseModel):
@@ -97,6 +99,8 @@ class Evidence(BaseModel):
     article_language: str | None = None
     warnings: list[str] = Field(default_factory=list, description="where a bound on the work (docs/security.md) "
                                                                   "left something unchecked")
+    compared: int = Field(0, ge=0, description="words (numbers and names, across languages) compared with the "
+                                               "article in all; 0: the score of 1 means nothing was compared")
 
 
 def _summary_fields() -> dict[str, Any]:

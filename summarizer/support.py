@@ -63,6 +63,7 @@ class SentenceEvidence:
     sources: tuple[Source, ...]  # the article sentences behind it, best first
     unsupported: tuple[Unsupported, ...]
     copied: bool = False  # the article's own words, in order
+    compared: int = 0  # how many of its words (numbers and names, across languages) were compared with the article
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,9 @@ class Evidence:
     language: str | None = None  # of the summary
     article_language: str | None = None
     warnings: tuple[str, ...] = ()  # where a bound on the work left something unchecked (`CAPPED`)
+    # words (numbers and names, across languages) compared with the article in all: 0 means the score of 1 says
+    # "nothing to contradict", not "verified", and is shown as "nothing compared"
+    compared: int = 0
 
     @property
     def supported(self) -> bool:
@@ -149,7 +153,7 @@ def _sentence(article: _Article, summary: str, start: int, end: int, cased: bool
     sources = cover(words, article.index, article.weight, article.default)
     ranked = tuple(Source(index, share) for index, share in sources)
     if not words or contains(article.stream, words):
-        return SentenceEvidence(start, end, text, 1.0, ranked, (), copied=bool(words))
+        return SentenceEvidence(start, end, text, 1.0, ranked, (), copied=bool(words), compared=len(words))
     local = [index for index, _ in sources]
     support = context(words, [article.grams(i) for i in local])
     problems: list[Unsupported] = []
@@ -186,7 +190,7 @@ def _sentence(article: _Article, summary: str, start: int, end: int, cased: bool
                                     f"the article says {negation!r} before {token.text!r}; this sentence does not"))
         total += ANCHOR_WEIGHT
     return SentenceEvidence(start, end, text, round(scored / total, 4) if total else 1.0, ranked,
-                            tuple(_merged(problems, summary)))
+                            tuple(_merged(problems, summary)), compared=len(read))
 
 
 def _dropped_negation(words: list[str], read: list[Token], sources: list[tuple[list[str], list[int]]],
@@ -245,7 +249,8 @@ def _across(article: _Article, summary: str, start: int, end: int, language: str
                                     f"{kind} {written!r} is not in the article"))
     sources = _shared(article, items)
     score = round(held / len(items), 4) if items else 1.0
-    return SentenceEvidence(start, end, text, score, sources, tuple(sorted(problems, key=lambda p: p.start)))
+    return SentenceEvidence(start, end, text, score, sources, tuple(sorted(problems, key=lambda p: p.start)),
+                            compared=len(items))
 
 
 def _shared(article: _Article, items: list[tuple[str, str, frozenset[float] | None]]) -> tuple[Source, ...]:
@@ -293,7 +298,13 @@ def evidence(article: str, summary: str, language: str | None = None, *,
                       else _sentence(read, summary, start, end, cased) for start, end in spans)
     score = round(sum(s.score for s in sentences) / len(sentences), 4) if sentences else 1.0
     return Evidence(score, sentences, len(read.sentences), "numbers and names" if across else "words",
-                    language, article_language, (CAPPED,) if read.index.capped or read.capped else ())
+                    language, article_language, (CAPPED,) if read.index.capped or read.capped else (),
+                    sum(s.compared for s in sentences))
+
+
+def support_words(score: float, compared: int) -> str:
+    """A support score as shown to a reader: "support 0.83", or what it means when nothing could be compared."""
+    return f"support {score:.2f}" if compared else "support: nothing compared (no numbers or names to check)"
 
 
 def _overlap(summary: str, article: _Article) -> float:

@@ -155,7 +155,7 @@ def test_to_dict_round_trips_through_json():
     data = json.loads(json.dumps(found.to_dict()))
     assert Evidence.from_dict(data) == found
     assert set(data) == {"score", "sentences", "article_sentences", "method", "language", "article_language",
-                         "warnings"}
+                         "warnings", "compared"}
     assert data["sentences"][0]["unsupported"][0]["kind"] in {"number", "name", "negation", "word"}
 
 

@@ -58,7 +58,7 @@ def test_the_api_returns_evidence_and_its_schema_documents_it():
     evidence = parts["Summary"]["properties"]["evidence"]
     assert evidence["additionalProperties"] == {"$ref": "#/components/schemas/Evidence"}
     assert set(parts["Evidence"]["properties"]) == {"score", "sentences", "article_sentences", "method", "language",
-                                                    "article_language", "warnings"}
+                                                    "article_language", "warnings", "compared"}
     assert set(parts["SentenceEvidence"]["properties"]) >= {"start", "end", "score", "sources", "unsupported"}
     assert "index of the article sentence" in parts["Source"]["properties"]["sentence"]["description"]
     assert parts["Unsupported"]["properties"]["kind"]["enum"] == ["number", "name", "negation", "word"]

@@ -199,3 +199,15 @@ def test_a_language_whose_translator_is_not_here_is_refused_before_anything_is_g
     assert set(result.summaries) == {"en", "fr"}
     assert result.errors["ko"].endswith("Fetch it with: summarize download --model m2m100_418M")
     assert "m2m100_418M" not in loaded and all("ko" not in call[1] for call in calls)
+
+
+def test_a_support_score_across_languages_with_nothing_to_compare_says_so():
+    from summarizer.support import evidence, support_words
+
+    found = evidence("The council met on Monday and approved the bridge.", "Le conseil s'est réuni et a voté.", "fr",
+                     article_language="en")
+    assert found.method == "numbers and names" and found.compared == 0
+    assert support_words(found.score, found.compared) == "support: nothing compared (no numbers or names to check)"
+    counted = evidence("The council approved 4,700 dollars on Monday.", "Le conseil a voté 4 700 dollars.", "fr",
+                       article_language="en")
+    assert counted.compared == 1 and support_words(counted.score, counted.compared) == "support 1.00"
