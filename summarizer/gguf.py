@@ -152,6 +152,58 @@ def _dequantise(path: Path, out: Path, architecture: str) -> str:
     return f"transformers {transformers.__version__}"
 
 
+KEEP_IMPORT = "SUMMARIZER_KEEP_GGUF_IMPORT"  # set to 1: keep the float32 weights after conversion
+
+
+def drop_weights(model_id: str, folder: Path) -> None:
+    """After the CTranslate2 conversion: remove the import's float32 weights (several times the GGUF's size),
+    unless $SUMMARIZER_KEEP_GGUF_IMPORT is 1. Its config and tokenizer stay; `restore_weights` brings the
+    weights back from the GGUF file when a load needs them (the torch engine, another precision)."""
+    if os.environ.get(KEEP_IMPORT, "") in ("1", "true", "yes"):
+        return
+    with process_lock(folder.with_name(folder.name + ".lock")):
+        manifest = read_manifest()
+        entry = manifest["models"].get(model_id)
+        weights = sorted(folder.glob("*.safetensors"))
+        if not isinstance(entry, dict) or not weights:
+            return
+        for path in weights:
+            path.unlink()
+            entry.get("files", {}).pop(path.name, None)
+        entry["weights"] = ("float32 weights removed after conversion to CTranslate2; imported again from the GGUF "
+                            f"file when needed (keep them: {KEEP_IMPORT}=1)")
+        write_manifest(manifest)
+
+
+def restore_weights(model_id: str, folder: Path) -> None:
+    """Import the float32 weights of a trimmed import again (`drop_weights`), from its GGUF file, which must
+    still be where it was imported from and unchanged; the folder's other files are left as they are."""
+    if any(folder.glob("*.safetensors")):
+        return
+    entry = read_manifest()["models"].get(model_id)
+    source = entry.get("gguf", {}) if isinstance(entry, dict) else {}
+    path = Path(str(source.get("path", "")))
+    if not source or not path.is_file() or identify(path)[0] != source.get("sha256"):
+        raise ModelLoadError(f"{model_id}: its float32 weights were removed after conversion to CTranslate2, and "
+                             f"the GGUF file it was imported from ({source.get('path')}) is no longer there or has "
+                             "changed: give the GGUF file again, or use the CTranslate2 engine and precision it "
+                             "was converted with.")
+    with process_lock(folder.with_name(folder.name + ".lock")):
+        tmp = folder.with_name(folder.name + f".weights{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            _dequantise(path, tmp, str(source.get("architecture")))
+            manifest = read_manifest()
+            entry = manifest["models"][model_id]
+            for weights in sorted(tmp.glob("*.safetensors")):
+                os.replace(weights, folder / weights.name)
+                entry["files"][weights.name] = sha256(folder / weights.name)
+            entry.pop("weights", None)
+            write_manifest(manifest)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def _one_reader():
     """Parse the file once: transformers opens a GGUFReader for the config, the tokenizer and twice for the

@@ -93,7 +93,11 @@ def _load(location: Location, device: str, engine: str, precision: str, allow_pi
         config = AutoConfig.from_pretrained(location.source, **kwargs)
         tokenizer = AutoTokenizer.from_pretrained(location.source, **kwargs)
         family = InstructModel if _decoder_only(config) else Seq2SeqModel
+        imported = location.local and location.model_id.startswith("gguf/") and \
+            source.resolve().is_relative_to(models_dir().resolve())
         if engine == "torch":
+            if imported:
+                gguf.restore_weights(location.model_id, source)
             model = _torch_model(location.source, config, family, device, precision, allow_pickle, kwargs)
             generation_config = model.generation_config
         else:
@@ -104,8 +108,12 @@ def _load(location: Location, device: str, engine: str, precision: str, allow_pi
                 generation_config = GenerationConfig.from_model_config(config)
             compute_type = ct2_compute_type(device, precision)
             target = converted_path(location.source, location.model_id, location.revision, compute_type, models_dir())
+            if imported and not (target / "model.bin").is_file():
+                gguf.restore_weights(location.model_id, source)
             convert(location.source, target, compute_type, None if location.local else location.revision,
                     allow_pickle=allow_pickle)
+            if imported:  # the float32 weights served the conversion: the store keeps the GGUF's size, not 6x
+                gguf.drop_weights(location.model_id, source)
         runner = _engine(family, model, target, tokenizer, generation_config, device,
                          ct2_compute_type(device, precision))
     except (OSError, ValueError, KeyError, ImportError) as exc:

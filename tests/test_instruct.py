@@ -266,3 +266,18 @@ def test_offline_a_missing_preset_summariser_gives_way_to_a_measured_instruction
     monkeypatch.setattr(store, "imported_spec", real)  # a GGUF the registry does not rank: not used on its own
     fallback = Summarizer("default", device="cpu", engine="torch", extractive_fallback=True).summarize(ARTICLE)
     assert fallback.models["en"] == ["extractive"] and "EXTRACTIVE" in fallback.warnings[0]
+
+
+def test_a_converted_gguf_import_keeps_no_float32_weights_and_gets_them_back_when_needed(tiny_llm, monkeypatch):
+    ct2 = load_model(tiny_llm["gguf"], device="cpu", engine="ctranslate2", precision="float32", cache=ModelCache())
+    folder = models_dir() / ct2.model_id
+    entry = json.loads((models_dir() / "manifest.json").read_text())["models"][ct2.model_id]
+    assert not list(folder.glob("*.safetensors")) and "removed after conversion" in entry["weights"]
+    assert "model.safetensors" not in entry["files"]
+    torch_model = load_model(tiny_llm["gguf"], device="cpu", engine="torch", precision="float32", cache=ModelCache())
+    assert (folder / "model.safetensors").is_file()  # imported again from the GGUF file, and checked in
+    entry = json.loads((models_dir() / "manifest.json").read_text())["models"][ct2.model_id]
+    assert "model.safetensors" in entry["files"] and "weights" not in entry
+    prompts = [torch_model.prompt(ARTICLE, "en", 1)]
+    settings = {"max_new_tokens": 6, "num_beams": 1}
+    assert [r.ids for r in ct2.engine.run(prompts, settings)] == [r.ids for r in torch_model.engine.run(prompts, settings)]

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import real_models
@@ -146,6 +147,7 @@ def test_the_gguf_import_holds_the_files_own_dequantised_weights_in_float32(smol
     import safetensors.numpy
 
     imported = gguf_import.import_gguf(smollm2, models_dir())
+    gguf_import.restore_weights(imported.model_id, imported.folder)  # dropped after a CTranslate2 conversion
     stored = safetensors.numpy.load_file(imported.folder / "model.safetensors")
     assert {str(array.dtype) for array in stored.values()} == {"float32"}
     config = json.loads((imported.folder / "config.json").read_text())
@@ -164,3 +166,12 @@ def test_the_gguf_import_holds_the_files_own_dequantised_weights_in_float32(smol
         assert np.array_equal(weight, imported_weight), tensor.name
         compared += 1
     assert compared == len(stored) >= 9 * config["num_hidden_layers"]  # every stored tensor, 9 per layer at least
+
+
+def test_after_conversion_the_store_keeps_no_float32_copy_of_the_gguf(smollm2, store):
+    model = load_model(smollm2, "cpu", "ctranslate2", cache=ModelCache())
+    folder = models_dir() / model.model_id
+    held = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+    assert not list(folder.glob("*.safetensors")) and held < Path(smollm2).stat().st_size // 4
+    torch_model = load_model(smollm2, "cpu", "torch", precision="float32", cache=ModelCache())  # weights again
+    assert torch_model.summarize([ARTICLE], ["en"], settings={"max_new_tokens": 8, "num_beams": 1})[0].text
