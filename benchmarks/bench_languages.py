@@ -34,10 +34,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from summarizer import Summarizer  # noqa: E402
-from summarizer.language_check import check_language  # noqa: E402
-from summarizer.languages import LANGUAGES  # noqa: E402
-from summarizer.text import clean_text  # noqa: E402
+from summarizer import Summarizer
+from summarizer.language_check import check_language
+from summarizer.languages import LANGUAGES
+from summarizer.text import clean_text
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MODELS = {"smollm2": "SmolLM2-135M-Instruct.Q4_1.gguf", "qwen-coder": "Qwen2.5-Coder-0.5B-Instruct.gguf",
@@ -197,8 +197,8 @@ def _cell(records: list[dict], target: str, detect) -> dict:
     agrees = [r for r in returned if detect(r["summaries"][target]) == target]
     return {"asked": asked, "returned": len(returned), "first_right": first_right, "retried": len(retried),
             "refused": asked - len(returned), "lingua_agrees": len(agrees),
-            "lingua_disagrees": [{"id": r["id"], "text": r["summaries"][target], "lingua": detect(r["summaries"][target])}
-                                 for r in returned if r not in agrees],
+            "lingua_disagrees": [{"id": r["id"], "text": r["summaries"][target],
+                                  "lingua": detect(r["summaries"][target])} for r in returned if r not in agrees],
             "right_after_repair": len(agrees) / asked if asked else 0.0,
             "seconds": sum(r["seconds"] for r in records) / max(1, asked)}
 

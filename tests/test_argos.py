@@ -51,7 +51,8 @@ def test_a_package_translates_like_the_model_it_was_made_from(tiny, tmp_path):
 
 def test_a_package_serves_only_its_own_pair(tiny, tmp_path):
     archive = str(_package(tiny, tmp_path))
-    summarizer = Summarizer(language_check="warn", summarizer_model=tiny["bart"], translators={"fr": archive}, device="cpu",
+    summarizer = Summarizer(language_check="warn",
+                            summarizer_model=tiny["bart"], translators={"fr": archive}, device="cpu",
                             cache=ModelCache())
     result = summarizer.summarize("The council approved the budget. The mayor spoke.", ["fr"], translation_tokens=8)
     assert result.models["fr"] == [tiny["bart"], archive] and "Argos package" in result.engines[archive]

@@ -77,7 +77,8 @@ def test_user_errors_come_back_as_clear_messages(client, text, languages, messag
 
 def test_a_missing_model_falls_back_to_extractive_and_names_the_download_command(tiny):
     # the real summariser is not here; the fallback is the server's choice (its flags turn it on)
-    service = Service(Config(language_check="warn", translators={"fr": tiny["en-fr"]}, device="cpu", extractive_fallback=True))
+    service = Service(Config(language_check="warn",
+                             translators={"fr": tiny["en-fr"]}, device="cpu", extractive_fallback=True))
     with page_server(service) as url:
         result = Client(url, verbose=False).predict(text=ARTICLE, languages=["en", "fr", "de"], api_name="/summarize")
     assert result["warnings"][0].startswith("ABSTRACTIVE SUMMARISER UNAVAILABLE")

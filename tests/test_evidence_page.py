@@ -89,7 +89,8 @@ def test_an_error_message_with_markup_is_shown_as_text():
 @pytest.fixture(scope="module")
 def evidence_server(tiny):
     """The page on tiny models whose summariser always writes SUMMARY."""
-    service = Service(Config(language_check="warn", summarizer_model=tiny["bart"], device="cpu", translators={"fr": tiny["en-fr"]}))
+    service = Service(Config(language_check="warn",
+                             summarizer_model=tiny["bart"], device="cpu", translators={"fr": tiny["en-fr"]}))
     bart = load_model(tiny["bart"], device="cpu", cache=service.cache)
     original = bart.generate
     bart.generate = lambda texts, **kwargs: [Generated(SUMMARY, True, False) for _ in texts]

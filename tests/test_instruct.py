@@ -280,4 +280,5 @@ def test_a_converted_gguf_import_keeps_no_float32_weights_and_gets_them_back_whe
     assert "model.safetensors" in entry["files"] and "weights" not in entry
     prompts = [torch_model.prompt(ARTICLE, "en", 1)]
     settings = {"max_new_tokens": 6, "num_beams": 1}
-    assert [r.ids for r in ct2.engine.run(prompts, settings)] == [r.ids for r in torch_model.engine.run(prompts, settings)]
+    same = [r.ids for r in torch_model.engine.run(prompts, settings)]
+    assert [r.ids for r in ct2.engine.run(prompts, settings)] == same

@@ -91,7 +91,8 @@ def _script(monkeypatch, model, summaries, translations):
 
     def translate(texts, sources, targets, *, again=False, **_):
         calls.append(("translate", list(targets), again))
-        return [Generated(translations[(target, again)](text), True, False) for text, target in zip(texts, targets)]
+        return [Generated(translations[(target, again)](text), True, False) for text, target in
+                zip(texts, targets, strict=True)]
 
     monkeypatch.setattr(model, "summarize", summarize)
     monkeypatch.setattr(model, "translate", translate)
@@ -114,7 +115,8 @@ def test_a_translation_answered_in_english_is_asked_again_and_returned_only_in_f
     assert result.models["fr"] == [model.model_id, model.model_id]  # it translated its own summary
     assert result.made["fr"]["method"] == "translated" and "untranslated" in result.made["fr"]["retried"]
     assert result.made["en"] == {"method": "summarised", "language_check": "passed"}
-    assert calls == [("summarize", ["en"], False), ("translate", ["fr", "fr"], False), ("translate", ["fr", "fr"], True)]
+    assert calls == [("summarize", ["en"], False), ("translate", ["fr", "fr"], False),
+                     ("translate", ["fr", "fr"], True)]
 
 
 def test_a_translation_still_in_english_is_refused_with_the_reason(monkeypatch, tiny_llm):
@@ -157,11 +159,10 @@ def test_an_english_summary_answered_in_chinese_is_kept_as_the_chinese_one_and_t
     path = _model(monkeypatch, tiny_llm)
     summarizer = Summarizer("default", summarizer_model=path, device="cpu", engine="torch")
     model = summarizer.load(path)
-    article = "市议会周一批准了一项4700美元的预算。市长Anna Keller说，这座新桥将于2026年开通。批评者说该计划忽视了北部地区。"
-    _script(monkeypatch, model, {("en", False): CHINESE, ("en", True): CHINESE},
-            {("en", False): lambda s: {"市议会周一批准了一项4700美元的预算。": "The council approved 4,700 dollars on Monday.",
-                                       "市长Anna Keller说，这座新桥将于2026年开通。":
-                                           "Mayor Anna Keller said the bridge opens in 2026."}[s]})
+    article = CHINESE + "批评者说该计划忽视了北部地区。"
+    english = {"市议会周一批准了一项4700美元的预算。": "The council approved 4,700 dollars on Monday.",
+               "市长Anna Keller说，这座新桥将于2026年开通。": "Mayor Anna Keller said the bridge opens in 2026."}
+    _script(monkeypatch, model, {("en", False): CHINESE, ("en", True): CHINESE}, {("en", False): english.get})
     result = summarizer.summarize(article, ["en"], source_language="zh")
     assert result.summaries["zh"] == CHINESE and result.made["zh"]["method"] == "summarised"
     assert result.summaries["en"].startswith("The council approved") and result.made["en"]["from"] == "zh"

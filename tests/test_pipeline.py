@@ -316,7 +316,8 @@ def test_unfaithful_summary_is_flagged_with_the_span(tiny_summarizer, tiny, monk
 def test_strict_regenerates_then_falls_back_to_extractive(tiny, monkeypatch, second, expected, note):
     from summarizer import SummarizeOptions
 
-    summarizer = Summarizer(language_check="warn", summarizer_model=tiny["bart"], device="cpu", options=SummarizeOptions(strict=True))
+    summarizer = Summarizer(language_check="warn",
+                            summarizer_model=tiny["bart"], device="cpu", options=SummarizeOptions(strict=True))
     bart = load_model(tiny["bart"], device="cpu")
     outputs = iter(["The council approved a budget of 9,999 dollars.", second])
     calls = []

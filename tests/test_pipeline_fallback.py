@@ -17,7 +17,8 @@ OTHER = "Heavy rain flooded the streets of the old town for three days. The mayo
 
 
 def test_the_one_by_one_fallback_keeps_every_stage_second_and_detects_each_article_once(tiny, monkeypatch):
-    summarizer = Summarizer(language_check="warn", summarizer_model=tiny["bart"], translators={"fr": tiny["en-fr"]}, device="cpu")
+    summarizer = Summarizer(language_check="warn",
+                            summarizer_model=tiny["bart"], translators={"fr": tiny["en-fr"]}, device="cpu")
     bart = load_model(tiny["bart"], device="cpu")
     calls = []
 

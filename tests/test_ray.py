@@ -187,14 +187,16 @@ def test_the_api_on_ray_serve_with_two_replicas_answers_as_the_single_process_se
     from summarizer.service import Service
 
     texts = [ENGLISH.format(n=1000 + i) for i in range(6)]
-    local = Service(Config(language_check="warn", summarizer_model=tiny["bart"], device="cpu", translators={"fr": tiny["en-fr"]}),
+    local = Service(Config(language_check="warn",
+                           summarizer_model=tiny["bart"], device="cpu", translators={"fr": tiny["en-fr"]}),
                     ServerSettings(max_batch=1))
     local.start()
     expected = [local.submit(Request(text=text, languages=["fr"])).result(timeout=120).to_dict() for text in texts]
     texts.insert(3, FRENCH.format(n=7))
     port = free_port()
     command = [sys.executable, "-m", "summarizer", "serve", "--ray", "--address", cluster, "--replicas", "2",
-               "--port", str(port), "--no-page", "--batch-wait-ms", "500", "--language-check", "warn", "--summarizer-model", tiny["bart"],
+               "--port", str(port), "--no-page", "--batch-wait-ms", "500", "--language-check", "warn",
+                             "--summarizer-model", tiny["bart"],
                "--translator", f"fr={tiny['en-fr']}", "--device", "cpu"]
     server = subprocess.Popen(command, env=ray_env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True)

@@ -75,7 +75,8 @@ def test_a_chinese_summary_comes_out_in_english_with_every_sentence_and_number(r
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_the_pivot_translates_the_whole_article_and_the_check_agrees_with_an_independent_count(real, tiny, engine):
-    summarizer = Summarizer(language_check="warn", summarizer_model=tiny["bart"], translators={"en": real}, device="cpu", engine=engine,
+    summarizer = Summarizer(language_check="warn",
+                            summarizer_model=tiny["bart"], translators={"en": real}, device="cpu", engine=engine,
                             cache=ModelCache())
     result = summarizer.summarize(ARTICLE, ["en"], include_source=False)
     assert result.models["en"] == [real, tiny["bart"]]  # read through the real translator, then summarised

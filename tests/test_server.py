@@ -251,7 +251,8 @@ def test_a_full_queue_answers_503_with_retry_after(tiny):
 def test_sigterm_finishes_the_requests_in_flight_refuses_new_ones_and_exits_0(tiny, tmp_path):
     port = free_port()
     command = [sys.executable, "-m", "summarizer", "serve", "--port", str(port), "--no-page", "--device", "cpu",
-               "--language-check", "warn", "--summarizer-model", tiny["bart"], "--translator", f"fr={tiny['en-fr']}", "--batch-wait-ms", "8000"]
+               "--language-check", "warn",
+"--summarizer-model", tiny["bart"], "--translator", f"fr={tiny['en-fr']}", "--batch-wait-ms", "8000"]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "SUMMARIZER_MODELS_DIR": str(tmp_path / "store")}
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"

@@ -74,7 +74,8 @@ def _raw(url: str, data: bytes, wait: float = 5.0) -> bytes:
 def test_an_article_whose_model_is_missing_fails_alone_in_its_batch(tiny):
     """No German->English model here: the German article gets 503 model_unavailable; the English ones that
     shared its batch are answered, in the queue and in one batch request alike."""
-    service = Service(Config(language_check="warn", summarizer_model=tiny["bart"], device="cpu", translators={"fr": tiny["en-fr"]}),
+    service = Service(Config(language_check="warn",
+                             summarizer_model=tiny["bart"], device="cpu", translators={"fr": tiny["en-fr"]}),
                       ServerSettings(batch_wait_ms=1500))
     running = Running(create_app(service))
     try:
@@ -108,7 +109,8 @@ def test_a_broken_translator_package_fails_only_its_language(tiny, tmp_path):
     (package / "model" / "shared_vocabulary.json").write_text(json.dumps(sorted(vocab, key=vocab.get)))
     shutil.copy(Path(tiny["en-fr"], "source.spm"), package / "sentencepiece.model")
     (package / "metadata.json").write_text(json.dumps({"from_code": "en", "to_code": "ja"}))
-    config = Config(language_check="warn", summarizer_model=tiny["bart"], device="cpu", translators={"fr": tiny["en-fr"],
+    config = Config(language_check="warn",
+                    summarizer_model=tiny["bart"], device="cpu", translators={"fr": tiny["en-fr"],
                                                                               "ja": str(package)})
     running = Running(create_app(Service(config)))
     try:
@@ -233,7 +235,8 @@ def test_a_running_request_whose_client_left_stops_between_chunk_rounds(tiny, mo
     from summarizer.errors import ClientGoneError
     from summarizer.request import Request
 
-    summarizer = Summarizer("default", language_check="warn", summarizer_model=tiny["bart"], device="cpu", translators={"fr": tiny["en-fr"]})
+    summarizer = Summarizer("default", language_check="warn",
+                            summarizer_model=tiny["bart"], device="cpu", translators={"fr": tiny["en-fr"]})
     bart, french = load_model(tiny["bart"], device="cpu"), load_model(tiny["en-fr"], device="cpu")
     calls = {"bart": 0, "fr": 0}
     for name, model in (("bart", bart), ("fr", french)):

@@ -72,7 +72,8 @@ def test_concurrent_requests_for_one_model_load_it_once(tiny):
 
 def test_a_summarizer_with_room_for_one_model_still_serves_every_language(tiny):
     cache = ModelCache(max_models=1)
-    summarizer = Summarizer(language_check="warn", summarizer_model=tiny["bart"], translators={"fr": tiny["en-fr"], "ja": tiny["m2m100"]},
+    summarizer = Summarizer(language_check="warn",
+                            summarizer_model=tiny["bart"], translators={"fr": tiny["en-fr"], "ja": tiny["m2m100"]},
                             device="cpu", max_models=1, cache=cache)
     result = summarizer.summarize("The city council approved a budget of 4,700 dollars on Monday.", ["fr", "ja"])
     assert list(result.summaries) == ["en", "fr", "ja"] and len(cache) == 1
@@ -88,7 +89,8 @@ def test_the_summarizer_takes_models_that_load_model_returned(tiny):
 
 
 def test_one_configuration_is_built_once_and_handed_on(tiny):
-    config = Config(language_check="warn", summarizer_model=tiny["bart"], translators={"fr": tiny["en-fr"]}, device="cpu", batch_size=4)
+    config = Config(language_check="warn",
+                    summarizer_model=tiny["bart"], translators={"fr": tiny["en-fr"]}, device="cpu", batch_size=4)
     summarizer = Summarizer.from_config(config)
     assert summarizer.config is config and summarizer.router.translator("en", "fr") == tiny["en-fr"]
     changed = Summarizer(config, batch_size=2)
@@ -100,7 +102,8 @@ def test_one_configuration_is_built_once_and_handed_on(tiny):
 def test_each_results_timings_are_its_share_of_the_batch(tiny):
     short = "The city council approved a budget of 4,700 dollars on Monday."
     long = " ".join([short.replace("Monday", f"day {i}") for i in range(3)])
-    summarizer = Summarizer(language_check="warn", summarizer_model=tiny["bart"], translators={"fr": tiny["en-fr"]}, device="cpu")
+    summarizer = Summarizer(language_check="warn",
+                            summarizer_model=tiny["bart"], translators={"fr": tiny["en-fr"]}, device="cpu")
     a, b = summarizer.summarize_batch([short, long], ["fr"])
     for result in (a, b):
         stages = {k: v for k, v in result.timings.items() if k != "total_s"}
