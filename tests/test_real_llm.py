@@ -21,6 +21,7 @@ from summarizer import ModelCache, Summarizer, load_model
 from summarizer import gguf as gguf_import
 from summarizer.detect import detect_language
 from summarizer.errors import ModelLoadError
+from summarizer.language_check import check_language
 from summarizer.store import models_dir
 from summarizer.text import split_sentences
 
@@ -175,3 +176,49 @@ def test_after_conversion_the_store_keeps_no_float32_copy_of_the_gguf(smollm2, s
     assert not list(folder.glob("*.safetensors")) and held < Path(smollm2).stat().st_size // 4
     torch_model = load_model(smollm2, "cpu", "torch", precision="float32", cache=ModelCache())  # weights again
     assert torch_model.summarize([ARTICLE], ["en"], settings={"max_new_tokens": 8, "num_beams": 1})[0].text
+
+
+CHINESE_ARTICLE = ("莱克波特镇议会周二投票决定购买一艘新的电动渡轮，用于往返哈威克岛。"
+                   "镇长海伦·布兰特说，这艘渡轮将耗资1200万欧元，并于2028年春季投入使用。旧渡轮去年冬天发生了11次故障，导致岛上约900名居民多日无法前往大陆。"
+                   "新渡轮将可搭载250名乘客和40辆汽车。")
+
+
+@pytest.mark.slow
+def test_qwen_writes_six_languages_each_in_the_language_it_is_labelled():
+    """From an English article: English summarised, five languages translated by the same model, each checked."""
+    qwen = str(real_models.qwen_coder_gguf())
+    summarizer = Summarizer("default", summarizer_model=qwen, device="cpu", engine="ctranslate2", cache=ModelCache())
+    result = summarizer.summarize(ARTICLE, ["fr", "de", "es", "zh", "ja", "ru"])
+    assert set(result.summaries) == {"en", "fr", "de", "es", "zh", "ja", "ru"} and not result.errors
+    model = result.models["en"][0]
+    for lang, text in result.summaries.items():
+        assert check_language(text, lang).ok, (lang, text)
+        assert result.made[lang]["language_check"] == "passed"
+        if lang != "en":
+            assert result.models[lang] == [model, model] and result.made[lang]["method"] == "translated"
+            assert len(split_sentences(text)) >= len(split_sentences(result.summaries["en"])) - 1  # sentences kept
+    assert sum("Lakeport" in result.summaries[lang] for lang in ("en", "fr", "de", "es")) >= 3  # names survive
+
+
+@pytest.mark.slow
+def test_qwen_gives_an_english_summary_of_a_chinese_article_in_english():
+    qwen = str(real_models.qwen_coder_gguf())
+    summarizer = Summarizer("default", summarizer_model=qwen, device="cpu", engine="ctranslate2", cache=ModelCache())
+    result = summarizer.summarize(CHINESE_ARTICLE, ["en"])
+    assert result.source_language == "zh" and set(result.summaries) == {"zh", "en"}
+    for lang, text in result.summaries.items():
+        assert check_language(text, lang).ok, (lang, text)
+    assert "2028" in result.summaries["en"] or "12" in result.summaries["en"] or "900" in result.summaries["en"]
+
+
+def test_an_english_only_model_refuses_french_before_generating_and_names_what_to_fetch(smollm2, monkeypatch):
+    summarizer = Summarizer("default", summarizer_model=smollm2, device="cpu", cache=ModelCache())
+    assert summarizer.missing(["fr"]) == {"fr": ["opus-mt-en-fr"]}
+    model = summarizer.load(smollm2)
+    asked = []
+    original = model.summarize
+    monkeypatch.setattr(model, "summarize", lambda texts, languages, **kw: asked.append(list(languages)) or
+                        original(texts, languages, **kw))
+    result = summarizer.summarize(ARTICLE, ["fr"])
+    assert result.errors["fr"].endswith("Fetch it with: summarize download --model opus-mt-en-fr")
+    assert asked == [["en"]] and check_language(result.summaries["en"], "en").ok
