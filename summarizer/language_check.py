@@ -146,8 +146,8 @@ def check_language(text: str, expected: str, *, copied_from: str | None = None) 
             if sum(_letter_scripts(sentence).values()) >= SENTENCE_LETTERS and not _judge(sentence, expected)[1]:
                 wrong.append(position)
     if ok and wrong:
-        return Verdict(expected, found, False, f"{len(wrong)} of its {len(sentences)} sentences are not in "
-                                               f"{_name(expected)}", tuple(wrong))
+        return Verdict(expected, found, False, f"partly in another language ({len(wrong)} of its {len(sentences)} "
+                                               f"sentences not in {_name(expected)})", tuple(wrong))
     return Verdict(expected, found, ok, reason, tuple(wrong) if not ok else ())
 
 

@@ -15,6 +15,8 @@ Each language's `Article.made` says how it was made: by whom, from which languag
 
 from __future__ import annotations
 
+import re
+
 from .article import Article
 from .language_check import Verdict, check_language
 from .languages import LANGUAGES
@@ -114,28 +116,53 @@ def check_translated(model: Model, art: Article, target: str, source_sentences: 
         art.warn_language(target, f"language: this translation is {verdict.reason} (language_check='warn': "
                                   "returned all the same)")
         return translated
-    first = verdict
-    if _instruct(model):
+    first, spaced = verdict, LANGUAGES[target].spaced
+    for in_pieces in ((False, True) if _instruct(model) else ()):  # asked more firmly; then clause by clause
         redo = list(verdict.wrong_sentences) or list(range(len(source_sentences)))
-        outputs = model.translate([source_sentences[i] for i in redo], [art.summary_language] * len(redo),
-                                  [target] * len(redo), settings=settings, again=True)
         translated = list(translated)
-        for index, out in zip(redo, outputs, strict=True):
-            translated[index] = out.text
-        text = join_sentences(translated, LANGUAGES[target].spaced)
-        verdict = check_language(text, target, copied_from=copied)
+        for index, text in zip(redo, _translate_again(model, [source_sentences[i] for i in redo],
+                                                      art.summary_language, target, settings, in_pieces), strict=True):
+            translated[index] = text
+        verdict = check_language(join_sentences(translated, spaced), target, copied_from=copied)
         if verdict.ok:
-            art.made[target].update(language_check=_passed(verdict), retried=f"the first translation was "
-                                                                              f"{first.reason}")
+            how = "clause by clause" if in_pieces else "asked more firmly"
+            art.made[target].update(language_check=_passed(verdict),
+                                    retried=f"the first translation was {first.reason}; translated again, {how}")
             art.warn_language(target, f"language: the first translation was {first.reason}; translated again "
-                                      f"({len(redo)} sentence{'s' if len(redo) != 1 else ''}), it is in "
+                                      f"({len(redo)} sentence{'s' if len(redo) != 1 else ''}, {how}), it is in "
                                       f"{_name(target)}")
             return translated
     art.made.pop(target, None)
+    again = " (also when translated again, firmly and clause by clause)" if _instruct(model) else ""
     art.fail_language(target, f"{model.name} did not write {_name(target)}: the translation was {verdict.reason}"
-                              + (" (also when asked again)" if _instruct(model) else "")
-                              + ". No summary is returned in this language rather than one in another.")
+                              f"{again}. No summary is returned in this language rather than one in another.")
     return None
+
+
+_CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=[-–—]\s)")
+
+
+def _translate_again(model: Model, sentences: list[str], source: str, target: str, settings: dict,
+                     in_pieces: bool) -> list[str]:
+    """Each sentence translated again, asked more firmly; `in_pieces`: each of its clauses (at commas, semicolons
+    and dashes; a sentence without one in halves), so that a small model has less to copy from."""
+    if not in_pieces:
+        return [out.text for out in model.translate(sentences, [source] * len(sentences), [target] * len(sentences),
+                                                    settings=settings, again=True)]
+    pieces = [_clauses(sentence) for sentence in sentences]
+    flat = [piece for parts in pieces for piece in parts]
+    outputs = iter(model.translate(flat, [source] * len(flat), [target] * len(flat), settings=settings, again=True))
+    spaced = LANGUAGES[target].spaced if target in LANGUAGES else True
+    return [join_sentences([next(outputs).text for _ in parts], spaced) for parts in pieces]
+
+
+def _clauses(sentence: str) -> list[str]:
+    parts = [part for part in _CLAUSE.split(sentence) if part.strip()]
+    if len(parts) == 1:
+        words = sentence.split()
+        half = len(words) // 2
+        parts = [" ".join(words[:half]), " ".join(words[half:])] if half else parts
+    return parts
 
 
 def _passed(verdict: Verdict) -> str:
