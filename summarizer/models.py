@@ -156,6 +156,10 @@ class Model:
         settings.setdefault("num_beams", 4)
         return settings
 
+    def translation_defaults(self) -> dict[str, Any]:
+        """Decoding settings when this model translates (those it summarises with, unless a family says else)."""
+        return self.generation_settings()
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []

@@ -26,7 +26,7 @@ Job = tuple[str, str, str]  # (model name, source language, target language)
 
 def translation_settings(model: Model, options: SummarizeOptions) -> tuple[dict, float | None]:
     """Decoding settings and the output-length ratio for a translator (exact lengths for benchmarks)."""
-    settings = model.generation_settings()
+    settings = model.translation_defaults()
     settings.pop("max_length", None)
     settings.pop("min_length", None)
     if options.translation_tokens:
