@@ -100,9 +100,9 @@ class Bench:
         Path(self.args.json).write_text(json.dumps(self.out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
     def articles(self) -> dict[str, list[dict]]:
-        en = read_jsonl(self.args.cnndm)[150:180]
-        fr = read_jsonl(self.args.orangesum)[60:75]
-        zh = ntrex_documents(Path(self.args.ntrex), "zh")[40:55]
+        en = read_jsonl(self.args.cnndm)[150:150 + self.args.limit_en]
+        fr = read_jsonl(self.args.orangesum)[60:60 + self.args.limit_fr]
+        zh = ntrex_documents(Path(self.args.ntrex), "zh")[40:40 + self.args.limit_zh]
         return {"en": [{"id": row["id"], "article": clean_text(row["article"])} for row in en],
                 "fr": [{"id": str(row["id"]), "article": clean_text(row["article"])} for row in fr],
                 "zh": [{"id": doc, "article": clean_text(text)} for doc, text in zh]}
@@ -160,6 +160,7 @@ class Bench:
         table: dict[str, dict] = {}
         for model in self.args.models:
             summarizer = self.summarizer(model)
+            say(f"{model}: {len(sets['en'])} English, {len(sets['fr'])} French, {len(sets['zh'])} Chinese articles")
             runs = {"en": self.run(f"{model}-en", summarizer, sets["en"], "en", TARGETS),
                     "fr": self.run(f"{model}-fr", summarizer, sets["fr"], "fr", ("en",)),
                     "zh": self.run(f"{model}-zh", summarizer, sets["zh"], "zh", ("en",))}
@@ -170,7 +171,7 @@ class Bench:
                     say(f"{model:<16}{source}->{target}: first answer right {cell['first_right']}/{cell['asked']}, "
                         f"returned {cell['returned']}, lingua agrees {cell['lingua_agrees']}/{cell['returned']}, "
                         f"refused {cell['refused']}, {cell['seconds']:.1f} s/article")
-        self.save("languages", table)
+        self.save("languages", {**self.out.get("languages", {}), **table})
 
     def cost(self) -> None:
         rows = self.articles()["en"][: self.args.cost_articles]
@@ -186,7 +187,7 @@ class Bench:
                 a, b = (sum(r["seconds"] for r in one) / len(one), sum(r["seconds"] for r in six) / len(six))
                 table[name] = {"articles": len(rows), "one_language_s": a, "six_languages_s": b, "ratio": b / a}
                 say(f"{name:<28} 1 language {a:.1f} s, 6 languages {b:.1f} s per article: {b / a:.2f}x")
-        self.save("cost", table)
+        self.save("cost", {**self.out.get("cost", {}), **table})
 
 
 def _cell(records: list[dict], target: str, detect) -> dict:
@@ -212,6 +213,9 @@ def main() -> None:
     parser.add_argument("--models", default="qwen-coder,qwen-coder-1.5b")
     parser.add_argument("--sections", default="check,languages,cost")
     parser.add_argument("--cost-articles", type=int, default=8)
+    parser.add_argument("--limit-en", type=int, default=30, help="held-out English articles (at most 30)")
+    parser.add_argument("--limit-fr", type=int, default=15, help="held-out French articles (at most 15)")
+    parser.add_argument("--limit-zh", type=int, default=15, help="held-out Chinese documents (at most 15)")
     parser.add_argument("--cache", default=str(RESULTS / "languages_outputs"))
     parser.add_argument("--json", default=str(RESULTS / "languages.json"))
     args = parser.parse_args()

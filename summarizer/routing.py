@@ -5,8 +5,10 @@ translators by target language). It answers, without loading any model, which
 model translates an article into English (the pivot, when the summariser cannot
 read its language), which language the summariser writes, where an instruction
 model writes a target language itself (a direct route: `ModelSpec.writes`), and
-which model translates a summary from one language into another; `plan` gives
-the whole chain per language. The pipeline, `summarize download`, `summarize
+which model translates a summary from one language into another (an instruction
+summariser translates its own summary into the languages it was measured to
+translate, `ModelSpec.translates`, where the preset's translator is not in the
+model store); `plan` gives the whole chain per language. The pipeline, `summarize download`, `summarize
 models` and the page all ask it, and the pipeline runs what it plans.
 
 What a model can do is read from the registry (a known GGUF file by its SHA-256),
