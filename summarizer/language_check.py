@@ -51,6 +51,11 @@ SENTENCE_LETTERS = 40  # a sentence is checked alone from this many letters
 # one at most CLEARLY_NOT (measured in benchmarks/bench_languages.py: no false alarm on NTREX-128)
 CLEARLY = 0.9
 CLEARLY_NOT = 0.05
+# A translation whose counted words are at least this share of the words of the text it translates is partly
+# left untranslated (NTREX-128's human translations of 3 sentences: at most 0.30 in 18 languages; measured in
+# benchmarks/bench_languages.py), checked from COPIED_MIN counted words
+COPIED = 0.35
+COPIED_MIN = 8
 
 
 def script_of(code: str) -> str:
@@ -135,9 +140,17 @@ def _name(code: str | None) -> str:
 
 def check_language(text: str, expected: str, *, copied_from: str | None = None) -> Verdict:
     """Whether `text` is written in `expected`. `copied_from`: the text it translates, when that is in another
-    language (a translation identical to it is not one)."""
+    language: a translation identical to it, or whose words are largely its words, is not one."""
     if copied_from is not None and _same(text, copied_from):
         return Verdict(expected, None, False, "left untranslated (the same text as the summary it translates)")
+    if copied_from is not None:
+        share, counted = copied_share(text, copied_from)
+        if counted >= COPIED_MIN and share >= COPIED:
+            sentences = split_sentences(text)
+            wrong = tuple(i for i, sentence in enumerate(sentences)
+                          if (part := copied_share(sentence, copied_from))[1] >= 4 and part[0] >= COPIED)
+            return Verdict(expected, None, False, f"partly left untranslated ({100 * share:.0f}% of its words are "
+                                                  "the words of the text it translates)", wrong)
     found, ok, reason = _judge(text, expected)
     wrong = []
     sentences = split_sentences(text)
@@ -149,6 +162,25 @@ def check_language(text: str, expected: str, *, copied_from: str | None = None) 
         return Verdict(expected, found, False, f"partly in another language ({len(wrong)} of its {len(sentences)} "
                                                f"sentences not in {_name(expected)})", tuple(wrong))
     return Verdict(expected, found, ok, reason, tuple(wrong) if not ok else ())
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def copied_share(text: str, source: str) -> tuple[float, int]:
+    """(the share of the text's words that are words of `source`, how many words were counted). Counted: words of
+    4 letters or more that do not start with a capital (names and a sentence's first word stay as written in
+    any translation); an ideograph or kana counts as a word of its own."""
+    known = {word.casefold() for word in _WORD.findall(source)}
+    copied = counted = 0
+    for word in _WORD.findall(text):
+        dense = len(_HAN.findall(word)) + len(_KANA.findall(word))
+        if dense:
+            counted += dense
+        elif len(word) >= 4 and not word[0].isupper():
+            counted += 1
+            copied += word.casefold() in known
+    return (copied / counted if counted else 0.0), counted
 
 
 def _same(a: str, b: str) -> bool:

@@ -128,7 +128,7 @@ def test_a_translation_still_in_english_is_refused_with_the_reason(monkeypatch, 
             {("fr", False): lambda s: english, ("fr", True): lambda s: english})
     result = summarizer.summarize(ARTICLE, ["en", "fr"])
     assert "fr" not in result.summaries and "fr" not in result.made
-    assert "did not write French" in result.errors["fr"] and "written in English" in result.errors["fr"]
+    assert "did not write French" in result.errors["fr"] and "left untranslated" in result.errors["fr"]
     assert "[fr] error:" in str(result)
 
 
@@ -212,3 +212,15 @@ def test_a_support_score_across_languages_with_nothing_to_compare_says_so():
     counted = evidence("The council approved 4,700 dollars on Monday.", "Le conseil a voté 4 700 dollars.", "fr",
                        article_language="en")
     assert counted.compared == 1 and support_words(counted.score, counted.compared) == "support 1.00"
+
+
+def test_a_translation_that_keeps_most_of_the_english_words_is_not_one():
+    english = ("Tom Wood prepared for the top-of-the-table clash with Saracens. The champions have creaked in recent "
+               "weeks and the England flanker claims their opponents smelt blood.")
+    mixed = ("Tom Wood preparò per la convenzione top-of-the-table con Saracens. Il Champions ha creaked in recent "
+             "weeks e l'England flanker claims che opponents smelt blood.")
+    right = ("Tom Wood si è preparato per lo scontro al vertice con i Saracens. I campioni hanno vacillato nelle "
+             "ultime settimane e il flanker dell'Inghilterra sostiene che gli avversari abbiano fiutato il sangue.")
+    verdict = check_language(mixed, "it", copied_from=english)
+    assert not verdict.ok and "left untranslated" in verdict.reason and verdict.wrong_sentences == (1,)
+    assert check_language(right, "it", copied_from=english).ok
