@@ -21,7 +21,9 @@ Sections:
   of requested summaries in the right language before repair (the first answer), after repair (what is
   returned, judged by an independent identifier, lingua), refused, and seconds per article;
 - cost: seconds per article for the article's own language alone against six languages (en, fr, de, es, zh,
-  ru), for each model and for the extractive engine with the model as translator.
+  ru), for each model and for the extractive engine with the model as translator;
+- table: the Markdown table of docs/benchmarks.md, with the hand labels of benchmarks/results/
+  languages_labels.jsonl (each summary read against its article; the rule is the file's last line).
 """
 
 from __future__ import annotations
@@ -188,6 +190,28 @@ class Bench:
                 table[name] = {"articles": len(rows), "one_language_s": a, "six_languages_s": b, "ratio": b / a}
                 say(f"{name:<28} 1 language {a:.1f} s, 6 languages {b:.1f} s per article: {b / a:.2f}x")
         self.save("cost", {**self.out.get("cost", {}), **table})
+
+    def table(self) -> None:
+            """The Markdown table of docs/benchmarks.md, from the results and the hand labels
+            (benchmarks/results/languages_labels.jsonl)."""
+            labels: dict[tuple[str, str], list[dict]] = {}
+            path = RESULTS / "languages_labels.jsonl"
+            for row in read_jsonl(path) if path.exists() else []:
+                if "language" in row:
+                    labels.setdefault((row["model"], row["set"], row["language"]), []).append(row)
+            say("| model | article -> summary | asked | right language, first answer | returned (lingua agrees) | "
+                "refused | hand-checked: in the language / with an error | s per article |")
+            say("|---|---|---|---|---|---|---|---|")
+            for key, cell in self.out.get("languages", {}).items():
+                model, pair = key.rsplit(" ", 1)
+                source, target = pair.split("->")
+                name = {"qwen-coder": "qwen2.5-coder-0.5b", "qwen-coder-1.5b": "qwen2.5-coder-1.5b"}.get(model, model)
+                sets = {"en": "cnndm-test-150-179", "fr": "orangesum-dev-60-74", "zh": "ntrex-zh-41-55"}
+                read = labels.get((name, sets[source], target), [])
+                hand = (f"{sum(r['in_language'] for r in read)}/{len(read)} / {sum(r['has_error'] for r in read)}/"
+                        f"{len(read)}" if read else "")
+                say(f"| {model} | {source} -> {target} | {cell['asked']} | {cell['first_right']} | {cell['returned']} "
+                    f"({cell['lingua_agrees']}) | {cell['refused']} | {hand} | {cell['seconds']:.1f} |")
 
 
 def _cell(records: list[dict], target: str, detect) -> dict:

@@ -110,6 +110,8 @@ def check_translated(model: Model, art: Article, target: str, source_sentences: 
     verdict = check_language(text, target, copied_from=copied)
     art.made[target] = {"method": "translated", "from": art.summary_language, "by": model.model_id,
                         "language_check": _passed(verdict)}
+    if model.spec is not None and model.spec.translation_quality:
+        art.made[target]["quality"] = model.spec.translation_quality
     if verdict.ok:
         return translated
     if not refuse:

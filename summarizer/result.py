@@ -27,7 +27,8 @@ class Summary:
     evidence: dict[str, Any] = field(default_factory=dict)
     # language -> how its summary was made: method ("summarised", "written directly", "translated", "extractive"),
     # "from" and "by" for a translation, language_check ("passed", "too short to tell"), and "retried" (why)
-    # where a first answer was in another language (language_repair.py)
+    # where a first answer was in another language (language_repair.py); "quality": what reading the translator's
+    # translations by hand found, where that was measured (registry.ModelSpec.translation_quality)
     made: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,4 +52,5 @@ def describe_made(made: dict) -> str:
     check = {"passed": "language checked", "too short to tell": "language: too short to tell",
              "failed": "LANGUAGE CHECK FAILED"}.get(made.get("language_check", ""), "")
     retried = f"; asked again: {made['retried']}" if made.get("retried") else ""
-    return f"{how}; {check}{retried}" if check else f"{how}{retried}"
+    quality = f"; {made['quality']}" if made.get("quality") else ""
+    return (f"{how}; {check}" if check else how) + retried + quality
