@@ -224,3 +224,22 @@ def test_a_translation_that_keeps_most_of_the_english_words_is_not_one():
     verdict = check_language(mixed, "it", copied_from=english)
     assert not verdict.ok and "left untranslated" in verdict.reason and verdict.wrong_sentences == (1,)
     assert check_language(right, "it", copied_from=english).ok
+
+
+def test_the_readable_output_says_how_each_language_was_made(capsys):
+    from summarizer.cli import print_text
+    from summarizer.result import describe_made
+
+    made = {"method": "translated", "from": "en", "by": "qwen", "language_check": "passed",
+            "retried": "the first translation was written in English, not French; translated again, asked more "
+                       "firmly", "quality": "read by hand, 38 of 40 held an error"}
+    assert describe_made(made) == ("translated from en by qwen; language checked; asked again: the first "
+                                   "translation was written in English, not French; translated again, asked more "
+                                   "firmly; read by hand, 38 of 40 held an error")
+    assert describe_made({"method": "summarised", "language_check": "too short to tell"}) == \
+        "summarised; language: too short to tell"
+    row = {"id": "a", "error": None, "source_language": "en", "chunks": 1, "summaries": {"fr": FRENCH},
+           "models": {"fr": ["qwen", "qwen"]}, "faithful": {}, "language_warnings": {}, "errors": {},
+           "warnings": [], "made": {"fr": made}}
+    print_text(row)
+    assert "    made: translated from en by qwen; language checked; asked again" in capsys.readouterr().out
