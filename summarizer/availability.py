@@ -36,13 +36,20 @@ def unreachable_message(names: Sequence[str]) -> str:
             f"hub cannot be reached. Fetch {'it' if one else 'them'} with: {download_command(models=names)}")
 
 
-def refuse_unreachable(articles: list[Article], router: Router) -> None:
+def refuse_unreachable(articles: list[Article], router: Router, extractive: bool = False) -> None:
     """Each article's targets whose translator is neither here nor reachable become that language's error (the
-    others go on). The summariser is loaded already; a missing pivot fails the article when it runs."""
+    others go on). The summariser is settled already (loaded, or replaced by the extractive engine, whose summary
+    is in the article's language and is translated from it); a missing pivot fails the article when it runs."""
+    from .hub import hub_reachable
+
     for art in articles:
         others = [target for target in art.targets if target != art.source]
-        for lang, names in missing_models(router, others, art.source).items():
-            if router.summarizer in names:
-                continue
-            art.fail_language(lang, unreachable_message(names))
-            art.targets = tuple(target for target in art.targets if target != lang)
+        if not others:
+            continue
+        plan = {lang: [router.translator(art.source, lang)] for lang in others} if extractive \
+            else router.plan(others, art.source)
+        for lang, chain in plan.items():
+            names = [name for name in chain if name != router.summarizer and not available_offline(name)]
+            if names and not hub_reachable():
+                art.fail_language(lang, unreachable_message(names))
+                art.targets = tuple(target for target in art.targets if target != lang)

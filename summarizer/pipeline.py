@@ -273,8 +273,7 @@ class Summarizer:
     def _run(self, articles: list[Article], options: SummarizeOptions, stages: dict[str, float],
              partial: Partial | None = None, active: Active | None = None) -> None:
         model, refuse = self._summarizer_model(articles), self.config.language_check == "refuse"
-        if model is not None:
-            refuse_unreachable(articles, self.router)
+        refuse_unreachable(articles, self.router, extractive=model is None)
         self._route(articles, model, options, stages)
         with stage(stages, "summarize_s"):  # a call that fails counts too: the fallback's shares add up
             if model is None:

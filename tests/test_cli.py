@@ -219,7 +219,7 @@ def test_without_models_the_summary_is_extractive_and_loudly_says_so(article, ca
     assert "warning: ABSTRACTIVE SUMMARISER UNAVAILABLE" in out and "summarize download --model distilbart" in out
     assert "[en] The city council approved a budget of 4,700 dollars on Monday." in out
     assert "models: extractive" in out
-    assert "[fr] error: Could not load model 'opus-mt-en-fr'" in out
+    assert "[fr] error: needs opus-mt-en-fr, which is not in the model store" in out  # known before generating
     assert "summarize download --model opus-mt-en-fr" in out
 
 
