@@ -219,7 +219,7 @@ def explain_missing(summarizer, targets: list[str], error: Exception) -> None:
     from .hub import hub_reachable
     from .languages import normalize_language
     from .request import with_source
-    from .store import models_dir
+    from .store import available_offline, models_dir
 
     options = summarizer.config.options
     print(f"error: {error}", file=sys.stderr)
@@ -233,8 +233,6 @@ def explain_missing(summarizer, targets: list[str], error: Exception) -> None:
     if not hub_reachable():
         print(f"  The Hugging Face hub cannot be reached from here and {models_dir()} does not hold these models.",
               file=sys.stderr)
-    from .store import available_offline
-
     needed = dict.fromkeys(name for chain in plan.values() for name in chain)
     absent = [name for name in needed if not available_offline(name)]
     if absent:

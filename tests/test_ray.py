@@ -123,7 +123,7 @@ def test_a_killed_ray_run_resumes_without_losing_or_repeating_rows(tiny, tmp_pat
     writer = ParquetWriter(out)
     row = {"id": "a", "source_language": "en", "summaries": {"en": "x"}, "models": {"en": ["m"]}, "chunks": 1,
            "language_warnings": {},
-           "warnings": [], "faithful": {"en": True}, "errors": {}, "evidence": {}, "error": None}
+           "warnings": [], "faithful": {"en": True}, "errors": {}, "made": {}, "evidence": {}, "error": None}
     writer.write([row, {**row, "id": "b"}])
     (out / "part-000001.parquet.tmp").write_bytes(b"PAR1 half a file")  # killed mid-write
     again = ParquetWriter(out)
