@@ -8,12 +8,17 @@ runs, naming that model and the one command that fetches it, so that no time is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from .article import Article
 from .registry import download_command
 from .routing import Router
 from .store import available_offline
+
+
+def absent(names: Iterable[str]) -> list[str]:
+    """The models of `names` (each once, in order) that cannot be loaded without the hub."""
+    return [name for name in dict.fromkeys(names) if not available_offline(name)]
 
 
 def missing_models(router: Router, targets: Sequence[str], source: str) -> dict[str, list[str]]:
@@ -23,11 +28,11 @@ def missing_models(router: Router, targets: Sequence[str], source: str) -> dict[
     if not targets:
         return {}
     plan = router.plan(targets, source)
-    absent = {name for chain in plan.values() for name in chain if not available_offline(name)}
-    if not absent or hub_reachable():
+    gone = set(absent(name for chain in plan.values() for name in chain))
+    if not gone or hub_reachable():
         return {}
-    return {lang: [name for name in chain if name in absent] for lang, chain in plan.items()
-            if any(name in absent for name in chain)}
+    return {lang: [name for name in chain if name in gone] for lang, chain in plan.items()
+            if any(name in gone for name in chain)}
 
 
 def unreachable_message(names: Sequence[str]) -> str:
@@ -42,6 +47,8 @@ def refuse_unreachable(articles: list[Article], router: Router, extractive: bool
     is in the article's language and is translated from it); a missing pivot fails the article when it runs."""
     from .hub import hub_reachable
 
+    if hub_reachable():  # checked once per process: then nothing is looked up per request
+        return
     for art in articles:
         others = [target for target in art.targets if target != art.source]
         if not others:
@@ -49,7 +56,7 @@ def refuse_unreachable(articles: list[Article], router: Router, extractive: bool
         plan = {lang: [router.translator(art.source, lang)] for lang in others} if extractive \
             else router.plan(others, art.source)
         for lang, chain in plan.items():
-            names = [name for name in chain if name != router.summarizer and not available_offline(name)]
-            if names and not hub_reachable():
+            names = absent(name for name in chain if name != router.summarizer)
+            if names:
                 art.fail_language(lang, unreachable_message(names))
                 art.targets = tuple(target for target in art.targets if target != lang)

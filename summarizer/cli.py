@@ -196,16 +196,16 @@ def announce_missing(summarizer, targets: list[str]) -> None:
 def hint_missing(summarizer, targets: list[str], sources: list[str]) -> None:
     """Where this run's models are not all here (and the hub cannot be reached), the one command that fetches
     every model it needs, from what the route needs and the store holds (no message is searched)."""
-    from .store import available_offline
+    from .availability import absent
 
     if _hub():
         return
-    absent = [name for name in summarizer.router.required(targets, sources) if not available_offline(name)]
-    if not absent:
+    missing = absent(summarizer.router.required(targets, sources))
+    if not missing:
         return
     print("Some models are not here and the Hugging Face hub cannot be reached. To fetch exactly the models this "
           f"run needs (where the hub can be reached; then copy the model store here): "
-          f"{download_command(models=absent)}", file=sys.stderr)
+          f"{download_command(models=missing)}", file=sys.stderr)
 
 
 def _hub() -> bool:
@@ -216,10 +216,11 @@ def _hub() -> bool:
 
 def explain_missing(summarizer, targets: list[str], error: Exception) -> None:
     """Say, without loading anything, what the run would have used and how to fetch it."""
+    from .availability import absent
     from .hub import hub_reachable
     from .languages import normalize_language
     from .request import with_source
-    from .store import available_offline, models_dir
+    from .store import models_dir
 
     options = summarizer.config.options
     print(f"error: {error}", file=sys.stderr)
@@ -233,10 +234,9 @@ def explain_missing(summarizer, targets: list[str], error: Exception) -> None:
     if not hub_reachable():
         print(f"  The Hugging Face hub cannot be reached from here and {models_dir()} does not hold these models.",
               file=sys.stderr)
-    needed = dict.fromkeys(name for chain in plan.values() for name in chain)
-    absent = [name for name in needed if not available_offline(name)]
-    if absent:
-        print(f"  Fetch them (on a machine with network access) with: {download_command(models=absent)}",
+    missing = absent(name for chain in plan.values() for name in chain)
+    if missing:
+        print(f"  Fetch them (on a machine with network access) with: {download_command(models=missing)}",
               file=sys.stderr)
 
 

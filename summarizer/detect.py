@@ -53,6 +53,16 @@ def _weighted_length(text: str) -> int:
     return len(text.strip()) + 2 * dense
 
 
+def rank_languages(text: str, candidates: list[str]) -> list[tuple[str, float]]:
+    """The identifier's probabilities over `candidates` only (renormalised to sum to 1), best first."""
+    identifier = _get_identifier()
+    with _lock:  # the identifier keeps per-call state in numpy buffers
+        ranked = identifier.rank(text)
+    kept = [(lang, prob) for lang, prob in ranked if lang in candidates]
+    total = sum(prob for _, prob in kept) or 1.0
+    return [(lang, prob / total) for lang, prob in kept]
+
+
 def detect_language(text: str) -> Detection:
     """Guess the language of `text` among the languages of the table."""
     identifier = _get_identifier()

@@ -129,19 +129,21 @@ class InstructModel(Model):
         settings = {key: value for key, value in settings.items() if key not in ("sentences", "max_length",
                                                                                "min_length", "min_new_tokens")}
         with self._lock:
-            prompts, limits = [], []
+            prompts, limits, truncated = [], [], []
             for text, source, target in zip(texts, sources, targets, strict=True):
-                cut = self._fit(text)
-                prompts.append(self._chat(translation_messages(cut, source, target, again=again)))
-                tokens = len(self.tokenizer(cut, add_special_tokens=False, verbose=False)["input_ids"])
-                limits.append(min(int(-(-tokens // LIMIT_BUCKET) * LIMIT_BUCKET * length_ratio) + 16,
+                ids = self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
+                cut = ids[:self.max_input_tokens]
+                truncated.append(len(cut) < len(ids))
+                text = self.tokenizer.decode(cut, skip_special_tokens=True) if truncated[-1] else text
+                prompts.append(self._chat(translation_messages(text, source, target, again=again)))
+                limits.append(min(int(-(-len(cut) // LIMIT_BUCKET) * LIMIT_BUCKET * length_ratio) + 16,
                                   self.max_output_tokens))
             runs = self._run_limited(prompts, settings, batch_size, max_batch_tokens, limits)
             results = []
-            for run, text, target in zip(runs, texts, targets, strict=True):
+            for run, target, cut_short in zip(runs, targets, truncated, strict=True):
                 raw = self.tokenizer.decode(run.ids, skip_special_tokens=True)
                 spaced = LANGUAGES[target].spaced if target in LANGUAGES else True
-                results.append(Generated(clean_summary(raw, spaced=spaced)[0], run.finished, self._fit(text) != text))
+                results.append(Generated(clean_summary(raw, spaced=spaced)[0], run.finished, cut_short))
         return results
 
     def _chat(self, messages: list[dict[str, str]]) -> list[int]:

@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .detect import _get_identifier, _lock
+from .detect import rank_languages
 from .languages import HAN, KANA, LANGUAGES
 from .text import split_sentences
 
@@ -75,16 +75,6 @@ def _letter_scripts(text: str) -> dict[str, int]:
     return counts
 
 
-def _rank(text: str, candidates: list[str]) -> list[tuple[str, float]]:
-    """The detector's probabilities over `candidates` only (renormalised), best first."""
-    identifier = _get_identifier()
-    with _lock:
-        ranked = identifier.rank(text)
-    kept = [(lang, prob) for lang, prob in ranked if lang in candidates]
-    total = sum(prob for _, prob in kept) or 1.0
-    return [(lang, prob / total) for lang, prob in kept]
-
-
 @dataclass(frozen=True)
 class Verdict:
     expected: str
@@ -119,7 +109,7 @@ def _judge(text: str, expected: str) -> tuple[str | None, bool, str]:
     candidates = [code for code in LANGUAGES if script_of(code) == script]
     if len(candidates) == 1:
         return expected, True, ""
-    ranked = _rank(text, candidates)
+    ranked = rank_languages(text, candidates)
     top, probability = ranked[0]
     mine = dict(ranked).get(expected, 0.0)
     if top != expected and probability >= CLEARLY and mine <= CLEARLY_NOT:
@@ -131,7 +121,7 @@ def _likeliest(text: str, script: str) -> str | None:
     candidates = [code for code in LANGUAGES if script_of(code) == script]
     if script == "Han":
         return "ja" if _KANA.search(text) else "zh"
-    return _rank(text, candidates)[0][0] if candidates else None
+    return rank_languages(text, candidates)[0][0] if candidates else None
 
 
 def _name(code: str | None) -> str:

@@ -26,9 +26,10 @@ class Summary:
     # (support.Evidence; in to_dict() a plain dict)
     evidence: dict[str, Any] = field(default_factory=dict)
     # language -> how its summary was made: method ("summarised", "written directly", "translated", "extractive"),
-    # "from" and "by" for a translation, language_check ("passed", "too short to tell"), and "retried" (why)
-    # where a first answer was in another language (language_repair.py); "quality": what reading the translator's
-    # translations by hand found, where that was measured (registry.ModelSpec.translation_quality)
+    # "from" and "by" for a translation, language_check ("passed", "too short to tell", or "failed" under
+    # language_check="warn"), "retried" (why) where a first answer was in another language (language_repair.py),
+    # and "quality": what reading the translator's translations by hand found, where that was measured
+    # (registry.ModelSpec.translation_quality)
     made: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

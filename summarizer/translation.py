@@ -136,8 +136,9 @@ def translate_summaries(articles: list[Article], translator: Callable[[str, str]
     choice). Each translation is checked for its language (`language_repair.check_translated`) and against the
     summary it translates; `partial(index, language, text)` hears of each as it is ready."""
     jobs: dict[Job, list[tuple[Article, list[str]]]] = {}
+    sources: dict[int, list[str]] = {}  # each article's summary sentences, which every translation translates
     for art in articles:
-        sentences = split_sentences(art.summary)
+        sentences = sources[art.index] = split_sentences(art.summary)
         for target in art.targets:
             if target in art.written:  # its summary language, or one it wrote directly
                 art.summaries[target] = art.written[target]
@@ -149,13 +150,16 @@ def translate_summaries(articles: list[Article], translator: Callable[[str, str]
             art.work["translate_s"] = art.work.get("translate_s", 0.0) + len(art.summary)
             key = (translator(art.summary_language, target), art.summary_language, target)
             jobs.setdefault(key, []).append((art, sentences))
+    settings: dict[str, dict] = {}  # each translator's decoding settings, for its repairs
     for model, art, target, translated, notes in run_jobs(jobs, load, options, batch_size):
         for note in notes:
             art.warn_language(target, note)
         if art.summary.strip() and not "".join(translated).strip():
             art.warn_language(target, f"{model.name} produced an empty translation")
-        translated = check_translated(model, art, target, split_sentences(art.summary), translated,
-                                      translation_settings(model, options)[0], refuse_language)
+        if model.model_id not in settings:
+            settings[model.model_id] = translation_settings(model, options)[0]
+        translated = check_translated(model, art, target, sources[art.index], translated,
+                                      settings[model.model_id], refuse_language)
         if translated is None:  # not in the language it is for, even when asked again: that language's error
             continue
         text = join_sentences(translated, LANGUAGES[target].spaced)

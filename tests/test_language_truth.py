@@ -5,6 +5,8 @@ are scripted (its real answers, on random weights, are in no language at all).""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from summarizer import Summarizer
@@ -184,7 +186,7 @@ def test_the_summariser_translates_only_where_no_translator_for_the_language_is_
     path = _model(monkeypatch, tiny_llm)
     nothing_here = Router.build("default", path)
     assert nothing_here.plan(["fr", "ja"], "en") == {"fr": [path, path], "ja": [path, "m2m100_418M"]}
-    everything_here = Router.build("default", path).__class__(**{**vars(nothing_here), "have": lambda name: True})
+    everything_here = replace(nothing_here, have=lambda name: True)
     assert everything_here.plan(["fr"], "en") == {"fr": [path, "opus-mt-en-fr"]}
 
 
