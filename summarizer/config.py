@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 
 LANGUAGE_CHECKS = ("refuse", "warn")
+LONG_ARTICLES = ("central", "chunks")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ class Config:
     # "warn": it is returned, with the failed check in its warnings and `made` (for models whose output is not
     # meant to be language: random weights in tests, or a language the detector mistakes for another)
     language_check: str = "refuse"
+    # An article longer than an instruction model's input: "central", the model reads its most central sentences
+    # (the extractive ranking) that fit, in one prompt; "chunks", it reads every chunk and summarises their
+    # summaries (several times the cost: docs/benchmarks.md, "Long articles"). Seq2seq models always chunk.
+    long_articles: str = "central"
     max_models: int = DEFAULT_MAX_MODELS  # loaded models kept at most (least recently used dropped first)
     options: SummarizeOptions = field(default_factory=SummarizeOptions)  # defaults for every request
 
@@ -62,6 +67,8 @@ class Config:
             raise InputError(f"engine={self.engine!r} is not one of: {', '.join(ENGINES)}.")
         if self.language_check not in LANGUAGE_CHECKS:
             raise InputError(f"language_check={self.language_check!r} is not one of: {', '.join(LANGUAGE_CHECKS)}.")
+        if self.long_articles not in LONG_ARTICLES:
+            raise InputError(f"long_articles={self.long_articles!r} is not one of: {', '.join(LONG_ARTICLES)}.")
         if self.precision not in PRECISIONS:
             raise InputError(f"precision={self.precision!r} is not one of: {', '.join(PRECISIONS)}.")
         if not isinstance(self.translators, Mapping):
@@ -104,6 +111,10 @@ def add_model_flags(parser: argparse.ArgumentParser, *, runtime: bool = True, fa
     group.add_argument("--language-check", default="refuse", choices=LANGUAGE_CHECKS,
                        help="refuse (default): a summary not written in the language it is for is made again, "
                             "then refused for that language; warn: returned, with the failed check in its warnings")
+    group.add_argument("--long-articles", default="central", choices=LONG_ARTICLES,
+                       help="an article longer than an instruction model's input: central (default) reads its most "
+                            "central sentences that fit, in one prompt; chunks reads every chunk, then summarises "
+                            "their summaries (several times the cost; each result says which)")
     if fallback:
         group.add_argument("--extractive-fallback", action=argparse.BooleanOptionalAction, default=True,
                            help="when the preset's summariser cannot be loaded, summarise extractively (the "
@@ -173,7 +184,7 @@ def config_from_args(args: argparse.Namespace, **extra: Any) -> Config:
     counts = ("batch_size", "max_chars", "max_languages", "max_models")
     check_counts(args, *counts)
     values.update({name: getattr(args, name) for name in counts if hasattr(args, name)})
-    for name in ("device", "engine", "precision", "extractive_fallback", "language_check"):
+    for name in ("device", "engine", "precision", "extractive_fallback", "language_check", "long_articles"):
         if hasattr(args, name):
             values[name] = getattr(args, name)
     if hasattr(args, "length"):

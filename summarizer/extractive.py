@@ -15,7 +15,7 @@ import re
 from collections import Counter
 
 from .languages import LANGUAGES
-from .text import ends_sentence, split_sentences
+from .text import ends_sentence, join_sentences, split_sentences
 
 # Share of the score given to position (news puts the essentials first), and the length prior. Chosen on the
 # 250 CNN/DailyMail test articles and the 300 OrangeSum (French) articles in ../shared/eval, together: at
@@ -111,3 +111,29 @@ def extract(text: str, language: str = "en", count: int = 3) -> list[str]:
     if not chosen:  # nothing eligible (a very short text): keep what there is
         chosen = list(range(min(count, len(sentences))))
     return [sentences[i] for i in sorted(chosen)]
+
+
+def central_part(text: str, language: str, count, budget: int) -> tuple[str, int, int]:
+    """The text's best sentences by the extractive ranking (position, centrality, length) that fit in `budget`
+    tokens (`count`: texts -> token counts), in their order, with how many sentences were kept of how many. A
+    text within the budget comes back whole."""
+    sentences = split_sentences(text)
+    if not sentences or count([text])[0] <= budget:
+        return text, len(sentences), len(sentences)
+    scores, sizes = score_sentences(sentences, language), count(sentences)
+    spaced = LANGUAGES[language].spaced if language in LANGUAGES else True
+    # ineligible sentences (headlines, datelines) rank after every eligible one, earliest first
+    ranked = sorted(range(len(sentences)), key=lambda i: (scores[i] < 0, -scores[i], i))
+    chosen, used = [], 0
+    for index in ranked:
+        if used + sizes[index] <= budget:
+            chosen.append(index)
+            used += sizes[index]
+    if not chosen:  # no sentence fits alone: the chunker splits them
+        return text, len(sentences), len(sentences)
+    while len(chosen) > 1:  # joined sentences can tokenise a little longer than their sum
+        kept = join_sentences([sentences[i] for i in sorted(chosen)], spaced)
+        if count([kept])[0] <= budget:
+            return kept, len(chosen), len(sentences)
+        chosen.pop()  # the lowest ranked
+    return join_sentences([sentences[i] for i in chosen], spaced), len(chosen), len(sentences)

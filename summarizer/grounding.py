@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .article import Article
-from .support import Evidence, SentenceEvidence, evidence
+from .backcheck import FLAG_BELOW
+from .support import Evidence, SentenceEvidence, Unsupported, evidence
 
 
 def ground(articles: list[Article]) -> None:
@@ -29,28 +30,41 @@ def ground(articles: list[Article]) -> None:
             if lang in written:
                 art.evidence[lang] = written[lang]
             elif lang in art.translated and home is not None:
-                art.evidence[lang] = translated_evidence(art.text, art.source, home, text, art.translated[lang], lang)
+                art.evidence[lang] = translated_evidence(art.text, art.source, home, text, art.translated[lang], lang,
+                                                         art.back.get(lang))
 
 
 def translated_evidence(article: str, article_language: str, original: Evidence, text: str, translated: list[str],
-                        language: str) -> Evidence:
+                        language: str, back: tuple[str, list[tuple[float, str]]] | None = None) -> Evidence:
     """The evidence of a translation of the summary `original` describes: sentence i of `translated` (the
-    translator's output for sentence i of that summary) keeps its sources and score."""
+    translator's output for sentence i of that summary) keeps its sources and score. `back` (strict mode): the
+    model that translated each sentence back, and what that back-translation's support in the summary sentence
+    was (`backcheck.py`): a sentence under `FLAG_BELOW` is marked whole, and its score is at most that support."""
     checked = evidence(article, text, language, article_language=article_language)
     spans = _offsets(text, translated)
     if spans is None or len(translated) != len(original.sentences):
         return replace(checked, method=f"{checked.method} (the translation's sentences do not line up with the "
                                        f"{original.language} summary's; checked against the article directly)")
     own = [u for sentence in checked.sentences for u in sentence.unsupported]
+    backs = back[1] if back is not None and len(back[1]) == len(spans) else [None] * len(spans)
     sentences = []
-    for (start, end), source in zip(spans, original.sentences, strict=True):
+    for (start, end), source, again in zip(spans, original.sentences, backs, strict=True):
         marks = tuple(u for u in own if start <= u.start < end)
         worst = min((s.score for s in checked.sentences if s.start < end and start < s.end), default=1.0)
-        sentences.append(SentenceEvidence(start, end, text[start:end], min(source.score, worst) if marks
-                                          else source.score, source.sources, marks, source.copied, source.compared))
+        score, compared = (min(source.score, worst) if marks else source.score), source.compared
+        if again is not None:
+            compared += len(again[1].split())
+            if again[0] < FLAG_BELOW:
+                marks += (Unsupported(start, end, text[start:end], "meaning",
+                                      f"translated back into {original.language} it reads {again[1]!r}, which the "
+                                      f"summary sentence it translates does not support ({again[0]:.2f})"),)
+                score = min(score, again[0])
+        sentences.append(SentenceEvidence(start, end, text[start:end], score, source.sources, marks, source.copied,
+                                          compared))
     score = sum(s.score for s in sentences) / len(sentences) if sentences else 1.0
+    how = f"; each sentence translated back by {back[0]} and compared word by word" if back is not None else ""
     return Evidence(round(score, 4), tuple(sentences), original.article_sentences,
-                    f"translated sentence by sentence from the {original.language} summary ({original.method})",
+                    f"translated sentence by sentence from the {original.language} summary ({original.method}){how}",
                     language, article_language, tuple(dict.fromkeys(original.warnings + checked.warnings)),
                     sum(s.compared for s in sentences))
 

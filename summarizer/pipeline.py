@@ -280,7 +280,8 @@ class Summarizer:
                 summarize_extractively(articles, options)
             else:
                 summarize_articles(model, articles, options, batch_size=self.config.batch_size,
-                                   max_rounds=self.config.max_reduce_rounds, active=active)
+                                   max_rounds=self.config.max_reduce_rounds, active=active,
+                                   central=self.config.long_articles == "central")
             for art in articles:
                 art.gone = art.gone or (active is not None and not active(art.index))
             articles = [art for art in articles if not art.gone]

@@ -68,7 +68,7 @@ class Unsupported(BaseModel):
     start: int = Field(description="character offset into the summary")
     end: int = Field(description="character offset into the summary, past the span")
     text: str = Field(description="the span as the summary writes it")
-    kind: Literal["number", "name", "negation", "word"]
+    kind: Literal["number", "name", "negation", "word", "meaning"]
     reason: str = Field(description="why it is marked, in words")
 
 

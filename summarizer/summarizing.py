@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .article import Article
-from .extractive import SENTENCES_FOR_LENGTH
+from .extractive import SENTENCES_FOR_LENGTH, central_part
 from .faithfulness import check_summary
 from .languages import LANGUAGES
 from .models import Generated, Model
@@ -43,17 +43,25 @@ def finish(out: Generated, art: Article) -> str:
     return text
 
 
-def summarize_articles(model: Model, articles: list[Article], options: SummarizeOptions, *,
-                       batch_size: int, max_rounds: int, active: Callable[[int], bool] | None = None) -> None:
+def summarize_articles(model: Model, articles: list[Article], options: SummarizeOptions, *, batch_size: int,
+                       max_rounds: int, active: Callable[[int], bool] | None = None, central: bool = False) -> None:
     """Set each article's `written` summaries: chunk, summarise all chunks in one batched call, reduce; the
-    last call writes every language the summariser writes for the article. Before each call, an article whose
-    client has gone (`active(index)` false) is marked `gone` and left out."""
+    last call writes every language the summariser writes for the article. `central`: an instruction model
+    reads the most central sentences of an article longer than its input instead of every chunk. Before each
+    call, an article whose client has gone (`active(index)` false) is marked `gone` and left out."""
     budget = model.max_input_tokens - 2  # room for bos/eos
     settings = model.summary_settings(options, budget)
     pending: dict[int, list[str]] = {}
     by_index = {art.index: art for art in articles}
     for art in articles:
-        pending[art.index] = _chunks(model, art, art.work_text, budget)
+        text = art.work_text
+        if central and model.family == "instruct":
+            text, kept, total = central_part(text, art.read_language, model.count_tokens, budget)
+            if kept < total:
+                art.warn(f"article longer than the summariser's {budget}-token input: {model.name} read its {kept} "
+                         f"most central of {total} sentences (the extractive ranking; long_articles='chunks' reads "
+                         "all of it, in chunks, at several times the cost)")
+        pending[art.index] = _chunks(model, art, text, budget)
         art.chunks = len(pending[art.index])
         if art.chunks > 1:
             art.warn(f"article longer than the summariser's {budget}-token input: summarised in {art.chunks} "

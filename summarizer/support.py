@@ -50,7 +50,7 @@ class Unsupported:
     start: int  # character offsets into the summary
     end: int
     text: str
-    kind: str  # "number", "name", "negation" or "word"
+    kind: str  # "number", "name", "negation", "word", or "meaning" (a back-translation that differs: backcheck.py)
     reason: str
 
 

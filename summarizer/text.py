@@ -64,7 +64,9 @@ _BOUNDARY = re.compile(
     # CJK text is where one quoted sentence ended without its full stop
     rf"|(?<=[{_CJK}])[”\"」』](?=\s+[{_CJK}])\s+"
     # scraped text glues sentences together: "Pyrénées.Alors" (a word, a stop, a capitalised word)
-    r"|(?<=[a-zà-öø-ÿ][a-zà-öø-ÿ])[.!?](?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]))"
+    r"|(?<=[a-zà-öø-ÿ][a-zà-öø-ÿ])[.!?](?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])"
+    # a model's answer glues a Latin-script sentence to a Chinese or Japanese one: "recognised.在"
+    rf"|(?<=[a-zà-öø-ÿ][a-zà-öø-ÿ])[.!?](?=[{_CJK}]))"
 )
 _CONTINUES = ",;:)]}"  # a sentence does not start with these (quotes can open one: Swedish ”, German »)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 from .article import Article
+from .backcheck import FLAG_BELOW, back_scores
 from .errors import ModelError, ModelLoadError
 from .faithfulness import check_translation
 from .instruct import InstructModel
@@ -151,6 +152,7 @@ def translate_summaries(articles: list[Article], translator: Callable[[str, str]
             key = (translator(art.summary_language, target), art.summary_language, target)
             jobs.setdefault(key, []).append((art, sentences))
     settings: dict[str, dict] = {}  # each translator's decoding settings, for its repairs
+    back: dict[str, tuple[Model, list[tuple[Article, str]]]] = {}  # strict: instruction models' work, checked back
     for model, art, target, translated, notes in run_jobs(jobs, load, options, batch_size):
         for note in notes:
             art.warn_language(target, note)
@@ -171,5 +173,29 @@ def translate_summaries(articles: list[Article], translator: Callable[[str, str]
         art.translated[target] = translated
         art.sentences[target] = len(translated)
         art.models[target] = [*art.chain, model.model_id]
+        if options.strict and isinstance(model, InstructModel):
+            back.setdefault(model.model_id, (model, []))[1].append((art, target))
         if partial:
             partial(art.index, target, text)
+    for model, done in back.values():
+        check_back(model, done, sources)
+
+
+def check_back(model: Model, done: list[tuple[Article, str]], sources: dict[int, list[str]]) -> None:
+    """Every sentence these translations hold, translated back by the instruction model that made them, in one
+    call, and compared with the summary sentence it translates (`backcheck.py`; `grounding.py` shows it)."""
+    done = [(art, target) for art, target in done if len(art.translated[target]) == len(sources[art.index])]
+    items = [(art, target, i) for art, target in done for i in range(len(art.translated[target]))]
+    scores = back_scores(model, [sources[art.index][i] for art, _, i in items],
+                         [art.summary_language for art, _, _ in items],
+                         [art.translated[target][i] for art, target, i in items], [target for _, target, _ in items])
+    for (art, target, _), score in zip(items, scores, strict=True):
+        art.back.setdefault(target, (model.model_id, []))[1].append(score)
+    for art, target in done:
+        flagged = [n for n, (score, _) in enumerate(art.back[target][1], 1) if score < FLAG_BELOW]
+        if flagged:
+            art.faithful[target] = False
+            art.warn_language(target, f"unfaithful: translated back into {art.summary_language} by "
+                                      f"{model.name}, sentence{'s' if len(flagged) > 1 else ''} "
+                                      f"{', '.join(map(str, flagged))} no longer say{'' if len(flagged) > 1 else 's'} "
+                                      "what the summary says (see its evidence)")

@@ -16,8 +16,9 @@ SUMMARY = "Mayor Anna Keller said the new bridge would open in 2027. The council
 
 
 def _summarizer(tiny, monkeypatch, **changes):
+    changes = {"translators": {"fr": tiny["en-fr"], "ja": tiny["m2m100"]}, **changes}
     summarizer = Summarizer("default", language_check="warn", summarizer_model=tiny["bart"], device="cpu",
-                            translators={"fr": tiny["en-fr"], "ja": tiny["m2m100"]}, **changes)
+                            **changes)
     bart = load_model(tiny["bart"], device="cpu")
     monkeypatch.setattr(bart, "generate", lambda texts, **kw: [Generated(SUMMARY, True, False) for _ in texts])
     return summarizer
@@ -57,3 +58,44 @@ def test_translated_sentences_that_do_not_line_up_are_checked_against_the_articl
 def test_evidence_can_be_turned_off(tiny, monkeypatch):
     result = _summarizer(tiny, monkeypatch, evidence=False).summarize(ARTICLE, ["en"])
     assert result.evidence == {} and "evidence_s" not in result.timings
+
+
+def test_a_back_translation_that_differs_marks_its_sentence_and_one_that_agrees_counts_as_compared():
+    home = evidence(ARTICLE, SUMMARY, "en")
+    translated = ["Le maire Anna Keller a dit que le nouveau pont ouvrirait en 2027.",
+                  "Le conseil a rejeté 4 700 dollars lundi."]
+    text = " ".join(translated)
+    back = ("qwen", [(1.0, "Mayor Anna Keller said the new bridge would open in 2027."),
+                     (0.2, "The council rejected 4,700 dollars on Monday.")])
+    checked = translated_evidence(ARTICLE, "en", home, text, translated, "fr", back)
+    first, second = checked.sentences
+    assert not first.unsupported and first.score == home.sentences[0].score
+    assert [u.kind for u in second.unsupported] == ["meaning"] and second.score == 0.2
+    assert "rejected" in second.unsupported[0].reason and text[second.start:second.end] == translated[1]
+    assert first.compared > home.sentences[0].compared  # the back-translation's words were compared too
+    assert "translated back by qwen" in checked.method
+    plain = translated_evidence(ARTICLE, "en", home, text, translated, "fr")
+    assert not any(s.unsupported for s in plain.sentences)  # numbers and names alone pass the reversed meaning
+
+
+def test_strict_mode_translates_an_instruction_models_translations_back_and_flags_what_differs(tiny, tiny_llm,
+                                                                                               monkeypatch):
+    summarizer = _summarizer(tiny, monkeypatch, translators={"fr": tiny_llm["chat"]})
+    llm = load_model(tiny_llm["chat"], device="cpu")
+    calls = []
+
+    def translate(texts, sources, targets, **kwargs):
+        calls.append((list(sources), list(targets)))
+        if targets[0] == "fr":
+            return [Generated(f"Une phrase {'ab'[n % 2]} en français.", True, False) for n, _ in enumerate(texts)]
+        return [Generated(x if n == 0 else "The council rejected the budget.", True, False)
+                for n, x in enumerate(["Mayor Anna Keller said the new bridge would open in 2027."] * len(texts))]
+
+    monkeypatch.setattr(llm, "translate", translate)
+    plain = summarizer.summarize(ARTICLE, ["en", "fr"])
+    assert len(calls) == 1 and "translated back" not in plain.evidence["fr"].method
+    strict = summarizer.summarize(ARTICLE, ["en", "fr"], strict=True)
+    assert calls[-1] == (["fr", "fr"], ["en", "en"])  # every sentence back, in one call
+    assert strict.faithful["fr"] is False
+    assert any("sentence 2 no longer says" in w for w in strict.language_warnings["fr"])
+    assert [bool(s.unsupported) for s in strict.evidence["fr"].sentences] == [False, True]

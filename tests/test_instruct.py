@@ -19,6 +19,7 @@ from summarizer.prompts import clean_summary, summary_instruction
 from summarizer.registry import MODELS, ModelSpec
 from summarizer.routing import Router
 from summarizer.store import models_dir
+from summarizer.text import split_sentences
 
 ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. Mayor Anna Keller said the new bridge "
            "would open in 2027. Heavy rain flooded the streets of the old town for three days.")
@@ -216,11 +217,12 @@ def test_the_summariser_writes_direct_languages_in_the_same_batched_call(monkeyp
     assert summarizer.plan(["en", "fr", "de"]) == {"en": [path], "fr": [path], "de": [path, tiny["m2m100"]]}
 
 
-def test_a_long_article_is_chunked_by_the_context_window_and_reduced(tiny_llm, monkeypatch):
-    article = " ".join(f"The council met for the {n}th time on Monday and approved a budget of {n} dollars."
-                       for n in range(1, 160))
-    summarizer = Summarizer("default", summarizer_model=tiny_llm["chat"], device="cpu", engine="ctranslate2")
-    model = summarizer.load(tiny_llm["chat"])
+LONG = " ".join(f"The council met for the {n}th time on Monday and approved a budget of {n} dollars."
+                for n in range(1, 160))
+
+
+def _recorded(summarizer, path, monkeypatch):
+    model = summarizer.load(path)
     calls = []
     original = model.summarize
 
@@ -229,11 +231,33 @@ def test_a_long_article_is_chunked_by_the_context_window_and_reduced(tiny_llm, m
         return original(texts, languages, **kwargs)
 
     monkeypatch.setattr(model, "summarize", recording)
+    return model, calls
+
+
+def test_a_long_article_is_chunked_by_the_context_window_and_reduced(tiny_llm, monkeypatch):
+    article = LONG
+    summarizer = Summarizer("default", summarizer_model=tiny_llm["chat"], device="cpu", engine="ctranslate2",
+                            long_articles="chunks")
+    model, calls = _recorded(summarizer, tiny_llm["chat"], monkeypatch)
     result = summarizer.summarize(article, ["en"])
     assert result.chunks > 1 and len(calls) >= 2
     assert " ".join(calls[0]).split() == article.split()  # every word went to the model, in order, once
     assert all(n <= model.max_input_tokens for n in model.count_tokens(calls[0]))
     assert any("chunks" in warning for warning in result.warnings)
+
+
+def test_by_default_a_long_article_is_read_by_its_most_central_sentences_in_one_prompt(tiny_llm, monkeypatch):
+    summarizer = Summarizer("default", summarizer_model=tiny_llm["chat"], device="cpu", engine="ctranslate2")
+    model, calls = _recorded(summarizer, tiny_llm["chat"], monkeypatch)
+    result = summarizer.summarize(LONG, ["en"])
+    assert result.chunks == 1 and len(calls) == 1 and len(calls[0]) == 1  # one prompt, no summary of summaries
+    read = split_sentences(calls[0][0])
+    article = split_sentences(LONG)
+    assert model.count_tokens(calls[0])[0] <= model.max_input_tokens
+    assert 1 < len(read) < len(article) and read[0] == article[0]  # the lead first, then by centrality
+    assert [article.index(s) for s in read] == sorted(article.index(s) for s in read)  # in the article's order
+    assert any(f"read its {len(read)} most central of {len(article)} sentences" in w for w in result.warnings)
+    assert result.evidence["en"].article_sentences == len(article)  # the evidence is still the whole article
 
 
 def test_strict_mode_translates_a_direct_summary_that_fails_twice(monkeypatch, tiny_llm, tiny):

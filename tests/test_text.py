@@ -2,6 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from summarizer.extractive import central_part
 from summarizer.text import (
     clean_text,
     ends_sentence,
@@ -24,6 +25,9 @@ from summarizer.text import (
     ("هل وافق المجلس؟ نعم وافق.", ["هل وافق المجلس؟", "نعم وافق."]),
     ("Headline without a stop\nFirst line of the story.", ["Headline without a stop", "First line of the story."]),
     ("Prices rose by 4.700 euros. Dr. Weber agreed.", ["Prices rose by 4.700 euros.", "Dr. Weber agreed."]),
+    # a model's answer that glues an untranslated sentence to its translation (seen on Qwen2.5-Coder-0.5B)
+    ("It deserves to be recognised.在老敌的失利后。", ["It deserves to be recognised.", "在老敌的失利后。"]),
+    ("Version 3.5在这里。", ["Version 3.5在这里。"]),
 ])
 def test_split_sentences(text, expected):
     assert split_sentences(text) == expected
@@ -103,3 +107,34 @@ def test_clean_text_is_idempotent_and_keeps_visible_characters(text):
     cleaned = clean_text(text)
     assert clean_text(cleaned) == cleaned
     assert "\x00" not in cleaned and "\u202e" not in cleaned
+
+
+def _words(texts):
+    return [len(text.split()) for text in texts]
+
+
+def test_the_central_part_of_a_long_text_fits_the_budget_keeps_the_order_and_says_how_much_it_kept():
+    sentences = [f"Sentence {n} says the council met on Monday and approved the budget for the bridge." for n in
+                 range(30)]
+    text = " ".join(sentences)
+    kept, count, total = central_part(text, "en", _words, 60)
+    chosen = split_sentences(kept)
+    assert (count, total) == (len(chosen), 30) and 1 < count < 30
+    assert sum(_words(chosen)) <= 60 and chosen[0] == sentences[0]  # news puts the essentials first
+    assert [sentences.index(s) for s in chosen] == sorted(sentences.index(s) for s in chosen)
+    assert central_part(text, "en", _words, 10_000) == (text, 30, 30)  # within the budget: whole
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefgh .", min_size=1, max_size=40), min_size=1, max_size=30),
+       st.integers(min_value=1, max_value=60))
+def test_the_central_part_is_always_the_texts_own_sentences_in_order(pieces, budget):
+    text = " ".join(pieces)
+    kept, count, total = central_part(text, "en", _words, budget)
+    sentences = split_sentences(text)
+    assert total == len(sentences)
+    if kept != text:
+        chosen = split_sentences(kept)
+        assert len(chosen) == count
+        positions = [sentences.index(s) for s in chosen]
+        assert positions == sorted(positions) and _words([kept])[0] <= budget
