@@ -131,7 +131,9 @@ def add_request_flags(parser: argparse.ArgumentParser, *, languages: bool = True
     group.add_argument("--length", default="short", choices=list(LENGTHS))
     group.add_argument("--strict", action="store_true",
                        help="regenerate a summary that fails the numbers-and-names check, then fall back to "
-                            "the article's own sentences")
+                            "the article's own sentences; translate an instruction model's translations back and "
+                            "flag the sentences that no longer say what the summary says (about twice the "
+                            "translation time)")
     group.add_argument("--source-language", help="the articles' language (default: detected per article)")
 
 

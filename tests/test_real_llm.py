@@ -103,9 +103,10 @@ def test_the_command_summarises_with_the_gguf_offline(smollm2, store, tmp_path):
     assert "Traceback" not in done.stderr
 
 
-def test_a_long_article_is_chunked_and_summarised_whole(smollm2, monkeypatch):
+@pytest.mark.parametrize("way", ["chunks", "central"])
+def test_a_long_article_is_read_in_chunks_or_by_its_central_sentences(smollm2, monkeypatch, way):
     summarizer = Summarizer("default", summarizer_model=smollm2, device="cpu", engine="ctranslate2",
-                            cache=ModelCache())
+                            cache=ModelCache(), long_articles=way)
     model = summarizer.load(smollm2)
     # a prompt of 600 article tokens instead of 2,048: the same chunking and reduction, a third of the reading
     monkeypatch.setattr(type(model), "max_input_tokens", property(lambda self: 600))
@@ -116,7 +117,10 @@ def test_a_long_article_is_chunked_and_summarised_whole(smollm2, monkeypatch):
     article = "\n".join([*paragraphs, *filler])
     assert model.count_tokens([article])[0] > model.max_input_tokens  # it cannot be read in one prompt
     result = summarizer.summarize(article, ["en"])
-    assert result.chunks > 1 and any("chunks" in w for w in result.warnings)
+    if way == "chunks":
+        assert result.chunks > 1 and any("summarised in" in w for w in result.warnings)
+    else:  # one prompt: the council's news (the article's first paragraphs) rather than the filler
+        assert result.chunks == 1 and any("most central" in w for w in result.warnings)
     assert result.summaries["en"] and len(split_sentences(result.summaries["en"])) <= 3
 
 
