@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--offset", type=int, default=200, help="first CNN/DM test article used")
     parser.add_argument("--json", default=str(RESULTS / "llamacpp.json"))
+    parser.add_argument("--beams", type=int, help="the project's beams for summaries (default: its registry's, 2)")
     parser.add_argument("--worker", action="store_true")
     args = parser.parse_args()
     if args.worker:
@@ -80,6 +81,11 @@ def main() -> None:
     from summarizer.models import generated_tokens
     from summarizer.text import clean_text
 
+    if args.beams:  # like for like with llama.cpp's greedy decoding
+        from summarizer.instruct import InstructModel
+
+        settings = InstructModel.generation_settings
+        InstructModel.generation_settings = lambda self: {**settings(self), "num_beams": args.beams}
     with open(args.cnndm, encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle][args.offset: args.offset + args.articles]
     articles = [clean_text(row["article"]) for row in rows]
@@ -119,7 +125,7 @@ def main() -> None:
         print(f"{name}: project {row['project_s_per_article']:.1f} s per article, llama.cpp "
               f"{row['llama_cpp_s_per_article']:.1f} s: the project {row['speedup']:.2f}x", flush=True)
     table["setup"] = {"gguf": Path(args.gguf).name, "articles": len(articles), "threads": args.threads,
-                      "engine": model.engine_name}
+                      "engine": model.engine_name, "beams": args.beams or 2}
     Path(args.json).write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
 
 

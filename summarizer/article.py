@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from .backcheck import BackCheck
 from .extractive import extract
 from .languages import LANGUAGES
 from .result import Summary
@@ -34,8 +35,8 @@ class Article:
     started_with: tuple[str, ...] = ()  # the warnings it had when prepared (a rerun starts from them)
     gone: bool = False  # its client left: no further work is done for it
     translated: dict[str, list[str]] = field(default_factory=dict)  # language -> its sentences, one per summary's
-    # language -> (model, one (support, back-translation) per translated sentence): strict mode (backcheck.py)
-    back: dict[str, tuple[str, list[tuple[float, str]]]] = field(default_factory=dict)
+    # language -> (model, one BackCheck per translated sentence): strict mode (backcheck.py)
+    back: dict[str, tuple[str, list[BackCheck]]] = field(default_factory=dict)
     evidence: dict[str, Evidence] = field(default_factory=dict)  # language -> the article sentences behind it
     summaries: dict[str, str] = field(default_factory=dict)
     models: dict[str, list[str]] = field(default_factory=dict)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .article import Article
-from .backcheck import FLAG_BELOW
+from .backcheck import BackCheck
 from .support import Evidence, SentenceEvidence, Unsupported, evidence
 
 
@@ -35,11 +35,11 @@ def ground(articles: list[Article]) -> None:
 
 
 def translated_evidence(article: str, article_language: str, original: Evidence, text: str, translated: list[str],
-                        language: str, back: tuple[str, list[tuple[float, str]]] | None = None) -> Evidence:
+                        language: str, back: tuple[str, list[BackCheck]] | None = None) -> Evidence:
     """The evidence of a translation of the summary `original` describes: sentence i of `translated` (the
     translator's output for sentence i of that summary) keeps its sources and score. `back` (strict mode): the
-    model that translated each sentence back, and what that back-translation's support in the summary sentence
-    was (`backcheck.py`): a sentence under `FLAG_BELOW` is marked whole, and its score is at most that support."""
+    model that translated each sentence back, and how each back-translation compares with its summary sentence
+    (`backcheck.py`): a flagged sentence is marked whole, and its score is at most the back-translation's support."""
     checked = evidence(article, text, language, article_language=article_language)
     spans = _offsets(text, translated)
     if spans is None or len(translated) != len(original.sentences):
@@ -53,12 +53,12 @@ def translated_evidence(article: str, article_language: str, original: Evidence,
         worst = min((s.score for s in checked.sentences if s.start < end and start < s.end), default=1.0)
         score, compared = (min(source.score, worst) if marks else source.score), source.compared
         if again is not None:
-            compared += len(again[1].split())
-            if again[0] < FLAG_BELOW:
+            compared += len(again.back.split())
+            if again.flagged:
                 marks += (Unsupported(start, end, text[start:end], "meaning",
-                                      f"translated back into {original.language} it reads {again[1]!r}, which the "
-                                      f"summary sentence it translates does not support ({again[0]:.2f})"),)
-                score = min(score, again[0])
+                                      f"translated back into {original.language} it reads {again.back!r}: "
+                                      f"{'; '.join(again.differences)}, which the summary sentence does not say"),)
+                score = min(score, again.support)
         sentences.append(SentenceEvidence(start, end, text[start:end], score, source.sources, marks, source.copied,
                                           compared))
     score = sum(s.score for s in sentences) / len(sentences) if sentences else 1.0

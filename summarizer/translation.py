@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 from .article import Article
-from .backcheck import FLAG_BELOW, back_scores
+from .backcheck import back_checks
 from .errors import ModelError, ModelLoadError
 from .faithfulness import check_translation
 from .instruct import InstructModel
@@ -190,13 +190,14 @@ def check_back(model: Model, done: list[tuple[Article, str]], sources: dict[int,
     call, and compared with the summary sentence it translates (`backcheck.py`; `grounding.py` shows it)."""
     done = [(art, target) for art, target in done if len(art.translated[target]) == len(sources[art.index])]
     items = [(art, target, i) for art, target in done for i in range(len(art.translated[target]))]
-    scores = back_scores(model, [sources[art.index][i] for art, _, i in items],
+    checks = back_checks(model, [sources[art.index][i] for art, _, i in items],
                          [art.summary_language for art, _, _ in items],
-                         [art.translated[target][i] for art, target, i in items], [target for _, target, _ in items])
-    for (art, target, _), score in zip(items, scores, strict=True):
-        art.back.setdefault(target, (model.model_id, []))[1].append(score)
+                         [art.translated[target][i] for art, target, i in items], [target for _, target, _ in items],
+                         [art.text for art, _, _ in items])
+    for (art, target, _), check in zip(items, checks, strict=True):
+        art.back.setdefault(target, (model.model_id, []))[1].append(check)
     for art, target in done:
-        flagged = [n for n, (score, _) in enumerate(art.back.get(target, ("", []))[1], 1) if score < FLAG_BELOW]
+        flagged = [n for n, check in enumerate(art.back.get(target, ("", []))[1], 1) if check.flagged]
         if flagged:
             art.faithful[target] = False
             art.warn_language(target, f"unfaithful: translated back into {art.summary_language} by "

@@ -61,7 +61,7 @@ def test_the_api_returns_evidence_and_its_schema_documents_it():
                                                     "article_language", "warnings", "compared"}
     assert set(parts["SentenceEvidence"]["properties"]) >= {"start", "end", "score", "sources", "unsupported"}
     assert "index of the article sentence" in parts["Source"]["properties"]["sentence"]["description"]
-    assert parts["Unsupported"]["properties"]["kind"]["enum"] == ["number", "name", "negation", "word"]
+    assert parts["Unsupported"]["properties"]["kind"]["enum"] == ["number", "name", "negation", "word", "meaning"]
     assert set(parts["Summary"]["properties"]) >= {"summaries", "models", "faithful", "errors", "timings"}
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from summarizer import Summarizer, load_model
+from summarizer.backcheck import BackCheck, compare
 from summarizer.grounding import translated_evidence
 from summarizer.models import Generated
 from summarizer.support import evidence
@@ -63,15 +66,16 @@ def test_evidence_can_be_turned_off(tiny, monkeypatch):
 def test_a_back_translation_that_differs_marks_its_sentence_and_one_that_agrees_counts_as_compared():
     home = evidence(ARTICLE, SUMMARY, "en")
     translated = ["Le maire Anna Keller a dit que le nouveau pont ouvrirait en 2027.",
-                  "Le conseil a rejeté 4 700 dollars lundi."]
+                  "Le conseil n'a pas approuvé 4 700 dollars lundi."]
     text = " ".join(translated)
-    back = ("qwen", [(1.0, "Mayor Anna Keller said the new bridge would open in 2027."),
-                     (0.2, "The council rejected 4,700 dollars on Monday.")])
+    back = ("qwen", [BackCheck("Mayor Anna Keller said the new bridge would open in 2027.", 1.0, ()),
+                     BackCheck("The council did not approve 4,700 dollars on Monday.", 0.2,
+                               ("a negation differs (at 'not')",))])
     checked = translated_evidence(ARTICLE, "en", home, text, translated, "fr", back)
     first, second = checked.sentences
     assert not first.unsupported and first.score == home.sentences[0].score
     assert [u.kind for u in second.unsupported] == ["meaning"] and second.score == 0.2
-    assert "rejected" in second.unsupported[0].reason and text[second.start:second.end] == translated[1]
+    assert "did not approve" in second.unsupported[0].reason and text[second.start:second.end] == translated[1]
     assert first.compared > home.sentences[0].compared  # the back-translation's words were compared too
     assert "translated back by qwen" in checked.method
     plain = translated_evidence(ARTICLE, "en", home, text, translated, "fr")
@@ -88,7 +92,7 @@ def test_strict_mode_translates_an_instruction_models_translations_back_and_flag
         calls.append((list(sources), list(targets)))
         if targets[0] == "fr":
             return [Generated(f"Une phrase {'ab'[n % 2]} en français.", True, False) for n, _ in enumerate(texts)]
-        return [Generated(x if n == 0 else "The council rejected the budget.", True, False)
+        return [Generated(x if n == 0 else "The council did not approve 4,700 dollars on Monday.", True, False)
                 for n, x in enumerate(["Mayor Anna Keller said the new bridge would open in 2027."] * len(texts))]
 
     monkeypatch.setattr(llm, "translate", translate)
@@ -99,3 +103,22 @@ def test_strict_mode_translates_an_instruction_models_translations_back_and_flag
     assert strict.faithful["fr"] is False
     assert any("sentence 2 no longer says" in w for w in strict.language_warnings["fr"])
     assert [bool(s.unsupported) for s in strict.evidence["fr"].sentences] == [False, True]
+
+
+@pytest.mark.parametrize(("back", "differences"), [
+    ("Mayor Anna Keller said the bridge would open in 2027.", ()),  # a paraphrase: nothing flagged
+    ("Mayor Anna Keller said the new bridge would not open in 2027.", ("a negation differs (at 'not')",)),
+    ("Mayor Anna Keller said the new bridge would open in 2029.", ("number '2029'",)),
+    ("The mayor said the river bridge would open in 2027, Keller added.", ()),
+])
+def test_a_back_translation_is_flagged_for_what_paraphrase_does_not_explain(back, differences):
+    check = compare("Mayor Anna Keller said the new bridge would open in 2027.", "en", back, ARTICLE)
+    assert check.differences == differences and check.flagged == bool(differences)
+
+
+def test_another_of_the_articles_names_is_flagged_and_a_lost_negation_too():
+    article = ARTICLE + "\nCouncillor Tom Hardy voted against it."
+    swapped = compare("Mayor Anna Keller backed the budget.", "en", "Tom Hardy backed the budget.", article)
+    assert swapped.flagged and any("Hardy" in d or "Tom" in d for d in swapped.differences)
+    lost = compare("The bridge will not open this year.", "en", "The bridge will open this year.", article)
+    assert lost.differences == ("a negation differs (at 'open')",)  # the verb whose polarity changed
