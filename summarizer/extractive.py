@@ -15,7 +15,7 @@ import re
 from collections import Counter
 
 from .languages import LANGUAGES
-from .text import ends_sentence, join_sentences, split_sentences
+from .text import TokenCounter, ends_sentence, join_sentences, split_sentences
 
 # Share of the score given to position (news puts the essentials first), and the length prior. Chosen on the
 # 250 CNN/DailyMail test articles and the 300 OrangeSum (French) articles in ../shared/eval, together: at
@@ -113,7 +113,7 @@ def extract(text: str, language: str = "en", count: int = 3) -> list[str]:
     return [sentences[i] for i in sorted(chosen)]
 
 
-def central_part(text: str, language: str, count, budget: int) -> tuple[str, int, int]:
+def central_part(text: str, language: str, count: TokenCounter, budget: int) -> tuple[str, int, int]:
     """The text's best sentences by the extractive ranking (position, centrality, length) that fit in `budget`
     tokens (`count`: texts -> token counts), in their order, with how many sentences were kept of how many. A
     text within the budget comes back whole."""

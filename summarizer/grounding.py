@@ -62,7 +62,8 @@ def translated_evidence(article: str, article_language: str, original: Evidence,
         sentences.append(SentenceEvidence(start, end, text[start:end], score, source.sources, marks, source.copied,
                                           compared))
     score = sum(s.score for s in sentences) / len(sentences) if sentences else 1.0
-    how = f"; each sentence translated back by {back[0]} and compared word by word" if back is not None else ""
+    how = (f"; each sentence translated back by {back[0]} and compared with the summary sentence (negations, "
+           "numbers, the article's names)") if back is not None else ""
     return Evidence(round(score, 4), tuple(sentences), original.article_sentences,
                     f"translated sentence by sentence from the {original.language} summary ({original.method}){how}",
                     language, article_language, tuple(dict.fromkeys(original.warnings + checked.warnings)),

@@ -2,9 +2,11 @@
 
 Every chunk of every article goes through one batched call; an article longer than
 the summariser's input is summarised in chunks whose summaries are summarised again
-until one remains (map, then reduce). Nothing is truncated. The last step writes each
-summary the summariser makes for an article: in its summary language, and, for an
-instruction model, in every target language it writes directly (`Article.direct`).
+until one remains (map, then reduce). Nothing is truncated, except where an instruction
+model reads the most central sentences of a long article instead (`Config.long_articles`),
+which its warnings say. The last step writes each summary the summariser makes for an
+article: in its summary language, and, for an instruction model, in every target language
+it writes directly (`Article.writes`).
 """
 
 from __future__ import annotations
