@@ -116,6 +116,14 @@ def test_a_back_translation_is_flagged_for_what_paraphrase_does_not_explain(back
     assert check.differences == differences and check.flagged == bool(differences)
 
 
+def test_a_negation_the_sentence_carries_in_a_word_is_not_a_difference():
+    said = compare("Tevez is yet to make a decision on his future.", "en",
+                   "Tevez has not yet made a decision on his future.", ARTICLE)
+    assert not said.flagged
+    assert compare("Leeds refused to give Cardiff the rights.", "en", "Leeds did not give Cardiff the rights.",
+                   ARTICLE).differences == ()
+
+
 def test_another_of_the_articles_names_is_flagged_and_a_lost_negation_too():
     article = ARTICLE + "\nCouncillor Tom Hardy voted against it."
     swapped = compare("Mayor Anna Keller backed the budget.", "en", "Tom Hardy backed the budget.", article)
