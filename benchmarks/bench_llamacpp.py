@@ -91,7 +91,7 @@ def main() -> None:
     articles = [clean_text(row["article"]) for row in rows]
     summarizer = Summarizer("default", summarizer_model=args.gguf, device="cpu", evidence=True)
     summarizer.summarize_batch([articles[0][:500]], ["en"], source_language="en")  # loaded and warmed
-    model = summarizer.load(summarizer._names[0])
+    model = summarizer.load(args.gguf)
     llama = Llama(args.llama_python, args.gguf, args.threads)
     llama(model.prompt(articles[0][:500], "en", 3), 8)  # warmed
     table: dict[str, dict] = {}
@@ -113,7 +113,7 @@ def main() -> None:
                         "llama_cpp_s_per_article": sum(one["llama_s"]) / len(articles), **one}
     clock = time.perf_counter()
     before = generated_tokens()
-    summarizer.summarize_batch(articles, ["en"] * 1, source_language="en")
+    summarizer.summarize_batch(articles, ["en"], source_language="en")
     project8 = (time.perf_counter() - clock) / len(articles)
     made8 = generated_tokens() - before
     llama8 = sum(llama(model.prompt(model._fit(t), "en", 3), n)["seconds"] for t, n in zip(articles, one["tokens"],

@@ -46,7 +46,8 @@ def translated_evidence(article: str, article_language: str, original: Evidence,
         return replace(checked, method=f"{checked.method} (the translation's sentences do not line up with the "
                                        f"{original.language} summary's; checked against the article directly)")
     own = [u for sentence in checked.sentences for u in sentence.unsupported]
-    backs = back[1] if back is not None and len(back[1]) == len(spans) else [None] * len(spans)
+    checked_back = back is not None and len(back[1]) == len(spans)
+    backs = back[1] if checked_back else [None] * len(spans)
     sentences = []
     for (start, end), source, again in zip(spans, original.sentences, backs, strict=True):
         marks = tuple(u for u in own if start <= u.start < end)
@@ -63,7 +64,7 @@ def translated_evidence(article: str, article_language: str, original: Evidence,
                                           compared))
     score = sum(s.score for s in sentences) / len(sentences) if sentences else 1.0
     how = (f"; each sentence translated back by {back[0]} and compared with the summary sentence (negations, "
-           "numbers, the article's names)") if back is not None else ""
+           "numbers, the article's names)") if checked_back else ""
     return Evidence(round(score, 4), tuple(sentences), original.article_sentences,
                     f"translated sentence by sentence from the {original.language} summary ({original.method}){how}",
                     language, article_language, tuple(dict.fromkeys(original.warnings + checked.warnings)),

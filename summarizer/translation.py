@@ -197,10 +197,11 @@ def check_back(model: Model, done: list[tuple[Article, str]], sources: dict[int,
     for (art, target, _), check in zip(items, checks, strict=True):
         art.back.setdefault(target, (model.model_id, []))[1].append(check)
     for art, target in done:
-        flagged = [n for n, check in enumerate(art.back.get(target, ("", []))[1], 1) if check.flagged]
+        flagged = {n: check for n, check in enumerate(art.back.get(target, ("", []))[1], 1) if check.flagged}
         if flagged:
             art.faithful[target] = False
+            what = "; ".join(f"{n}: {', '.join(check.differences)}" for n, check in flagged.items())
             art.warn_language(target, f"unfaithful: translated back into {art.summary_language} by "
                                       f"{model.name}, sentence{'s' if len(flagged) > 1 else ''} "
                                       f"{', '.join(map(str, flagged))} no longer say{'' if len(flagged) > 1 else 's'} "
-                                      "what the summary says (see its evidence)")
+                                      f"what the summary says ({what}; see its evidence)")
