@@ -1,7 +1,7 @@
 """Speed anchor: the project against llama.cpp on the same GGUF file, side by side in one run.
 
     python benchmarks/bench_llamacpp.py --gguf FILE --cnndm ../shared/eval/cnndm_frank/cnndm_test_frank.jsonl \
-        --llama-python VENV/bin/python [--articles 8] [--json OUT]
+        --llama-python VENV/bin/python [--articles 8] [--beams 1] [--profile] [--json OUT]
 
 llama.cpp is what a GGUF user would otherwise pick. Its Python binding has no wheel here: build it from the sdist
 in a venv of its own (`pip install --no-binary llama-cpp-python llama-cpp-python`, about 15 minutes on 2 cores)
@@ -30,7 +30,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def worker(gguf: str, threads: int) -> None:
-    """Runs under llama.cpp's interpreter: one JSON request per line in, one JSON answer per line out."""
+    """Runs under llama.cpp's interpreter: one JSON request per line in, one JSON answer per line out. A request
+    with "draft": K decodes greedily by prompt lookup, K tokens checked a step (0: one token a step)."""
     from llama_cpp import Llama
 
     llm = Llama(model_path=gguf, n_ctx=8192, n_threads=threads, n_threads_batch=threads, n_batch=512,
@@ -40,11 +41,67 @@ def worker(gguf: str, threads: int) -> None:
     for line in sys.stdin:
         request = json.loads(line)
         clock = time.perf_counter()
-        out = llm.create_completion(prompt=request["prompt"], max_tokens=request["tokens"], temperature=0.0,
-                                    logit_bias={eos: -1e9}, stop=[])
-        seconds = time.perf_counter() - clock
-        print(json.dumps({"seconds": seconds, "tokens": out["usage"]["completion_tokens"],
-                          "text": out["choices"][0]["text"][:200]}), flush=True)
+        if "draft" in request:
+            ids, steps = prompt_lookup(llm, request["prompt"], request["tokens"], request["draft"])
+            answer = {"tokens": len(ids), "steps": steps, "ids": ids}
+        else:
+            out = llm.create_completion(prompt=request["prompt"], max_tokens=request["tokens"], temperature=0.0,
+                                        logit_bias={eos: -1e9}, stop=[])
+            answer = {"tokens": out["usage"]["completion_tokens"], "text": out["choices"][0]["text"][:200]}
+        print(json.dumps({"seconds": time.perf_counter() - clock, **answer}), flush=True)
+
+
+def looked_up(seq: list[int], draft: int) -> list[int]:
+    """The `draft` tokens that followed the last earlier occurrence of the last two tokens (else the last one)."""
+    for n in (2, 1):
+        at = next((j for j in range(len(seq) - n - 1, -1, -1) if seq[j:j + n] == seq[-n:]), None)
+        if at is not None:
+            return seq[at + n:at + n + draft]
+    return []
+
+
+def lookup_steps(prompt: list[int], written: list[int], draft: int = 10) -> int:
+    """The steps prompt lookup would take to write `written` after `prompt` (each keeps the draft tokens that
+    match, then one more)."""
+    seq, steps, at = list(prompt), 0, 0
+    while at < len(written):
+        guess = looked_up(seq, draft)
+        kept = 0
+        while kept < len(guess) and at + kept < len(written) and guess[kept] == written[at + kept]:
+            kept += 1
+        seq += written[at:at + kept + 1]
+        at += kept + 1
+        steps += 1
+    return steps
+
+
+def prompt_lookup(llm, prompt: list[int], tokens: int, draft: int) -> tuple[list[int], int]:
+    """Greedy decoding by prompt lookup (Saxena 2023): the `draft` tokens that followed the last occurrence of
+    the text's last two tokens (else its last one) are checked in one batch with the next token, and those the
+    model would have written are kept; the rest leave the cache. The same tokens as one a step, fewer steps."""
+    import numpy as np
+
+    vocab, ctx, batch = llm.n_vocab(), llm._ctx, llm._batch
+    ctx.kv_cache_seq_rm(-1, 0, -1)
+    for start in range(0, len(prompt), llm.n_batch):
+        piece = prompt[start:start + llm.n_batch]
+        batch.set_batch(batch=piece, n_past=start, logits_all=False)
+        ctx.decode(batch)
+    seq = [*prompt, int(np.ctypeslib.as_array(ctx.get_logits_ith(len(piece) - 1), shape=(vocab,)).argmax())]
+    steps = 0
+    while len(seq) - len(prompt) < tokens:
+        guess = looked_up(seq, draft)[:tokens - (len(seq) - len(prompt)) - 1]
+        past = len(seq) - 1
+        batch.set_batch(batch=[seq[-1], *guess], n_past=past, logits_all=True)
+        ctx.decode(batch)
+        best = np.ctypeslib.as_array(ctx.get_logits(), shape=(len(guess) + 1, vocab)).argmax(1)
+        kept = 0
+        while kept < len(guess) and best[kept] == guess[kept]:
+            kept += 1
+        seq += [*guess[:kept], int(best[kept])]
+        ctx.kv_cache_seq_rm(-1, past + 1 + kept, -1)
+        steps += 1
+    return seq[len(prompt):len(prompt) + tokens], steps
 
 
 class Llama:
@@ -53,8 +110,8 @@ class Llama:
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert json.loads(self.process.stdout.readline())["ready"]
 
-    def __call__(self, prompt: list[int], tokens: int) -> dict:
-        self.process.stdin.write(json.dumps({"prompt": prompt, "tokens": tokens}) + "\n")
+    def __call__(self, prompt: list[int], tokens: int, **more) -> dict:
+        self.process.stdin.write(json.dumps({"prompt": prompt, "tokens": tokens, **more}) + "\n")
         self.process.stdin.flush()
         return json.loads(self.process.stdout.readline())
 
@@ -69,6 +126,9 @@ def main() -> None:
     parser.add_argument("--offset", type=int, default=200, help="first CNN/DM test article used")
     parser.add_argument("--json", default=str(RESULTS / "llamacpp.json"))
     parser.add_argument("--beams", type=int, help="the project's beams for summaries (default: its registry's, 2)")
+    parser.add_argument("--profile", action="store_true",
+                        help="where each engine's time goes (reading the prompt, each generated token) and what "
+                             "decoding by prompt lookup saves llama.cpp, instead of the per-article comparison")
     parser.add_argument("--worker", action="store_true")
     args = parser.parse_args()
     if args.worker:
@@ -94,6 +154,9 @@ def main() -> None:
     model = summarizer.load(args.gguf)
     llama = Llama(args.llama_python, args.gguf, args.threads)
     llama(model.prompt(articles[0][:500], "en", 3), 8)  # warmed
+    if args.profile:
+        profile(model, llama, articles, args)
+        return
     table: dict[str, dict] = {}
     one = {"project_s": [], "llama_s": [], "tokens": [], "prompt_tokens": []}
     for text in articles:
@@ -128,6 +191,39 @@ def main() -> None:
                       "engine": model.engine_name, "beams": args.beams or 2}
     Path(args.json).write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
 
+
+def profile(model, llama: Llama, articles: list[str], args) -> None:
+    """Per article, each engine alone on the project's own prompt: reading it (1 token written), then reading it
+    and writing `TOKENS` tokens greedily (CTranslate2 held to that length; llama.cpp by the loop of
+    `prompt_lookup` with no draft, which ignores the end token); and llama.cpp writing the same by prompt lookup
+    (10 draft tokens a step), checked to give the very tokens of one a step."""
+    rows = []
+    for text in articles:
+        prompt = model.prompt(model._fit(text), "en", 3)
+        row = {"prompt_tokens": len(prompt)}
+        clock = time.perf_counter()
+        model.engine.run([prompt], {"num_beams": 1, "max_new_tokens": 1})
+        row["project_read_s"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        run = model.engine.run([prompt], {"num_beams": 1, "max_new_tokens": TOKENS, "min_new_tokens": TOKENS})[0]
+        row["project_greedy_s"] = time.perf_counter() - clock
+        row["project_lookup_steps"] = lookup_steps(prompt, list(run.ids))  # what prompt lookup would take it
+        row["llama_read_s"] = llama(prompt, 1)["seconds"]  # a new prompt: nothing of it is in llama.cpp's cache
+        plain, lookup = llama(prompt, TOKENS, draft=0), llama(prompt, TOKENS, draft=10)  # both clear the cache
+        row.update(llama_greedy_s=plain["seconds"], llama_lookup_s=lookup["seconds"], lookup_steps=lookup["steps"],
+                   same_tokens=plain["ids"] == lookup["ids"])
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    mean = {key: sum(r[key] for r in rows) / len(rows) for key in rows[0] if key != "same_tokens"}
+    for engine in ("project", "llama"):
+        mean[f"{engine}_s_per_token"] = (mean[f"{engine}_greedy_s"] - mean[f"{engine}_read_s"]) / (TOKENS - 1)
+    out = {"articles": len(rows), "tokens": TOKENS, "engine": model.engine_name, "mean": mean, "rows": rows,
+           "same_tokens": sum(r["same_tokens"] for r in rows)}
+    print(json.dumps(mean, indent=1), flush=True)
+    Path(args.json).write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+
+
+TOKENS = 100
 
 if __name__ == "__main__":
     main()
