@@ -82,6 +82,7 @@ def prompt_lookup(llm, prompt: list[int], tokens: int, draft: int) -> tuple[list
     import numpy as np
 
     vocab, ctx, batch = llm.n_vocab(), llm._ctx, llm._batch
+    llm.reset()  # the binding's own record of what its cache holds: nothing it can reuse after this
     ctx.kv_cache_seq_rm(-1, 0, -1)
     for start in range(0, len(prompt), llm.n_batch):
         piece = prompt[start:start + llm.n_batch]
