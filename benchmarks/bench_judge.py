@@ -8,7 +8,8 @@ best sources and their neighbours, in article order), asking whether the text st
 says; the judgement is P(Yes) against P(No) in the first token's logits (CTranslate2). A summary's score is its
 lowest sentence's, or their mean. Printed: ROC AUC for the summaries with an entity or circumstance error, for
 the judge, the support score, the trigram baseline (the share of the summary's word trigrams found in the
-article) and the judge and support averaged by rank, on all 375 and on each half.
+article) and the judge and support averaged by rank, on all 375 and on each half (split by article, as
+`bench_evidence.py` splits it).
 """
 
 from __future__ import annotations
@@ -23,19 +24,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_evidence import ranks, roc_auc  # this folder is on the path when run as a script
+
 from summarizer import Summarizer
 from summarizer.support import evidence
 from summarizer.text import split_sentences
 
 SYSTEM = ("You check a claim against a news text. Answer Yes when the text states everything the claim says (the "
           "same people, roles, numbers, places, times and actions), No otherwise.")
-
-
-def auc(scores: list[float], wrong: list[bool]) -> float:
-    """The chance that a summary with an error scores below one without (ties count half)."""
-    bad = [s for s, w in zip(scores, wrong, strict=True) if w]
-    good = [s for s, w in zip(scores, wrong, strict=True) if not w]
-    return sum((g > b) + 0.5 * (g == b) for b in bad for g in good) / (len(bad) * len(good))
 
 
 def trigram_share(article: str, summary: str) -> float:
@@ -45,14 +41,6 @@ def trigram_share(article: str, summary: str) -> float:
 
     found, made = set(grams(article)), grams(summary)
     return sum(g in found for g in made) / len(made) if made else 1.0
-
-
-def ranks(values: list[float]) -> list[int]:
-    order = sorted(range(len(values)), key=values.__getitem__)
-    out = [0] * len(values)
-    for rank, index in enumerate(order):
-        out[index] = rank
-    return out
 
 
 def judge(model, article: str, summary: str) -> list[float]:
@@ -102,10 +90,16 @@ def main() -> None:
               "trigram baseline": [trigram_share(row["article"], row["summary"]) for row in rows]}
     scores["support and judge (lowest), by rank"] = [
         a + b for a, b in zip(ranks(scores["support score"]), ranks(scores["judge, lowest sentence"]), strict=True)]
-    half = len(rows) // 2
+    articles = list(dict.fromkeys(row["hash"] for row in rows))
+    first = set(articles[:len(articles) // 2])
+    halves = [[i for i, row in enumerate(rows) if (row["hash"] in first) == side] for side in (True, False)]
+
+    def auc(values: list[float], keep: list[int]) -> float:  # low scores should be the summaries with an error
+        return roc_auc([wrong[i] for i in keep], [-values[i] for i in keep])
+
     for name, values in scores.items():
-        print(f"{name:<38} AUC {auc(values, wrong):.3f}  halves {auc(values[:half], wrong[:half]):.3f} / "
-              f"{auc(values[half:], wrong[half:]):.3f}")
+        print(f"{name:<38} AUC {auc(values, list(range(len(rows)))):.3f}  halves {auc(values, halves[0]):.3f} / "
+              f"{auc(values, halves[1]):.3f}")
 
 
 if __name__ == "__main__":
