@@ -16,11 +16,12 @@ from dataclasses import replace
 
 from .article import Article
 from .backcheck import BackCheck
-from .support import Evidence, SentenceEvidence, Unsupported, evidence
+from .support import UNFAITHFUL_BELOW, Evidence, SentenceEvidence, Unsupported, evidence
 
 
 def ground(articles: list[Article]) -> None:
-    """Set `evidence[lang]` for every summary of each article."""
+    """Set `evidence[lang]` for every summary of each article; a summary with a sentence the article hardly
+    supports is marked not faithful (`_flag_weak`)."""
     for art in articles:
         written = {lang: evidence(art.text, text, lang, article_language=art.source)
                    for lang, text in art.written.items() if lang in art.summaries}
@@ -32,6 +33,23 @@ def ground(articles: list[Article]) -> None:
             elif lang in art.translated and home is not None:
                 art.evidence[lang] = translated_evidence(art.text, art.source, home, text, art.translated[lang], lang,
                                                          art.back.get(lang))
+            elif lang not in art.translated:  # held to the article after translation (strict mode)
+                art.evidence[lang] = evidence(art.text, text, lang, article_language=art.source)
+            _flag_weak(art, lang)
+
+
+def _flag_weak(art: Article, lang: str) -> None:
+    """A summary with a sentence the article supports less than `UNFAITHFUL_BELOW` is not faithful."""
+    found = art.evidence.get(lang)
+    weakest = found.weakest() if found is not None else None
+    if weakest is None:
+        return
+    number, sentence = weakest
+    low = sum(1 for s in found.sentences if s.score < UNFAITHFUL_BELOW)
+    art.faithful[lang] = False
+    art.warn_language(lang, f"unfaithful: {low} sentence(s) with support below {UNFAITHFUL_BELOW}, the lowest "
+                            f"sentence {number} ({sentence.score:.2f}): the article does not hold what it says "
+                            "(see its evidence)")
 
 
 def translated_evidence(article: str, article_language: str, original: Evidence, text: str, translated: list[str],

@@ -15,7 +15,7 @@ class SummarizeOptions:
     length: str = "short"  # "short", "medium" or "long": scales the model card's summary lengths
     source_language: str | None = None  # the article's language; None detects it
     include_source: bool = True  # also summarise in each article's own language (first)
-    strict: bool = False  # a summary failing the faithfulness check is regenerated, then made extractive
+    strict: bool = False  # regenerate what fails the checks; replace unsupported sentences (summarizing.py)
     # Exact output lengths in tokens (min = max), overriding `length`: for benchmarks with
     # random-weight models, where generation would otherwise stop at random places.
     summary_tokens: int | None = None

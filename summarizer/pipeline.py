@@ -48,7 +48,7 @@ from .request import Request, run_batches, with_source
 from .result import Summary
 from .routing import Router, abilities
 from .store import stored_fallbacks
-from .summarizing import check_summaries, finish, summarize_articles, summarize_extractively
+from .summarizing import check_summaries, finish, hold_translated, summarize_articles, summarize_extractively
 from .text import clean_text, join_sentences, split_sentences
 from .translation import Job, run_jobs, translate_sentences, translate_summaries
 
@@ -290,6 +290,8 @@ class Summarizer:
         with stage(stages, "translate_s"):  # every summary into every target the summariser did not write
             translate_summaries(articles, self.router.translator, self.load, options, self.config.batch_size, partial,
                                 refuse_language=refuse)
+            if options.strict:
+                hold_translated(articles)
         if self.config.evidence:
             with stage(stages, "evidence_s"):
                 ground(articles)

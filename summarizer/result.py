@@ -20,7 +20,7 @@ class Summary:
     sentences: dict[str, int] = field(default_factory=dict)  # language -> sentences in its summary
     language_warnings: dict[str, list[str]] = field(default_factory=dict)  # language -> warnings about it alone
     engines: dict[str, str] = field(default_factory=dict)  # model id -> engine/precision that ran it
-    faithful: dict[str, bool] = field(default_factory=dict)  # language -> passed the numbers-and-names check
+    faithful: dict[str, bool] = field(default_factory=dict)  # language -> passed the numbers, names, support checks
     errors: dict[str, str] = field(default_factory=dict)  # languages that could not be produced, and why
     # language -> the article sentences behind each summary sentence, what nothing supports, a support score
     # (support.Evidence; in to_dict() a plain dict)

@@ -35,6 +35,10 @@ from .text import split_sentences
 
 ANCHOR_WEIGHT = 3.0  # a number, name or negation weighs three plain words (chosen on FRANK validation)
 THRESHOLD = 0.75  # below this a summary, or one of its sentences, is flagged (see benchmarks/bench_evidence.py)
+# a summary with a sentence supported less than this is not faithful (Summary.faithful; grounding.py): chosen on the
+# development half of benchmarks/results/faithful_set, the lowest that caught half of the Qwen models' summaries with
+# an error there (13/23, flagging 2 of 35 without)
+UNFAITHFUL_BELOW = 0.65
 CAPPED = (f"some summary sentences were compared with only {MAX_CANDIDATES:,} of the article's sentences that "
           "share their words (the most one is compared with): their sources may not be the best ones")
 
@@ -83,6 +87,11 @@ class Evidence:
     def supported(self) -> bool:
         """Whether the score reaches `THRESHOLD`."""
         return self.score >= THRESHOLD
+
+    def weakest(self) -> tuple[int, SentenceEvidence] | None:
+        """The sentence the article supports least (1-based), where it is below `UNFAITHFUL_BELOW`."""
+        low = [(n, sentence) for n, sentence in enumerate(self.sentences, 1) if sentence.score < UNFAITHFUL_BELOW]
+        return min(low, key=lambda item: item[1].score) if low else None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (`from_dict` reads it back)."""

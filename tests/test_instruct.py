@@ -265,13 +265,32 @@ def test_strict_mode_translates_a_direct_summary_that_fails_twice(monkeypatch, t
     summarizer = Summarizer("default", summarizer_model=path, device="cpu", engine="torch",
                             translators={"fr": tiny["en-fr"]})
     model = summarizer.load(path)
-    answers = {"en": "The council approved a budget of 4,700 dollars.", "fr": "Le conseil a voté 9 999 dollars."}
+    answers = {"en": "The city council approved a budget of 4,700 dollars on Monday.",
+               "fr": "Le conseil a voté 9 999 dollars."}
     monkeypatch.setattr(model, "summarize", lambda texts, languages, **kw: [
         Generated(answers[lang], True, False) for lang in languages])
     result = summarizer.summarize(ARTICLE, ["en", "fr"], strict=True)
     assert result.summaries["en"] == answers["en"] and result.faithful["en"]
     assert result.models["fr"] == [model.model_id, tiny["en-fr"]]  # translated from the English summary
     assert any("translated from the 'en' summary" in w for w in result.language_warnings["fr"])
+
+
+def test_strict_mode_translates_direct_summaries_when_it_repairs_the_summary_they_share_a_reading_with(
+        monkeypatch, tiny_llm, tiny):
+    path = _writes_french(monkeypatch, tiny_llm)
+    summarizer = Summarizer("default", summarizer_model=path, device="cpu", engine="torch",
+                            translators={"fr": tiny["en-fr"]})
+    model = summarizer.load(path)
+    answers = {"en": "The council said the bridge was never going to be built.",
+               "fr": "Le conseil a approuvé un budget de 4 700 dollars lundi."}
+    monkeypatch.setattr(model, "summarize", lambda texts, languages, **kw: [
+        Generated(answers[lang], True, False) for lang in languages])
+    result = summarizer.summarize(ARTICLE, ["en", "fr"], strict=True)
+    assert result.summaries["en"] in split_sentences(ARTICLE)
+    assert result.models["fr"] == [model.model_id, tiny["en-fr"]]
+    assert any("translated from it instead of written directly" in w for w in result.language_warnings["fr"])
+    plain = summarizer.summarize(ARTICLE, ["en", "fr"])
+    assert plain.summaries["fr"] == answers["fr"] and plain.models["fr"] == [model.model_id]
 
 
 def test_offline_a_missing_preset_summariser_gives_way_to_a_measured_instruction_model_in_the_store(

@@ -303,8 +303,31 @@ def test_unfaithful_summary_is_flagged_with_the_span(tiny_summarizer, tiny, monk
     monkeypatch.setattr(french, "generate", lambda texts, **kw: [
         Generated("Le conseil a approuvé un budget de 9 999 dollars.", True, False) for _ in texts])
     result = tiny_summarizer.summarize(ARTICLE, ["en", "fr"])
-    assert result.faithful == {"en": False, "fr": True}
+    # the French translates the English faithfully (no warning of its own about 9 999 against the English), but
+    # what it says is what the English says, which the article does not support
+    assert result.faithful == {"en": False, "fr": False}
     assert "unfaithful: number '9,999' does not appear in the article" in result.language_warnings["en"]
+    assert not any("does not appear" in w or "translates" in w for w in result.language_warnings["fr"])
+    assert any(w.startswith("unfaithful: 1 sentence(s) with support below 0.65")
+               for w in result.language_warnings["fr"])
+
+
+def test_a_summary_the_article_hardly_supports_is_not_faithful_and_a_supported_one_is(tiny, monkeypatch):
+    bart = load_model(tiny["bart"], device="cpu")
+    invented = "The council approved a budget of 4,700 dollars on Monday. Volcanic ash grounded every zeppelin."
+    monkeypatch.setattr(bart, "generate", lambda texts, **kw: [Generated(invented, True, False) for _ in texts])
+    result = summarize(ARTICLE, ["en"], language_check="warn", summarizer_model=tiny["bart"], device="cpu")
+    assert result.faithful == {"en": False}
+    assert any(w.startswith("unfaithful: 1 sentence(s) with support below 0.65, the lowest sentence 2")
+               for w in result.language_warnings["en"])
+    copied = "The city council approved a budget of 4,700 dollars on Monday."
+    monkeypatch.setattr(bart, "generate", lambda texts, **kw: [Generated(copied, True, False) for _ in texts])
+    assert summarize(ARTICLE, ["en"], language_check="warn", summarizer_model=tiny["bart"], device="cpu",
+                     ).faithful == {"en": True}
+    # without the evidence step there is no support score to act on: only the numbers-and-names check
+    monkeypatch.setattr(bart, "generate", lambda texts, **kw: [Generated(invented, True, False) for _ in texts])
+    assert Summarizer(language_check="warn", summarizer_model=tiny["bart"], device="cpu", evidence=False,
+                      ).summarize(ARTICLE, ["en"]).faithful == {"en": True}
 
 
 @pytest.mark.parametrize(("second", "expected", "note"), [
@@ -338,8 +361,88 @@ def test_the_summarize_function_can_be_told_strict(tiny, monkeypatch):
     outputs = iter(["The council approved a budget of 9,999 dollars.", "The council approved 4,700 dollars."])
     monkeypatch.setattr(bart, "generate", lambda texts, **kw: [Generated(next(outputs), True, False) for _ in texts])
     result = summarize(ARTICLE, ["en"], language_check="warn", summarizer_model=tiny["bart"], device="cpu", strict=True)
-    assert result.summaries["en"] == "The council approved 4,700 dollars." and result.faithful == {"en": True}
+    # regenerated (the number is right), then held to the article: the reworded sentence scores below 0.9
+    assert result.summaries["en"] == "The city council approved a budget of 4,700 dollars on Monday."
+    assert result.faithful == {"en": True}
     assert any("regenerated with wider beam search" in w for w in result.language_warnings["en"])
+    assert any("strict: no summary sentence had support of 0.9 or more" in w
+               for w in result.language_warnings["en"])
+
+
+def _strict_with(tiny, monkeypatch, summary: str, article: str = ARTICLE, **changes):
+    bart = load_model(tiny["bart"], device="cpu")
+    monkeypatch.setattr(bart, "generate", lambda texts, **kw: [Generated(summary, True, False) for _ in texts])
+    return summarize(article, ["en"], language_check="warn", summarizer_model=tiny["bart"], device="cpu", **changes)
+
+
+def test_strict_puts_a_copied_sentence_that_refers_back_after_the_sentence_it_refers_to(tiny, monkeypatch):
+    article = ("The city council approved a budget of 4,700 dollars on Monday. "
+               "Mayor Anna Keller said the new bridge over the river would open in 2027. "
+               "She added that the old bridge would become a park for the whole town. "
+               "Heavy rain flooded the streets of the old town for three days last week.")
+    copied = "She added that the old bridge would become a park for the whole town."
+    result = _strict_with(tiny, monkeypatch, copied, article, strict=True)
+    assert result.summaries["en"] == ("Mayor Anna Keller said the new bridge over the river would open in 2027. "
+                                      + copied)  # "She" is someone again
+    assert any("1 article sentence(s) put before the summary sentences that refer back to them" in w
+               for w in result.language_warnings["en"])
+    named = "Mayor Anna Keller said the new bridge over the river would open in 2027."
+    assert _strict_with(tiny, monkeypatch, named, article, strict=True).summaries["en"] == named
+    assert _strict_with(tiny, monkeypatch, copied, article).summaries["en"] == copied  # not strict: as written
+
+
+def test_strict_replaces_each_unsupported_sentence_by_the_article_sentence_behind_it(tiny, monkeypatch):
+    summary = ("The city council approved a budget of 4,700 dollars on Monday. "
+               "Mayor Keller promised that the bridge would be finished quickly. "
+               "Volcanic ash grounded every zeppelin across Patagonia.")
+    result = _strict_with(tiny, monkeypatch, summary, strict=True)
+    assert result.summaries["en"] == ("The city council approved a budget of 4,700 dollars on Monday. "
+                                      "Mayor Anna Keller said the new bridge over the river would open in 2027.")
+    assert any("2 of 3 summary sentences had support below 0.9" in w for w in result.language_warnings["en"])
+    assert all(s.score >= 0.9 for s in result.evidence["en"].sentences)
+    # without strict the summary is left as written and only shown with its evidence
+    plain = _strict_with(tiny, monkeypatch, summary)
+    assert plain.summaries["en"] == summary
+    assert [round(s.score, 1) < 0.9 for s in plain.evidence["en"].sentences] == [False, True, True]
+
+
+def test_strict_leaves_a_supported_summary_as_it_is(tiny, monkeypatch):
+    summary = "The city council approved a budget of 4,700 dollars on Monday. The new bridge would open in 2027."
+    result = _strict_with(tiny, monkeypatch, summary, strict=True)
+    assert result.summaries["en"] == summary
+    assert not any("support below" in w for w in result.language_warnings.get("en", []))
+
+
+def test_strict_holds_a_translated_summary_in_the_articles_language_to_the_article(tiny, tiny_summarizer,
+                                                                                   monkeypatch):
+    # a French article read through an English pivot: its French summary is a translation of the English one
+    french = load_model(tiny["en-fr"], device="cpu")
+    invented = "Le maire a démissionné en colère."
+    monkeypatch.setattr(french, "generate", lambda texts, **kw: [
+        Generated(split_sentences(FRENCH)[0] if i == 0 else invented, True, False) for i, _ in enumerate(texts)])
+    pivot = load_model(tiny["mul-en"], device="cpu")
+    english = ["The council approved a budget.", "The mayor resigned."]
+    monkeypatch.setattr(pivot, "generate", lambda texts, **kw: [
+        Generated(english[i % 2], True, False) for i, _ in enumerate(texts)])
+    bart = load_model(tiny["bart"], device="cpu")
+    monkeypatch.setattr(bart, "generate", lambda texts, **kw: [Generated(" ".join(english), True, False)
+                                                               for _ in texts])
+    plain = tiny_summarizer.summarize(FRENCH, ["fr"])
+    assert plain.summaries["fr"].endswith(invented)
+    result = tiny_summarizer.summarize(FRENCH, ["fr"], strict=True)
+    assert result.summaries["fr"] == FRENCH  # the invented sentence replaced by the mayor's, its best source
+    assert any("1 of 2 summary sentences had support below 0.9" in w and "then held to the article" in w
+               for w in result.language_warnings["fr"])
+    assert result.evidence["fr"].method == "words" and result.evidence["fr"].score >= 0.9
+
+
+def test_strict_with_nothing_supported_falls_back_to_the_most_central_sentences(tiny, monkeypatch):
+    invented = "Volcanic ash grounded every zeppelin across Patagonia. A comet was named after the harbour."
+    result = _strict_with(tiny, monkeypatch, invented, strict=True)
+    held = split_sentences(result.summaries["en"])
+    assert len(held) == 2 and all(sentence in split_sentences(ARTICLE) for sentence in held)
+    assert any("no summary sentence had support of 0.9 or more: the summary was replaced by the article's 2 most "
+               "central sentences" in w for w in result.language_warnings["en"])
 
 
 def test_without_models_the_fallback_is_extractive_and_loud():
