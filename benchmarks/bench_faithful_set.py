@@ -15,9 +15,12 @@ Sections:
 - generate: each article summarised by each model through `Summarizer` as a user would (CTranslate2 int8, its
   registry's settings, the evidence on), one article a call, in the article's language; kept with its
   support score, flags and seconds in `benchmarks/results/faithful_set/<way>-<model>-<language>.jsonl`
-  (`--way` names the method, so that summaries made another way are kept beside today's);
+  (`--way` names the method, so that summaries made another way are kept beside today's; `--strict` makes them
+  with strict=True; `--halves dev` or `held-out` makes one half only). Ways kept: `today` (before issue 28),
+  `strict-nocontext` (strict mode before its context step) and `strict` (strict mode as it is: those of
+  `strict-nocontext` with the context step, `summarizing._in_context`, applied by the product's own `_held`);
 - report: from the labels in `benchmarks/results/faithful_set/labels.jsonl` (one line per summary read: way,
-  model, language, id, `errors` as [{kind, span, why}]; the rule is in `faithful_set/README.md`), per model
+  model, language, id, `errors` as [{kind, span, why}], reader; the rule is in `faithful_set/RULE.md`), per model
   and language and each half: the share of summaries with an error, ROUGE against the reference beside the
   extractive engine's, seconds per article, and the flags' recall of summaries with an error and false alarms
   on those without.
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import time
 from pathlib import Path
@@ -36,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from summarizer import Summarizer
 from summarizer.evaluate import rouge
 from summarizer.extractive import extract
+from summarizer.support import UNFAITHFUL_BELOW
 from summarizer.text import clean_text, join_sentences
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -81,11 +86,11 @@ def generate(args: argparse.Namespace) -> None:
             done = {r["id"] for r in read_jsonl(path)} if path.exists() else set()
             with path.open("a", encoding="utf-8") as out:
                 for row in rows:
-                    if row["id"] in done:
+                    if row["id"] in done or row["half"] not in args.halves:
                         continue
                     clock = time.perf_counter()
                     result = summarizer.summarize_batch([row["article"]], [language], source_language=language,
-                                                        on_error="return")[0]
+                                                        on_error="return", strict=args.strict)[0]
                     seconds = time.perf_counter() - clock
                     record = {"way": args.way, "model": model, "language": language, "id": row["id"],
                               "half": row["half"], "seconds": round(seconds, 2)}
@@ -106,7 +111,30 @@ def generate(args: argparse.Namespace) -> None:
 
 
 def flagged(record: dict) -> bool:
-    return not record.get("faithful", True)
+    """Whether the product marks the summary not faithful: the numbers-and-names checks (kept as `faithful`), or a
+    sentence whose support (kept per sentence) is below `UNFAITHFUL_BELOW` (the rule `grounding.py` applies since
+    the strict runs; applied here to the scores kept with the summaries made before it)."""
+    weakest = min((sentence["score"] for sentence in record.get("sentences", ())), default=1.0)
+    return not record.get("faithful", True) or weakest < UNFAITHFUL_BELOW
+
+
+def rouge_change(part: list[dict], model: str, language: str, rows: dict[str, dict]) -> dict:
+    """ROUGE of these summaries minus that of today's for the same articles, article by article: the mean and a
+    95% paired bootstrap interval (2,000 draws, seeded)."""
+    today = {r["id"]: r for r in read_jsonl(SET / f"today-{model}-{language}.jsonl")}
+    deltas = []
+    for record in part:
+        reference = [rows[record["id"]]["reference"]]
+        ours, theirs = rouge([record["summary"]], reference, language), rouge([today[record["id"]]["summary"]],
+                                                                              reference, language)
+        deltas.append({key: ours[key] - theirs[key] for key in ("rouge1", "rouge2", "rougeL")})
+    draw = random.Random(28)
+    out = {}
+    for key in ("rouge1", "rouge2", "rougeL"):
+        values = [delta[key] for delta in deltas]
+        means = sorted(sum(draw.choice(values) for _ in values) / len(values) for _ in range(2000))
+        out[key] = [round(sum(values) / len(values), 2), round(means[50], 2), round(means[1949], 2)]
+    return out
 
 
 def report(args: argparse.Namespace) -> None:
@@ -133,6 +161,7 @@ def report(args: argparse.Namespace) -> None:
             extractive = rouge([join_sentences(extract(rows[r["id"]]["article"], language, 3)) for r in part],
                                references, language)
             table[f"{way} {model} {language} {half}"] = {
+                "rouge_change_from_today": rouge_change(part, model, language, rows) if way != "today" else None,
                 "summaries": len(part), "read": len(read), "with_error": len(wrong),
                 "error_share": len(wrong) / len(read) if read else None,
                 "flag_recall": len(wrong & flags) / len(wrong) if wrong else None,
@@ -145,6 +174,9 @@ def report(args: argparse.Namespace) -> None:
                 f"{len(right)}  R-1/2/L {ours['rouge1']:.1f}/{ours['rouge2']:.1f}/{ours['rougeL']:.1f} "
                 f"(extractive {extractive['rouge1']:.1f}/{extractive['rouge2']:.1f}/{extractive['rougeL']:.1f})  "
                 f"{row['seconds']:.1f} s")
+            if row["rouge_change_from_today"]:
+                say("        ROUGE-1/2/L change from today's, mean [95% paired bootstrap]: " + "  ".join(
+                    f"{v[0]:+.1f} [{v[1]:+.1f}, {v[2]:+.1f}]" for v in row["rouge_change_from_today"].values()))
     Path(args.json).write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
 
 
@@ -156,9 +188,12 @@ def main() -> None:
     parser.add_argument("--models", default="smollm2,qwen-coder,qwen-coder-1.5b")
     parser.add_argument("--sections", default="generate,report")
     parser.add_argument("--way", default="today", help="a name for how the summaries were made")
+    parser.add_argument("--strict", action="store_true", help="generate with strict=True (name it with --way)")
+    parser.add_argument("--halves", default="dev,held-out", help="which halves to generate")
     parser.add_argument("--json", default=str(RESULTS / "faithful_set.json"))
     args = parser.parse_args()
     args.models = args.models.split(",")
+    args.halves = args.halves.split(",")
     for section in args.sections.split(","):
         say(f"\n== {section}")
         {"generate": generate, "report": report}[section](args)
