@@ -64,7 +64,7 @@ def create_app(service: Service, *, keys: KeyStore | None = None, page: bool = F
 
     app = FastAPI(title="Multilingual news summariser", lifespan=lifespan, default_response_class=SafeJSON,
                   description="Summaries of news articles in their language and others, with the models that made "
-                              "them and whether their numbers and names check out. Error codes: " +
+                              "them and whether the article holds what they say. Error codes: " +
                               "; ".join(f"{code} ({status})" for code, (status, _) in ERROR_CODES.items()))
     app.add_middleware(Guard, settings=settings, keys=keys, metrics=service.metrics)
     app.add_middleware(Admission, settings=settings, keys=keys,  # before Guard: caps, repeated failed keys

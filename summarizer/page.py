@@ -86,7 +86,7 @@ def render(result: dict, article: str | None = None) -> str:
             body = f'<p class="summary-error">{html.escape(result["errors"][lang])}</p>'
         else:
             badge = "" if result["faithful"].get(lang, True) else \
-                ' <span class="unfaithful">⚠ numbers or names not found in the source</span>'
+                ' <span class="unfaithful">⚠ not faithful to the source: see the notes below</span>'
             found = evidence.get(lang)
             text = summary_html(result["summaries"][lang], found)
             score = f" {score_html(found)}" if found else ""
