@@ -260,15 +260,21 @@ def test_by_default_a_long_article_is_read_by_its_most_central_sentences_in_one_
     assert result.evidence["en"].article_sentences == len(article)  # the evidence is still the whole article
 
 
-def test_strict_mode_translates_a_direct_summary_that_fails_twice(monkeypatch, tiny_llm, tiny):
+def _writing(monkeypatch, tiny_llm, tiny, answers: dict[str, str]):
+    """A summariser whose instruction model writes English and French directly, answering `answers`."""
     path = _writes_french(monkeypatch, tiny_llm)
     summarizer = Summarizer("default", summarizer_model=path, device="cpu", engine="torch",
                             translators={"fr": tiny["en-fr"]})
     model = summarizer.load(path)
-    answers = {"en": "The city council approved a budget of 4,700 dollars on Monday.",
-               "fr": "Le conseil a voté 9 999 dollars."}
     monkeypatch.setattr(model, "summarize", lambda texts, languages, **kw: [
         Generated(answers[lang], True, False) for lang in languages])
+    return summarizer, model
+
+
+def test_strict_mode_translates_a_direct_summary_that_fails_twice(monkeypatch, tiny_llm, tiny):
+    answers = {"en": "The city council approved a budget of 4,700 dollars on Monday.",
+               "fr": "Le conseil a voté 9 999 dollars."}
+    summarizer, model = _writing(monkeypatch, tiny_llm, tiny, answers)
     result = summarizer.summarize(ARTICLE, ["en", "fr"], strict=True)
     assert result.summaries["en"] == answers["en"] and result.faithful["en"]
     assert result.models["fr"] == [model.model_id, tiny["en-fr"]]  # translated from the English summary
@@ -277,14 +283,9 @@ def test_strict_mode_translates_a_direct_summary_that_fails_twice(monkeypatch, t
 
 def test_strict_mode_translates_direct_summaries_when_it_repairs_the_summary_they_share_a_reading_with(
         monkeypatch, tiny_llm, tiny):
-    path = _writes_french(monkeypatch, tiny_llm)
-    summarizer = Summarizer("default", summarizer_model=path, device="cpu", engine="torch",
-                            translators={"fr": tiny["en-fr"]})
-    model = summarizer.load(path)
     answers = {"en": "The council said the bridge was never going to be built.",
                "fr": "Le conseil a approuvé un budget de 4 700 dollars lundi."}
-    monkeypatch.setattr(model, "summarize", lambda texts, languages, **kw: [
-        Generated(answers[lang], True, False) for lang in languages])
+    summarizer, model = _writing(monkeypatch, tiny_llm, tiny, answers)
     result = summarizer.summarize(ARTICLE, ["en", "fr"], strict=True)
     assert result.summaries["en"] in split_sentences(ARTICLE)
     assert result.models["fr"] == [model.model_id, tiny["en-fr"]]
