@@ -228,15 +228,15 @@ def _held_note(changed: int, added: int, total: int) -> str:
 
 
 def hold_to_article(art: Article, lang: str) -> int:
-    """Strict: the summary in the article's language, held to the article (`_held`). When anything changed, the
-    summaries the summariser wrote directly in other languages, which it wrote from the same reading, are dropped
-    and made by translating the repaired summary. Returns how many sentences changed or were added."""
+    """Strict: the summary in the article's language, held to the article (`_held`). When a sentence was replaced,
+    the summaries the summariser wrote directly in other languages, which it wrote from the same reading, are
+    dropped and made by translating the repaired summary. Returns how many sentences changed or were added."""
     text, changed, added, total = _held(art.written[lang], art.work_text, lang)
     if not changed and not added:
         return 0
     art.written[lang] = text
     art.warn_language(lang, _held_note(changed, added, total))
-    if lang == art.summary_language:
+    if changed and lang == art.summary_language:  # not for context alone: what they say is not in question
         for other in [other for other in art.written if other != lang]:
             del art.written[other]
             art.warn_language(other, f"strict: the {lang!r} summary was held to the article; this language is "
