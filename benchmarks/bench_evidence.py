@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from summarizer.extractive import extract  # noqa: E402
-from summarizer.support import THRESHOLD, evidence  # noqa: E402
+from summarizer.support import THRESHOLD, UNFAITHFUL_BELOW, evidence  # noqa: E402
 
 NTREX = {"fra": "fr", "deu": "de", "spa": "es", "ita": "it", "por": "pt", "nld": "nl", "pol": "pl", "rus": "ru",
          "ukr": "uk", "tur": "tr", "arb": "ar", "heb": "he", "fas": "fa", "hin": "hi", "ben": "bn", "urd": "ur",
@@ -76,7 +76,9 @@ def rate(flags: list[bool]) -> float:
 
 def frank(path: Path) -> dict:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    scores = [evidence(row["article"], row["summary"], "en").score for row in rows]
+    found = [evidence(row["article"], row["summary"], "en") for row in rows]
+    scores = [item.score for item in found]
+    weak = [item.weakest() is not None for item in found]  # the rule that decides Summary.faithful
     wrong = [row["labels"]["EntE"] < 1 or row["labels"]["CircE"] < 1 for row in rows]
     factuality = [row["labels"]["Factuality"] for row in rows]
     articles = list(dict.fromkeys(row["hash"] for row in rows))
@@ -112,7 +114,10 @@ def frank(path: Path) -> dict:
             "threshold": THRESHOLD, "recall": recall,
             "flagged_with_entity_or_circumstance_error_pct": rate([flagged[i] for i in everything if wrong[i]]),
             "flagged_without_any_error_pct": rate([flagged[i] for i in clean]), "without_any_error": len(clean),
-            "by_system": by_system, "thresholds": thresholds}
+            "by_system": by_system, "thresholds": thresholds,
+            "lowest_sentence_below": {"threshold": UNFAITHFUL_BELOW,
+                                      "flagged_with_error_pct": rate([weak[i] for i in everything if wrong[i]]),
+                                      "flagged_without_any_error_pct": rate([weak[i] for i in clean])}}
 
 
 def false_alarms(pairs: list[tuple[str, str]], source: str | None, target: str | None) -> dict:
@@ -170,6 +175,9 @@ def main() -> None:
               f"{result['without_any_error']} with no error of any kind")
         print("  threshold: " + ", ".join(f"{t}: {v['flagged_with_error_pct']}% / {v['flagged_without_any_error_pct']}%"
                                           for t, v in result["thresholds"].items()) + " (flagged with / without error)")
+        rule = result["lowest_sentence_below"]
+        print(f"  a sentence below {rule['threshold']} (Summary.faithful): {rule['flagged_with_error_pct']}% / "
+              f"{rule['flagged_without_any_error_pct']}% (flagged with / without error)")
         for system, row in result["by_system"].items():
             print(f"  {system:9} mean score {row['mean_score']:.3f}, flagged {row['flagged_pct']:5.1f}%, "
                   f"with an entity/circumstance error {row['with_error_pct']:5.1f}%")

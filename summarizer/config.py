@@ -131,10 +131,10 @@ def add_request_flags(parser: argparse.ArgumentParser, *, languages: bool = True
     group.add_argument("--length", default="short", choices=list(LENGTHS))
     group.add_argument("--strict", action="store_true",
                        help="regenerate a summary that fails the numbers-and-names check, then fall back to "
-                            "the article's own sentences; replace each summary sentence the article supports less "
-                            "than 0.9 by the article sentence behind it; translate an instruction model's "
-                            "translations back and flag the sentences that no longer say what the summary says "
-                            "(about twice the translation time)")
+                            "the article's own sentences; in the article's language, replace each summary sentence "
+                            "the article supports less than 0.9 by the article sentence behind it; translate an "
+                            "instruction model's translations back and flag the sentences that no longer say what "
+                            "the summary says (about twice the translation time)")
     group.add_argument("--source-language", help="the articles' language (default: detected per article)")
 
 

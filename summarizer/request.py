@@ -67,9 +67,10 @@ class RequestOptions(BaseModel):
                                                                 "first (default: true)")
     length: Length | None = Field(None, description="summary length (default: short)")
     strict: StrictBool | None = Field(None, description="regenerate a summary whose numbers or names are not in "
-                                                        "the article, then fall back to its own sentences; replace "
-                                                        "each sentence the article supports less than 0.9 by the "
-                                                        "article sentence behind it; translate "
+                                                        "the article, then fall back to its own sentences; in the "
+                                                        "article's language, replace each sentence the article "
+                                                        "supports less than 0.9 by the article sentence behind it; "
+                                                        "translate "
                                                         "an instruction model's translations back and flag what "
                                                         "differs")
     summary_tokens: Annotated[int, Field(ge=1, le=MAX_TOKENS)] | None = Field(

@@ -123,8 +123,9 @@ def check_summaries(articles: list[Article], model: Model | None, options: Summa
     """Numbers and names of each summary must be in what it summarises; `strict` acts on a failure:
     the summary is generated again with twice the beams; if that fails too, a summary in the article's
     language becomes extractive, and one the summariser wrote in another language directly is made by
-    translation instead. `strict` then holds the summary in the article's language to the article
-    (`hold_to_article`)."""
+    translation instead. `strict` then holds a summary written in the article's own language to the article
+    (`hold_to_article`; after a pivot the summary is in English and is not held: its translation into the
+    article's language is, by `hold_translated`)."""
     for art in articles:
         for lang in list(art.written):
             if lang not in art.written:
@@ -134,7 +135,8 @@ def check_summaries(articles: list[Article], model: Model | None, options: Summa
                 problems = _retry(art, model, options, problems, lang)
             if lang not in art.written:
                 continue  # given up: this language is translated from the article's summary
-            if options.strict and model is not None and lang == art.read_language and hold_to_article(art, lang):
+            if options.strict and model is not None and lang == art.read_language == art.source \
+                    and hold_to_article(art, lang):
                 problems = check_summary(art.work_text, art.written[lang], lang, art.read_language)
             art.faithful[lang] = not problems
             for problem in problems:
@@ -174,7 +176,8 @@ def _held(summary: str, article: str, lang: str) -> tuple[str, int, int, int]:
     sentence that supports it best (once; a sentence nothing supports is dropped), and article sentences that
     refer back put in context (`_in_context`); how many changed, how many were added for context, of how many.
     When no sentence holds, nothing of the summary is kept: the article's most central sentences, as many as it
-    had (on the development half this kept ROUGE where sentence-by-sentence sources lost it)."""
+    had up to a long summary's (on the development half this kept ROUGE where sentence-by-sentence sources lost
+    it)."""
     found = evidence(article, summary, lang)
     sentences = split_sentences(article)
     kept: list[str] = []
@@ -190,40 +193,43 @@ def _held(summary: str, article: str, lang: str) -> tuple[str, int, int, int]:
             kept.append(text)
     spaced = LANGUAGES[lang].spaced if lang in LANGUAGES else True
     if changed and changed == len(found.sentences):
-        kept = extract(article, lang, changed)
-    placed = _in_context(kept, sentences, lang)
-    return join_sentences(placed, spaced), changed, len(placed) - len(kept), len(found.sentences)
+        kept = extract(article, lang, min(changed, SENTENCES_FOR_LENGTH["long"]))
+    placed, context = _in_context(kept, sentences, lang)
+    return join_sentences(placed, spaced), changed, context, len(found.sentences)
 
 
-def _in_context(kept: list[str], sentences: list[str], lang: str) -> list[str]:
+def _in_context(kept: list[str], sentences: list[str], lang: str) -> tuple[list[str], int]:
     """`kept`, each article sentence in it that refers back (`REFERS_BACK`) preceded by the article sentence
-    before it when that one is not there already."""
+    before it when the summary lacks that one; and how many were added."""
     back = REFERS_BACK.get(lang)
     if not back:
-        return kept
+        return kept, 0
     index = {sentence: i for i, sentence in enumerate(sentences)}
     placed: list[str] = []
+    context = 0
     for sentence in kept:
         i = index.get(sentence, 0)
         words = [word.casefold() for word in _WORD.findall(sentence)[:CONTEXT_WORDS]]
+        # not when the sentence before is in the summary anywhere: moving it up un-places what it answers
         if i and sentences[i - 1] not in kept and sentences[i - 1] not in placed and back.intersection(words):
             placed.append(sentences[i - 1])
+            context += 1
         placed.append(sentence)
-    return placed
+    return placed, context
 
 
 def _held_note(changed: int, added: int, total: int) -> str:
     if changed and changed == total:
         note = (f"strict: no summary sentence had support of {STRICT_SUPPORT} or more: the summary was replaced by "
-                f"the article's {total} most central sentences (extractive)")
+                "the article's most central sentences (extractive)")
     elif changed:
         note = (f"strict: {changed} of {total} summary sentences had support below {STRICT_SUPPORT}: each replaced by "
                 "the article sentence that supports it best")
     else:
         note = ""
     if added:
-        context = f"{added} article sentence(s) put before the summary sentences that refer back to them"
-        note = f"{note}; {context}" if note else f"strict: {context}"
+        placed = f"{added} article sentence(s) put before the summary sentences that refer back to them"
+        note = f"{note}; {placed}" if note else f"strict: {placed}"
     return note
 
 

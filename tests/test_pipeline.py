@@ -403,7 +403,7 @@ def test_strict_replaces_each_unsupported_sentence_by_the_article_sentence_behin
     # without strict the summary is left as written and only shown with its evidence
     plain = _strict_with(tiny, monkeypatch, summary)
     assert plain.summaries["en"] == summary
-    assert [round(s.score, 1) < 0.9 for s in plain.evidence["en"].sentences] == [False, True, True]
+    assert [s.score < 0.9 for s in plain.evidence["en"].sentences] == [False, True, True]
 
 
 def test_strict_leaves_a_supported_summary_as_it_is(tiny, monkeypatch):
@@ -425,12 +425,14 @@ def test_strict_holds_a_translated_summary_in_the_articles_language_to_the_artic
     monkeypatch.setattr(pivot, "generate", lambda texts, **kw: [
         Generated(english[i % 2], True, False) for i, _ in enumerate(texts)])
     bart = load_model(tiny["bart"], device="cpu")
-    monkeypatch.setattr(bart, "generate", lambda texts, **kw: [Generated(" ".join(english), True, False)
-                                                               for _ in texts])
+    summary = "The council approved a budget. Zeppelins flew over the harbour."
+    monkeypatch.setattr(bart, "generate", lambda texts, **kw: [Generated(summary, True, False) for _ in texts])
     plain = tiny_summarizer.summarize(FRENCH, ["fr"])
     assert plain.summaries["fr"].endswith(invented)
-    result = tiny_summarizer.summarize(FRENCH, ["fr"], strict=True)
+    result = tiny_summarizer.summarize(FRENCH, ["fr", "en"], strict=True)
     assert result.summaries["fr"] == FRENCH  # the invented sentence replaced by the mayor's, its best source
+    # the English summary was read from a machine translation of the article: it is not held to that
+    assert result.summaries["en"] == summary
     assert any("1 of 2 summary sentences had support below 0.9" in w and "then held to the article" in w
                for w in result.language_warnings["fr"])
     assert result.evidence["fr"].method == "words" and result.evidence["fr"].score >= 0.9
@@ -441,7 +443,7 @@ def test_strict_with_nothing_supported_falls_back_to_the_most_central_sentences(
     result = _strict_with(tiny, monkeypatch, invented, strict=True)
     held = split_sentences(result.summaries["en"])
     assert len(held) == 2 and all(sentence in split_sentences(ARTICLE) for sentence in held)
-    assert any("no summary sentence had support of 0.9 or more: the summary was replaced by the article's 2 most "
+    assert any("no summary sentence had support of 0.9 or more: the summary was replaced by the article's most "
                "central sentences" in w for w in result.language_warnings["en"])
 
 
