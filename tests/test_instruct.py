@@ -294,6 +294,16 @@ def test_strict_mode_translates_direct_summaries_when_it_repairs_the_summary_the
     assert plain.summaries["fr"] == answers["fr"] and plain.models["fr"] == [model.model_id]
 
 
+def test_strict_mode_keeps_direct_summaries_when_the_held_one_only_gained_context(monkeypatch, tiny_llm, tiny):
+    article = ARTICLE + " She added that the old bridge would become a park for the whole town."
+    answers = {"en": "She added that the old bridge would become a park for the whole town.",
+               "fr": "Elle a ajouté que l'ancien pont deviendrait un parc."}
+    summarizer, model = _writing(monkeypatch, tiny_llm, tiny, answers)
+    result = summarizer.summarize(article, ["en", "fr"], strict=True)
+    assert result.summaries["en"].endswith(answers["en"]) and result.summaries["en"] != answers["en"]
+    assert result.summaries["fr"] == answers["fr"] and result.models["fr"] == [model.model_id]
+
+
 def test_offline_a_missing_preset_summariser_gives_way_to_a_measured_instruction_model_in_the_store(
         tiny_llm, monkeypatch):
     import summarizer.store as store
