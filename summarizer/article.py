@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from .backcheck import BackCheck
 from .extractive import extract
-from .languages import LANGUAGES
+from .languages import UNSPACED
 from .result import Summary
 from .support import Evidence
 from .text import join_sentences
@@ -74,7 +74,7 @@ class Article:
 
     def extractive(self, count: int) -> str:
         """The `count` most central sentences of what the summariser reads, in its language."""
-        spaced = LANGUAGES[self.read_language].spaced if self.read_language in LANGUAGES else True
+        spaced = self.read_language not in UNSPACED
         return join_sentences(extract(self.work_text, self.read_language, count), spaced)
 
     def result(self, engines: dict[str, str], timings: dict[str, float]) -> Summary:

@@ -14,7 +14,7 @@ import math
 import re
 from collections import Counter
 
-from .languages import LANGUAGES
+from .languages import UNSPACED
 from .text import TokenCounter, ends_sentence, join_sentences, split_sentences
 
 # Share of the score given to position (news puts the essentials first), and the length prior. Chosen on the
@@ -78,7 +78,7 @@ def score_sentences(sentences: list[str], language: str = "en") -> list[float]:
     """A score per sentence: higher is more summary-worthy. Ineligible sentences score -1."""
     if not sentences:
         return []
-    spaced = LANGUAGES[language].spaced if language in LANGUAGES else True
+    spaced = language not in UNSPACED
     vectors = _vectors(sentences, spaced)[:GRAPH_SENTENCES]
     similarity = [[_cosine(a, b) if i != j else 0.0 for j, b in enumerate(vectors)] for i, a in enumerate(vectors)]
     centrality = _pagerank(similarity) if len(vectors) > 1 else [1.0]
@@ -100,7 +100,7 @@ def extract(text: str, language: str = "en", count: int = 3) -> list[str]:
     """The `count` best sentences of `text`, in article order, without near-repeats."""
     sentences = split_sentences(text)
     scores = score_sentences(sentences, language)
-    spaced = LANGUAGES[language].spaced if language in LANGUAGES else True
+    spaced = language not in UNSPACED
     vectors = _vectors(sentences, spaced) if sentences else []
     chosen: list[int] = []
     for index in sorted(range(len(sentences)), key=lambda i: scores[i], reverse=True):
@@ -121,7 +121,7 @@ def central_part(text: str, language: str, count: TokenCounter, budget: int) -> 
     if not sentences or count([text])[0] <= budget:
         return text, len(sentences), len(sentences)
     scores, sizes = score_sentences(sentences, language), count(sentences)
-    spaced = LANGUAGES[language].spaced if language in LANGUAGES else True
+    spaced = language not in UNSPACED
     # ineligible sentences (headlines, datelines) rank after every eligible one, earliest first
     ranked = sorted(range(len(sentences)), key=lambda i: (scores[i] < 0, -scores[i], i))
     chosen, used = [], 0

@@ -48,7 +48,7 @@ def _flag_weak(art: Article, lang: str) -> None:
     low = sum(1 for s in found.sentences if s.score < UNFAITHFUL_BELOW)
     art.faithful[lang] = False
     art.warn_language(lang, f"unfaithful: {low} sentence(s) with support below {UNFAITHFUL_BELOW}, the lowest "
-                            f"sentence {number} ({sentence.score:.2f}): the article does not hold what it says "
+                            f"sentence {number} ({sentence.score:.2f}): too little of it was found in the article "
                             "(see its evidence)")
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import ModelLoadError
 from .extractive import SENTENCES_FOR_LENGTH
-from .languages import LANGUAGES
+from .languages import UNSPACED
 from .models import LIMIT_BUCKET, Generated, Location, Model
 from .options import SummarizeOptions
 from .prompts import clean_summary, plain_prompt, summary_instruction, translation_messages
@@ -105,7 +105,7 @@ class InstructModel(Model):
             results = []
             for run, cut, language in zip(runs, truncated, languages, strict=True):
                 raw = self.tokenizer.decode(run.ids, skip_special_tokens=True)
-                spaced = LANGUAGES[language].spaced if language in LANGUAGES else True
+                spaced = language not in UNSPACED
                 text, over = clean_summary(raw, sentences, spaced=spaced)
                 # sentences beyond the budget were dropped: what is kept ends where a sentence ends
                 results.append(Generated(text, run.finished or over, cut))
@@ -142,7 +142,7 @@ class InstructModel(Model):
             results = []
             for run, target, cut_short in zip(runs, targets, truncated, strict=True):
                 raw = self.tokenizer.decode(run.ids, skip_special_tokens=True)
-                spaced = LANGUAGES[target].spaced if target in LANGUAGES else True
+                spaced = target not in UNSPACED
                 results.append(Generated(clean_summary(raw, spaced=spaced)[0], run.finished, cut_short))
         return results
 

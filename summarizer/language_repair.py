@@ -19,7 +19,7 @@ import re
 
 from .article import Article
 from .language_check import Verdict, check_language
-from .languages import LANGUAGES
+from .languages import LANGUAGES, UNSPACED
 from .models import Model
 from .options import SummarizeOptions
 from .registry import EXTRACTIVE
@@ -154,7 +154,7 @@ def _translate_again(model: Model, sentences: list[str], source: str, target: st
     pieces = [_clauses(sentence) for sentence in sentences]
     flat = [piece for parts in pieces for piece in parts]
     outputs = iter(model.translate(flat, [source] * len(flat), [target] * len(flat), settings=settings, again=True))
-    spaced = LANGUAGES[target].spaced if target in LANGUAGES else True
+    spaced = target not in UNSPACED
     return [join_sentences([next(outputs).text for _ in parts], spaced) for parts in pieces]
 
 

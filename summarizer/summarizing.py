@@ -17,15 +17,16 @@ from collections.abc import Callable
 from .article import Article
 from .extractive import SENTENCES_FOR_LENGTH, central_part, extract
 from .faithfulness import check_summary
-from .languages import LANGUAGES
+from .languages import UNSPACED
 from .models import Generated, Model
 from .options import SummarizeOptions
 from .support import evidence
 from .text import chunk, ends_sentence, join_sentences, split_sentences, trim_to_sentence
 
 # strict: a summary sentence the article supports less than this is replaced by the article sentence that supports
-# it best (chosen on the development half of benchmarks/results/faithful_set: errors in the Qwen models' summaries
-# 6/29 -> 3/29 (0.5B), 17/29 -> 2/29 (1.5B); 0.8 left 4 and 5)
+# it best (chosen on the development half of benchmarks/results/faithful_set, counting which labelled error spans
+# the replaced sentences held: 6/29 -> 3/29 summaries with an error (0.5B), 17/29 -> 2/29 (1.5B), 0.8 left 4 and 5;
+# the strict summaries, read again, had 4/29 and 3/29: docs/benchmarks.md)
 STRICT_SUPPORT = 0.9
 # strict: an article sentence in the summary whose first CONTEXT_WORDS words hold a word that refers back (a
 # pronoun, a demonstrative) is preceded by the article sentence before it, when the summary lacks that one: copied
@@ -39,7 +40,7 @@ _WORD = re.compile(r"\w+")
 
 
 def _chunks(model: Model, art: Article, text: str, budget: int) -> list[str]:
-    spaced = LANGUAGES[art.summary_language].spaced if art.summary_language in LANGUAGES else True
+    spaced = art.summary_language not in UNSPACED
     chunks, split = chunk(text, model.count_tokens, budget, spaced)
     for tokens, pieces in split:
         art.warn(f"a sentence of {tokens} tokens (over the {budget}-token limit of {model.name}) was split at "
@@ -191,7 +192,7 @@ def _held(summary: str, article: str, lang: str) -> tuple[str, int, int, int]:
             text = sentences[sentence.sources[0].sentence]
         if text not in kept:
             kept.append(text)
-    spaced = LANGUAGES[lang].spaced if lang in LANGUAGES else True
+    spaced = lang not in UNSPACED
     if changed and changed == len(found.sentences):
         kept = extract(article, lang, min(changed, SENTENCES_FOR_LENGTH["long"]))
     placed, context = _in_context(kept, sentences, lang)
