@@ -113,10 +113,10 @@ def main() -> None:
     parser.add_argument("--json", default=str(RESULTS / "backcheck.json"))
     args = parser.parse_args()
 
-    from summarizer.backcheck import back_checks
-    from summarizer.loading import load_model
-    from summarizer.support import evidence
-    from summarizer.text import clean_text, split_sentences
+    from summarizer.evidence.backcheck import back_checks
+    from summarizer.evidence.support import evidence
+    from summarizer.models.loading import load_model
+    from summarizer.text.splitting import clean_text, split_sentences
 
     with open(args.cnndm, encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle][args.offset:]

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_evidence import ranks, roc_auc  # this folder is on the path when run as a script
 
-from summarizer.support import evidence
-from summarizer.text import split_sentences
+from summarizer.evidence.support import evidence
+from summarizer.text.splitting import split_sentences
 
 SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"  # model.safetensors, 90,868,376 bytes
 

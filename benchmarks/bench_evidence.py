@@ -29,8 +29,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from summarizer.extractive import extract  # noqa: E402
-from summarizer.support import THRESHOLD, UNFAITHFUL_BELOW, evidence  # noqa: E402
+from summarizer.evidence.support import THRESHOLD, UNFAITHFUL_BELOW, evidence  # noqa: E402
+from summarizer.text.extractive import extract  # noqa: E402
 
 NTREX = {"fra": "fr", "deu": "de", "spa": "es", "ita": "it", "por": "pt", "nld": "nl", "pol": "pl", "rus": "ru",
          "ukr": "uk", "tur": "tr", "arb": "ar", "heb": "he", "fas": "fa", "hin": "hi", "ben": "bn", "urd": "ur",

@@ -7,7 +7,7 @@
 Every system picks 3 sentences from the same sentence split (ours), so only the
 choice of sentences differs. ROUGE-1/2/L F1 with Porter stemming (rouge-score),
 as published CNN/DailyMail figures are computed, for English; for other languages
-rouge-score with a tokenizer that keeps their letters, no stemming (summarizer.evaluate).
+rouge-score with a tokenizer that keeps their letters, no stemming (summarizer.cli.evaluate).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from summarizer.evaluate import lead, rouge
-from summarizer.extractive import extract
-from summarizer.text import clean_text, split_sentences
+from summarizer.cli.evaluate import lead, rouge
+from summarizer.text.extractive import extract
+from summarizer.text.splitting import clean_text, split_sentences
 
 
 class _OurSplitter:

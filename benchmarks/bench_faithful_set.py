@@ -38,10 +38,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from summarizer import Summarizer
-from summarizer.evaluate import rouge
-from summarizer.extractive import extract
-from summarizer.support import UNFAITHFUL_BELOW
-from summarizer.text import clean_text, join_sentences
+from summarizer.cli.evaluate import rouge
+from summarizer.evidence.support import UNFAITHFUL_BELOW
+from summarizer.text.extractive import extract
+from summarizer.text.splitting import clean_text, join_sentences
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SET = RESULTS / "faithful_set"

@@ -37,10 +37,10 @@ from num2words import num2words
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from summarizer.extractive import extract  # noqa: E402
-from summarizer.faithfulness import check_summary, check_translation, checks_names  # noqa: E402
-from summarizer.names import common_english, place_tokens  # noqa: E402
-from summarizer.numbers import normalize_digits  # noqa: E402
+from summarizer.evidence.faithfulness import check_summary, check_translation, checks_names  # noqa: E402
+from summarizer.evidence.names import common_english, place_tokens  # noqa: E402
+from summarizer.evidence.numbers import normalize_digits  # noqa: E402
+from summarizer.text.extractive import extract  # noqa: E402
 
 NTREX = {"fra": "fr", "deu": "de", "spa": "es", "ita": "it", "por": "pt", "nld": "nl", "pol": "pl", "rus": "ru",
          "ukr": "uk", "tur": "tr", "arb": "ar", "heb": "he", "fas": "fa", "hin": "hi", "ben": "bn", "urd": "ur",

@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench_evidence import ranks, roc_auc  # this folder is on the path when run as a script
 
 from summarizer import Summarizer
-from summarizer.support import evidence
-from summarizer.text import split_sentences
+from summarizer.evidence.support import evidence
+from summarizer.text.splitting import split_sentences
 
 SYSTEM = ("You check a claim against a news text. Answer Yes when the text states everything the claim says (the "
           "same people, roles, numbers, places, times and actions), No otherwise.")

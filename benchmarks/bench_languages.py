@@ -37,9 +37,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from summarizer import Summarizer
-from summarizer.language_check import check_language
 from summarizer.languages import LANGUAGES
-from summarizer.text import clean_text
+from summarizer.text.language_check import check_language
+from summarizer.text.splitting import clean_text
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MODELS = {"smollm2": "SmolLM2-135M-Instruct.Q4_1.gguf", "qwen-coder": "Qwen2.5-Coder-0.5B-Instruct.gguf",

@@ -138,12 +138,12 @@ def main() -> None:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from summarizer import Summarizer
-    from summarizer.extractive import SENTENCES_FOR_LENGTH
-    from summarizer.models import generated_tokens
-    from summarizer.text import clean_text
+    from summarizer.models.base import generated_tokens
+    from summarizer.text.extractive import SENTENCES_FOR_LENGTH
+    from summarizer.text.splitting import clean_text
 
     if args.beams:  # like for like with llama.cpp's greedy decoding
-        from summarizer.instruct import InstructModel
+        from summarizer.models.instruct import InstructModel
 
         settings = InstructModel.generation_settings
         InstructModel.generation_settings = lambda self: {**settings(self), "num_beams": args.beams}

@@ -31,10 +31,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from summarizer import Summarizer
-from summarizer.evaluate import rouge
-from summarizer.extractive import extract
-from summarizer.instruct import InstructModel
-from summarizer.text import clean_text
+from summarizer.cli.evaluate import rouge
+from summarizer.models.instruct import InstructModel
+from summarizer.text.extractive import extract
+from summarizer.text.splitting import clean_text
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -116,7 +116,7 @@ def run_naive(spec: dict, items: list) -> dict:
 
 def plain_copy(spec: dict, name: str) -> Path:
     """The plain script's own CTranslate2 conversion of a model (CTranslate2's converter, as a user runs it)."""
-    from summarizer.conversion import convert
+    from summarizer.models.conversion import convert
 
     compute = "float16" if spec["device"].startswith("cuda") else "int8"
     model = spec["models"][name]

@@ -33,12 +33,12 @@ SUMMARY_TOKENS, TRANSLATION_TOKENS = 60, 40
 
 def child(kind: str, feed: str, models: dict, out: str) -> dict:
     from summarizer import Config, SummarizeOptions
-    from summarizer.inputs import collect
-    from summarizer.outputs import JsonlWriter, summarize_items
-    from summarizer.pipeline import Summarizer
+    from summarizer.batch.inputs import collect
+    from summarizer.batch.outputs import JsonlWriter, summarize_items
+    from summarizer.pipeline.summarizer import Summarizer
 
     config = Config(summarizer_model=models["bart"], translators={"fr": models["fr"]}, device="cpu",
-                    options=SummarizeOptions(source_language="en", summary_tokens=SUMMARY_TOKENS,
+                    options=SummarizeOptions(languages=["fr"], source_language="en", summary_tokens=SUMMARY_TOKENS,
                                              translation_tokens=TRANSLATION_TOKENS))
     start = time.monotonic()
     if kind == "local":
@@ -46,17 +46,17 @@ def child(kind: str, feed: str, models: dict, out: str) -> dict:
         items = collect([feed])
         writer = JsonlWriter(out, overwrite=True)
         for i in range(0, len(items), 8):
-            writer.write([outcome.row for outcome in summarize_items(summarizer, items[i:i + 8], ["fr"])])
+            writer.write([outcome.row for outcome in summarize_items(summarizer, items[i:i + 8])])
         writer.close()
         detail = {"threads": "CTranslate2: one per core"}
     else:
         import ray
 
-        from summarizer import ray_batch
+        from summarizer.batch import on_ray as ray_batch
 
         actors = int(kind.split("-")[1])
         ray_batch.connect(None, num_cpus=2)
-        job = ray_batch.RayJob(config=config, targets=("fr",))
+        job = ray_batch.RayBatch(config=config)
         writer = JsonlWriter(out, overwrite=True)
         ray_batch.run([feed], job, writer, actors=actors, cpus_per_actor=2 / actors)
         writer.close()

@@ -24,7 +24,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from bench_summarizer_real import read_jsonl  # noqa: E402
 
-from summarizer.faithfulness import repetition  # noqa: E402
+from summarizer.evidence.faithfulness import repetition  # noqa: E402
 
 
 def correct_texts(data: Path) -> dict[str, list[str]]:

@@ -87,13 +87,11 @@ ARTICLE_TOKENS = 120
 def exact_lengths() -> None:
     """The server's options, from its flags, with the benchmark's exact output lengths (random weights would stop
     anywhere)."""
-    from dataclasses import replace
-
     from summarizer import config
 
     from_flags = config.options_from_args
-    config.options_from_args = lambda args: replace(from_flags(args), summary_tokens=SUMMARY_TOKENS,
-                                                    translation_tokens=TRANSLATION_TOKENS)
+    config.options_from_args = lambda args: from_flags(args).model_copy(update={
+        "summary_tokens": SUMMARY_TOKENS, "translation_tokens": TRANSLATION_TOKENS})
 
 
 def articles(items: list, count: int) -> list[str]:
@@ -263,7 +261,7 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--serve"]:  # the server under test: `summarize serve`, each request at its own cost
         workload.install(workload.read_items(os.environ["BENCH_ITEMS"]))
         exact_lengths()
-        from summarizer.cli import cli
+        from summarizer.cli.main import cli
 
         sys.exit(cli(["serve", *sys.argv[2:]]))
     main()

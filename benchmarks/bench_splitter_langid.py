@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from summarizer.detect import detect_language
-from summarizer.text import split_sentences
+from summarizer.text.detect import detect_language
+from summarizer.text.splitting import split_sentences
 
 CODES = {"eng": "en", "fra": "fr", "deu": "de", "spa": "es", "ita": "it", "por": "pt", "nld": "nl", "pol": "pl",
          "rus": "ru", "ukr": "uk", "tur": "tr", "arb": "ar", "heb": "he", "fas": "fa", "hin": "hi", "ben": "bn",

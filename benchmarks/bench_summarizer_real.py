@@ -41,10 +41,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from summarizer import ModelCache, Summarizer
+from summarizer.cli.evaluate import lead, rouge
 from summarizer.errors import ModelLoadError
-from summarizer.evaluate import lead, rouge
-from summarizer.extractive import extract
-from summarizer.text import clean_text, join_sentences
+from summarizer.text.extractive import extract
+from summarizer.text.splitting import clean_text, join_sentences
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MODELS = {"smollm2": "SmolLM2-135M-Instruct.Q4_1.gguf", "qwen-coder": "Qwen2.5-Coder-0.5B-Instruct.gguf",
@@ -306,12 +306,12 @@ class Bench:
         for model in self.args.models:
             variants = [("torch", "auto"), ("ctranslate2", "int8")]
             default = self.summarizer(model)
-            if default.load(default.router.summarizer).engine_name != "ctranslate2/int8":
+            if default.load(default.router.summarizer_model).engine_name != "ctranslate2/int8":
                 variants.append(("ctranslate2", "auto"))  # the registry's CPU choice, where it is not int8
             for engine, precision in variants:
                 for batch in (1, 8):
                     made = self.summarizer(model, engine=engine, batch_size=batch, precision=precision)
-                    loaded = made.load(made.router.summarizer)
+                    loaded = made.load(made.router.summarizer_model)
                     weights = weight_bytes(loaded)
                     made.summarize_batch(articles[:1], ["en"], source_language="en", summary_tokens=8)  # warm
 
@@ -360,7 +360,8 @@ def write_directly(languages: tuple[str, ...]) -> None:
     French rows measure the model's own French summary rather than an English one translated."""
     from dataclasses import replace
 
-    from summarizer import pipeline, routing
+    from summarizer.pipeline import routing
+    from summarizer.pipeline import summarizer as pipeline
 
     known = routing.abilities
 

@@ -39,14 +39,14 @@ def load_ntrex(folder: Path, count: int) -> tuple[list[str], list[str], list[str
 
 
 def scores(hypotheses: list[str], references: list[str]) -> dict:
-    from summarizer.evaluate import translation_scores
+    from summarizer.cli.evaluate import translation_scores
 
     result = translation_scores(hypotheses, references, "en")
     return {"chrf": round(result["chrf"], 2), "bleu": round(result["bleu"], 2)}
 
 
 def translate_segments(model, segments: list[str], beams: int, batch: int) -> tuple[list[str], float]:
-    from summarizer.translation import TRANSLATION_LENGTH_RATIO
+    from summarizer.pipeline.translation import TRANSLATION_LENGTH_RATIO
 
     model.generate(["预热。"], source="zh", target="en", settings={"num_beams": beams})  # warm
     started = time.perf_counter()
@@ -173,8 +173,8 @@ def project_vs_plain(model_path: str, folder: Path, count: int, store: str, batc
     from transformers import AutoTokenizer
 
     from summarizer import Config, ModelCache, Summarizer
-    from summarizer.conversion import converted_path
-    from summarizer.store import models_dir
+    from summarizer.models.conversion import converted_path
+    from summarizer.models.store import models_dir
 
     os.environ["SUMMARIZER_MODELS_DIR"] = store
     source, reference, _ = load_ntrex(folder, HELD_OUT + count)

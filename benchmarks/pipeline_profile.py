@@ -77,10 +77,10 @@ class TimedTranslator:
 
 def _clock_text_functions(clocks: Clocks) -> None:
     """The project's text functions, wherever a module of the package imported them by name."""
-    import summarizer.faithfulness
-    import summarizer.text
+    import summarizer.evidence.faithfulness
+    import summarizer.text.splitting
 
-    originals = {name: getattr(summarizer.text, name, None) or getattr(summarizer.faithfulness, name)
+    originals = {name: getattr(summarizer.text.splitting, name, None) or getattr(summarizer.evidence.faithfulness, name)
                  for name in TEXT_FUNCTIONS}
     for module in [m for name, m in sys.modules.items() if name.startswith("summarizer")]:
         for name, function in originals.items():

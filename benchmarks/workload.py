@@ -114,7 +114,7 @@ def summary_for(items: Sequence[Item], text: str) -> str:
 def install(items: Sequence[Item]) -> None:
     """The project's encoder-decoder summarisers, in this process, generate as they do (the full cost), then return
     the summary of `items` for the text they read, as a summary that ended by itself."""
-    from summarizer.models import Generated, Seq2SeqModel
+    from summarizer.models.base import Generated, Seq2SeqModel
 
     known = {opening(item.article): item.summary for item in items}
     generate_summaries = Seq2SeqModel.summarize
@@ -129,7 +129,7 @@ def install(items: Sequence[Item]) -> None:
 
 def sentences(summary: str) -> list[str]:
     """The pieces every approach translates: the summary's sentences, split as the project splits them."""
-    from summarizer.text import split_sentences
+    from summarizer.text.splitting import split_sentences
 
     return split_sentences(summary)
 

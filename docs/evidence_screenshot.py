@@ -20,11 +20,11 @@ import httpx
 from playwright.sync_api import sync_playwright
 
 from summarizer import Config
-from summarizer.api import create_app
-from summarizer.article import Article
-from summarizer.config import ServerSettings
-from summarizer.server import Server
-from summarizer.service import Service
+from summarizer.pipeline.article import Article
+from summarizer.server.api import create_app
+from summarizer.server.run import Server
+from summarizer.server.service import Service
+from summarizer.server.settings import ServerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 SUMMARY = ("The city of Riverton approved 4.7 million dollars on Monday to rebuild the old stone bridge, and Mayor "

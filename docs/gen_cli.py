@@ -6,7 +6,7 @@
 Each command's help is what `summarize COMMAND --help` prints, taken by running that command with
 ``--help`` in-process (argparse prints the help and exits before any work), at a fixed width and with the
 ``SUMMARIZER_*`` settings of the environment set aside, so that the page is the same on every machine.
-New commands in `summarizer.cli.COMMANDS` appear by themselves.
+New commands in `summarizer.cli.main.COMMANDS` appear by themselves.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ REGENERATE = "python docs/gen_cli.py"
 
 def command_help(command: str) -> str:
     """What `summarize COMMAND --help` prints ("run" is the default command: `summarize --help`)."""
-    from summarizer.cli import cli
+    from summarizer.cli.main import cli
 
     environ = {k: v for k, v in os.environ.items() if not k.startswith("SUMMARIZER_")}
     environ["COLUMNS"] = str(WIDTH)
@@ -42,7 +42,7 @@ def command_help(command: str) -> str:
 
 def render() -> str:
     """The whole page."""
-    from summarizer.cli import COMMANDS
+    from summarizer.cli.main import COMMANDS
 
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     parts = [

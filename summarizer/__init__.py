@@ -1,4 +1,5 @@
-"""Multilingual news summarisation on Hugging Face seq2seq models.
+"""Multilingual news summarisation: seq2seq models and instruction (chat) models, with translation, language checks
+and evidence.
 
     >>> import summarizer
     >>> result = summarizer.summarize(article, languages=["en", "fr", "ja"])
@@ -7,17 +8,17 @@
 Importing the package loads no model and touches no file.
 """
 
-from .cache import ModelCache
 from .config import Config
 from .errors import SummarizerError
+from .evidence.support import Evidence, evidence
 from .languages import LANGUAGES, normalize_language
-from .loading import load_model
+from .models.cache import ModelCache
+from .models.loading import load_model
+from .models.registry import MODELS, PRESETS, available_models
 from .options import SummarizeOptions
-from .pipeline import Summarizer, summarize
-from .registry import MODELS, PRESETS, available_models
+from .pipeline.summarizer import Summarizer, summarize
 from .request import Request
 from .result import Summary
-from .support import Evidence, evidence
 from .version import __version__ as __version__
 
 __all__ = [

@@ -1,11 +1,11 @@
-"""One configuration: which models, where they run, the limits, and the default request options; and the
-server's settings beside it.
+"""One configuration: which models, where they run, the limits, and the default request options.
 
 Every door builds a `Config` once and passes it on: `Summarizer.from_config`,
 the CLI's commands (from the flag groups below, shared by `summarize`,
 `batch-ray`, `eval`, `download` and `serve`), the Ray actors and the server.
-`ServerSettings` holds every default of `summarize serve` (queue, batching,
-limits, timeouts), read by its flags, by the environment and by the server.
+A field declared with `setting` is also a flag and an environment variable,
+both generated from it; the server's settings (`server.settings.ServerSettings`)
+are declared the same way.
 """
 
 from __future__ import annotations
@@ -13,72 +13,196 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from .cache import DEFAULT_MAX_MODELS
-from .engines import ENGINES, PRECISIONS
 from .errors import InputError
-from .options import LENGTHS, SummarizeOptions, check_count
-from .registry import PRESETS, get_preset
+from .models.base import LENGTHS
+from .models.cache import DEFAULT_MAX_MODELS
+from .models.engines.base import ENGINES, PRECISIONS
+from .models.registry import PRESETS, get_preset
+from .options import SummarizeOptions
 
 if TYPE_CHECKING:
-    from .models import Model
+    from .models.base import Model
 
 
 LANGUAGE_CHECKS = ("refuse", "warn")
 LONG_ARTICLES = ("central", "chunks")
+ENV_PREFIX = "SUMMARIZER_"
+
+
+def setting(default: Any = None, help: str = "", *, factory: Any = None, group: str | None = None,
+             only: str | None = None, **flag: Any) -> Any:
+    """A field that is also a flag (its name with dashes) and an environment variable (``SUMMARIZER_`` and its name
+    in capitals): `help` says what it is, `group` which flag group it is in (`add_config_flags`), `only` which
+    commands have it ("runtime": those that run models; "fallback": those that summarise for a reader); the rest
+    is given to argparse (choices, metavar, and ``kind``, the type of a value read from text)."""
+    metadata = {"help": help, "group": group, "only": only, **flag}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
 class Config:
-    preset: str = "default"  # a name in PRESETS: the summariser and the translators by default
-    summarizer_model: str | Model | None = None  # registry name, hub id, folder or loaded model
-    translators: Mapping[str, str | Model] = field(default_factory=dict)  # target -> model, over the preset
-    device: str = "auto"  # "auto" (CUDA when present), "cpu", "cuda", "cuda:1" ...
-    engine: str = "auto"  # "auto", "torch" or "ctranslate2"
-    precision: str = "auto"  # "auto" (int8 for CTranslate2 on CPU), or one of engines.PRECISIONS
-    allow_pickle: bool = False  # also load pickle (.bin) weights, which can run code when loaded
-    # A preset summariser that cannot be loaded gives way to the extractive one (each result says so loudly).
-    # Off for the library (a missing model is an error); the commands turn it on with their flags (see
-    # `add_model_flags`), so that a reader gets a summary: the one place this is decided.
-    extractive_fallback: bool = False
-    batch_size: int = 8  # texts per generate() call (articles per batch in the CLI)
-    max_chars: int = 500_000  # longest article accepted, in characters (checked before any model work)
-    max_languages: int = 20  # most target languages in one request
-    max_reduce_rounds: int = 8  # summarise-the-summaries rounds for very long articles
-    evidence: bool = True  # trace every summary sentence to the article sentences behind it (Summary.evidence)
+    """Which models, where they run, the limits, and the default request options.
+
+    Each field with a flag can be set on the command line and in the environment (``SUMMARIZER_PRESET``, ...;
+    the flag wins), both generated from these fields; `Config()` itself reads no environment.
+    """
+
+    preset: str = setting("default", "model preset", group="models", choices=list(PRESETS))
+    summarizer_model: str | Model | None = setting(  # noqa: RUF009 (a field, as the others): name, id, folder or model
+        None, "summariser: registry name, hub id or local folder (overrides the preset)", group="models",
+        metavar="NAME_OR_PATH", kind=str)
+    translators: Mapping[str, str | Model] = setting(  # target -> model, over the preset
+        factory=dict, help="translator into LANG (repeatable; overrides the preset)", group="models",
+        metavar="LANG=NAME_OR_PATH", kind="pairs")
+    allow_pickle: bool = setting(False, "also load models whose weights are pickles (.bin), which can run code "
+                                  "when loaded; by default only safetensors weights are loaded", group="models")
+    device: str = setting("auto", "auto (CUDA when present), cpu, cuda, cuda:1 ...", group="models",
+                           only="runtime")
+    engine: str = setting("auto", "auto: CTranslate2 when installed (int8 on CPU, float16 on CUDA), else torch",
+                           group="models", only="runtime", choices=list(ENGINES))
+    precision: str = setting("auto", "auto: int8 on CTranslate2 (CPU), float16 on CUDA; torch: bfloat16 where "
+                              "the CPU computes it natively, else float32", group="models", only="runtime",
+                              choices=list(PRECISIONS))
     # Each summary and translation is checked to be in the language it is labelled (language_check.py).
-    # "refuse": what is not is made again once, then not returned under that label (language_repair.py);
-    # "warn": it is returned, with the failed check in its warnings and `made` (for models whose output is not
-    # meant to be language: random weights in tests, or a language the detector mistakes for another)
-    language_check: str = "refuse"
-    # An article longer than an instruction model's input: "central", the model reads its most central sentences
-    # (the extractive ranking) that fit, in one prompt; "chunks", it reads every chunk and summarises their
-    # summaries (several times the cost: docs/benchmarks.md, "Long articles"). Seq2seq models always chunk.
-    long_articles: str = "central"
-    max_models: int = DEFAULT_MAX_MODELS  # loaded models kept at most (least recently used dropped first)
+    # "warn" is for models whose output is not meant to be language: random weights in tests, or a language the
+    # detector mistakes for another.
+    language_check: str = setting("refuse", "refuse: a summary not written in the language it is for is made "
+                                   "again, then refused for that language; warn: returned, with the failed check "
+                                   "in its warnings", group="models", choices=list(LANGUAGE_CHECKS))
+    long_articles: str = setting("central", "an article longer than an instruction model's input: central reads "
+                                  "its most central sentences that fit, in one prompt; chunks reads every chunk, "
+                                  "then summarises their summaries (several times the cost; each result says "
+                                  "which)", group="models", choices=list(LONG_ARTICLES))
+    # A preset summariser that cannot be loaded gives way to the extractive one (each result says so loudly).
+    # Off for the library (a missing model is an error); on in the commands that summarise for a reader
+    # (`command_default`), so that a reader gets a summary: the one place this is decided.
+    extractive_fallback: bool = setting(
+        False, "when the preset's summariser cannot be loaded, summarise extractively (the article's own "
+        "sentences) and say so loudly in every result, instead of failing (a summariser named with "
+        "--summarizer-model is never replaced)", group="models", only="fallback", command_default=True)
+    batch_size: int = setting(8, "articles per batch (texts per generate() call)", group="limits")
+    max_chars: int = setting(500_000, "longest article accepted, in characters (checked before any model work)",
+                              group="limits")
+    max_languages: int = setting(20, "most target languages in one request", group="limits")
+    max_models: int = setting(DEFAULT_MAX_MODELS, "loaded models kept in memory at most (least recently used "
+                               "dropped first)", group="limits")
+    max_reduce_rounds: int = setting(8, "summarise-the-summaries rounds at most, for very long articles")
+    evidence: bool = setting(True, "trace every summary sentence to the article sentences behind it "
+                              "(Summary.evidence)")
     options: SummarizeOptions = field(default_factory=SummarizeOptions)  # defaults for every request
 
     def __post_init__(self) -> None:
         get_preset(self.preset)  # an unknown preset is an error naming the presets
-        if self.engine not in ENGINES:
-            raise InputError(f"engine={self.engine!r} is not one of: {', '.join(ENGINES)}.")
-        if self.language_check not in LANGUAGE_CHECKS:
-            raise InputError(f"language_check={self.language_check!r} is not one of: {', '.join(LANGUAGE_CHECKS)}.")
-        if self.long_articles not in LONG_ARTICLES:
-            raise InputError(f"long_articles={self.long_articles!r} is not one of: {', '.join(LONG_ARTICLES)}.")
-        if self.precision not in PRECISIONS:
-            raise InputError(f"precision={self.precision!r} is not one of: {', '.join(PRECISIONS)}.")
+        for spec in fields(self):
+            choices = spec.metadata.get("choices")
+            if choices and getattr(self, spec.name) not in choices:
+                raise InputError(f"{spec.name}={getattr(self, spec.name)!r} is not one of: {', '.join(choices)}.")
         if not isinstance(self.translators, Mapping):
             raise InputError(f"translators={self.translators!r} must map languages to models.")
+        if not isinstance(self.options, SummarizeOptions):
+            raise InputError(f"options={self.options!r} must be a SummarizeOptions.")
         object.__setattr__(self, "translators", MappingProxyType(dict(self.translators)))
         for name in ("batch_size", "max_chars", "max_languages", "max_reduce_rounds", "max_models"):
             check_count(name, getattr(self, name))
 
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **given: Any) -> Config:
+        """The defaults, with those set in the environment (``SUMMARIZER_<NAME>``), then `given`."""
+        return cls(**{**env_values(cls, environ), **given})
 
-# ------------------------------------------------------------------------------------- CLI flags
+
+def check_count(name: str, value: object, optional: bool = False) -> None:
+    """A setting that counts something must be a whole number of at least 1 (or None where optional)."""
+    if value is None and optional:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InputError(f"{name}={value!r} must be a whole number of at least 1.")
+
+
+# ------------------------------------------------------------------------------------- flags and environment
+def env_values(cls: type, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The fields of `cls` (a settings dataclass) set in the environment, parsed."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for spec in fields(cls):
+        raw = environ.get(ENV_PREFIX + spec.name.upper()) if spec.metadata.get("help") else None
+        if raw is not None and raw.strip():
+            values[spec.name] = _parse(spec, raw.strip())
+    return values
+
+
+def _kind(spec) -> Any:
+    kind = spec.metadata.get("kind")
+    if kind is not None:
+        return kind
+    return type(spec.default) if spec.default is not None and spec.default is not MISSING else str
+
+
+def _parse(spec, raw: str) -> Any:
+    kind = _kind(spec)
+    try:
+        if kind is bool:
+            return {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}[raw.lower()]
+        if kind == "pairs":
+            return parse_translators([pair for pair in raw.split(",") if pair.strip()])
+        return kind(raw)
+    except (KeyError, ValueError):
+        raise InputError(f"{ENV_PREFIX}{spec.name.upper()}={raw!r} is not a valid {spec.name}.") from None
+
+
+def add_flag(parser, spec, value: Any) -> None:
+    """One field's flag, its default `value`."""
+    meta = spec.metadata
+    flag = "--" + spec.name.replace("_", "-")
+    where = f"; env {ENV_PREFIX}{spec.name.upper()}"
+    kind = _kind(spec)
+    if kind is bool:
+        parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=value,
+                            help=f"{meta['help']} (default: {'on' if value else 'off'}{where})")
+    elif kind == "pairs":  # --translator fr=MODEL, repeatable: given after those of the environment
+        parser.add_argument(flag.rstrip("s"), dest=spec.name, action="append", metavar=meta.get("metavar"),
+                            default=[f"{key}={model}" for key, model in value.items()],
+                            help=f"{meta['help']}{where} as LANG=MODEL,LANG=MODEL")
+    else:
+        shown = "none" if value is None else f"{value:,}" if kind is int else value
+        parser.add_argument(flag, type=kind, default=value, metavar=meta.get("metavar"), choices=meta.get("choices"),
+                            help=f"{meta['help']} (default: {shown}{where})")
+
+
+def add_config_flags(parser: argparse.ArgumentParser, group: str, *, runtime: bool = True, fallback: bool = False,
+                     defaults: Config | None = None) -> None:
+    """The flags of `Config`'s fields in `group` ("models" or "limits"), their defaults the environment's; those
+    marked `only` "runtime" with `runtime`, "fallback" with `fallback` (with the command's default)."""
+    set_here = env_values(Config)
+    defaults = defaults or Config(**set_here)
+    flags = parser.add_argument_group(group)
+    for spec in fields(Config):
+        meta = spec.metadata
+        if meta.get("group") != group or (meta.get("only") == "runtime" and not runtime) or \
+                (meta.get("only") == "fallback" and not fallback):
+            continue
+        value = getattr(defaults, spec.name)
+        if "command_default" in meta and spec.name not in set_here:
+            value = meta["command_default"]
+        add_flag(flags, spec, value)
+
+
+def add_model_flags(parser: argparse.ArgumentParser, *, runtime: bool = True, fallback: bool = False) -> None:
+    """--preset, --summarizer-model, --translator, --allow-pickle; with `runtime`, --device, --engine and
+    --precision; with `fallback`, --[no-]extractive-fallback (on: the commands that summarise for a reader)."""
+    add_config_flags(parser, "models", runtime=runtime, fallback=fallback)
+
+
+def add_limit_flags(parser: argparse.ArgumentParser) -> None:
+    add_config_flags(parser, "limits")
+
+
 def parse_translators(values: Sequence[str]) -> dict[str, str]:
     pairs = {}
     for value in values:
@@ -89,46 +213,13 @@ def parse_translators(values: Sequence[str]) -> dict[str, str]:
     return pairs
 
 
-def add_model_flags(parser: argparse.ArgumentParser, *, runtime: bool = True, fallback: bool = False) -> None:
-    """--preset, --summarizer-model, --translator, --allow-pickle; with `runtime`, --device and --engine; with
-    `fallback`, --[no-]extractive-fallback (on: the commands that summarise for a reader)."""
-    group = parser.add_argument_group("models")
-    group.add_argument("--preset", default="default", choices=list(PRESETS), help="model preset (default: default)")
-    group.add_argument("--summarizer-model", metavar="NAME_OR_PATH",
-                       help="summariser: registry name, hub id or local folder (overrides the preset)")
-    group.add_argument("--translator", action="append", default=[], metavar="LANG=NAME_OR_PATH",
-                       help="translator into LANG (repeatable; overrides the preset)")
-    group.add_argument("--allow-pickle", action="store_true",
-                       help="also load models whose weights are pickles (.bin), which can run code when loaded; "
-                            "by default only safetensors weights are loaded")
-    if runtime:
-        group.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1 ...")
-        group.add_argument("--engine", default="auto", choices=list(ENGINES),
-                           help="auto: CTranslate2 when installed (int8 on CPU, float16 on CUDA), else torch")
-        group.add_argument("--precision", default="auto", choices=list(PRECISIONS),
-                           help="auto: int8 on CTranslate2 (CPU), float16 on CUDA; torch: bfloat16 where the CPU "
-                                "computes it natively, else float32")
-    group.add_argument("--language-check", default="refuse", choices=LANGUAGE_CHECKS,
-                       help="refuse (default): a summary not written in the language it is for is made again, "
-                            "then refused for that language; warn: returned, with the failed check in its warnings")
-    group.add_argument("--long-articles", default="central", choices=LONG_ARTICLES,
-                       help="an article longer than an instruction model's input: central (default) reads its most "
-                            "central sentences that fit, in one prompt; chunks reads every chunk, then summarises "
-                            "their summaries (several times the cost; each result says which)")
-    if fallback:
-        group.add_argument("--extractive-fallback", action=argparse.BooleanOptionalAction, default=True,
-                           help="when the preset's summariser cannot be loaded, summarise extractively (the "
-                                "article's own sentences) and say so loudly in every result, instead of failing "
-                                "(default: on; a summariser named with --summarizer-model is never replaced)")
-
-
 def add_request_flags(parser: argparse.ArgumentParser, *, languages: bool = True) -> None:
     """What each summary should be: --to, --no-source, --length, --strict, --source-language."""
-    group = parser.add_argument_group("summaries")
+    group, default = parser.add_argument_group("summaries"), SummarizeOptions()
     if languages:
-        group.add_argument("--to", default="en", help="comma-separated target languages (default: en)")
+        group.add_argument("--to", help=f"comma-separated target languages (default: {','.join(default.languages)})")
         group.add_argument("--no-source", action="store_true", help="do not add each article's own language")
-    group.add_argument("--length", default="short", choices=list(LENGTHS))
+    group.add_argument("--length", choices=list(LENGTHS), help=f"summary length (default: {default.length})")
     group.add_argument("--strict", action="store_true",
                        help="regenerate a summary that fails the numbers-and-names check, then fall back to "
                             "the article's own sentences; in the article's language, replace each summary sentence "
@@ -136,19 +227,6 @@ def add_request_flags(parser: argparse.ArgumentParser, *, languages: bool = True
                             "instruction model's translations back and flag the sentences that no longer say what "
                             "the summary says (about twice the translation time)")
     group.add_argument("--source-language", help="the articles' language (default: detected per article)")
-
-
-def add_limit_flags(parser: argparse.ArgumentParser) -> None:
-    defaults = Config()
-    group = parser.add_argument_group("limits")
-    group.add_argument("--batch-size", type=int, default=defaults.batch_size,
-                       help=f"articles per batch (default: {defaults.batch_size})")
-    group.add_argument("--max-chars", type=int, default=defaults.max_chars,
-                       help=f"longest article accepted (default: {defaults.max_chars:,} characters)")
-    group.add_argument("--max-languages", type=int, default=defaults.max_languages,
-                       help=f"most target languages (default: {defaults.max_languages})")
-    group.add_argument("--max-models", type=int, default=defaults.max_models,
-                       help=f"loaded models kept in memory at most (default: {defaults.max_models})")
 
 
 def add_input_flags(parser: argparse.ArgumentParser) -> None:
@@ -160,7 +238,7 @@ def add_input_flags(parser: argparse.ArgumentParser) -> None:
                        help="JSONL field, CSV or Parquet column holding the id (default: id)")
 
 
-def add_job_flags(parser: argparse.ArgumentParser) -> None:
+def add_run_flags(parser: argparse.ArgumentParser) -> None:
     """The flags of a summarising job (`summarize run`, `summarize batch-ray`): input, summaries, models, limits."""
     add_input_flags(parser)
     add_request_flags(parser)
@@ -169,8 +247,11 @@ def add_job_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from_args(args: argparse.Namespace) -> SummarizeOptions:
-    return SummarizeOptions(length=args.length, strict=args.strict, source_language=args.source_language,
-                            include_source=not getattr(args, "no_source", False))
+    """The request flags as options: those given, over the defaults."""
+    given = {"languages": getattr(args, "to", None), "length": args.length, "strict": args.strict or None,
+             "source_language": args.source_language, "include_source": False if getattr(args, "no_source", False)
+             else None}
+    return SummarizeOptions(**{name: value for name, value in given.items() if value is not None})
 
 
 def check_counts(args: argparse.Namespace, *names: str) -> None:
@@ -181,150 +262,12 @@ def check_counts(args: argparse.Namespace, *names: str) -> None:
 
 
 def config_from_args(args: argparse.Namespace, **extra: Any) -> Config:
-    """The `Config` the flag groups describe (groups a command lacks keep their defaults)."""
-    values = {"preset": args.preset, "summarizer_model": args.summarizer_model,
-              "translators": parse_translators(args.translator), "allow_pickle": args.allow_pickle}
-    counts = ("batch_size", "max_chars", "max_languages", "max_models")
-    check_counts(args, *counts)
-    values.update({name: getattr(args, name) for name in counts if hasattr(args, name)})
-    for name in ("device", "engine", "precision", "extractive_fallback", "language_check", "long_articles"):
-        if hasattr(args, name):
-            values[name] = getattr(args, name)
+    """The `Config` the flag groups describe (groups a command lacks keep the environment's or the defaults)."""
+    check_counts(args, "batch_size", "max_chars", "max_languages", "max_models")
+    values = {spec.name: getattr(args, spec.name) for spec in fields(Config)
+              if spec.metadata.get("group") and hasattr(args, spec.name)}  # the flags `add_config_flags` made
+    if "translators" in values:
+        values["translators"] = parse_translators(values["translators"])
     if hasattr(args, "length"):
         values["options"] = options_from_args(args)
-    return Config(**{**values, **extra})
-
-
-# ------------------------------------------------------------------------------------- the server's settings
-def _setting(default: Any, help: str, **extra: Any) -> Any:
-    return field(default=default, metadata={"help": help, **extra})
-
-
-@dataclass(frozen=True)
-class ServerSettings:
-    """Every default of `summarize serve`: where it listens, its queue and batches, its limits and timeouts.
-
-    Each is a flag (the field's name with dashes: ``--max-queue``) and can be set in the environment
-    (``SUMMARIZER_`` and the name in capitals: ``SUMMARIZER_MAX_QUEUE``); the flag wins. Limits and key
-    counters live in memory: a restart resets them.
-    """
-
-    host: str = _setting("127.0.0.1", "address to bind (127.0.0.1: this machine only)")
-    port: int = _setting(7860, "port to listen on")
-    api_keys: str | None = _setting(None, "JSON file of API keys and their limits (none: the server is open); "
-                                    "the limits are counted in memory: a restart resets them", metavar="FILE")
-    page: bool = _setting(True, "serve the web page at / beside the API")
-    max_queue: int = _setting(256, "articles waiting for the models at most (beyond: 503 queue_full)")
-    max_queue_per_key: int | None = _setting(None, "articles one API key may have waiting at most, so that "
-                                             "one key cannot fill the queue (default: half of --max-queue)")
-    max_batch: int = _setting(32, "articles summarised together at most (1 turns batching off)")
-    max_batch_chars: int = _setting(200_000, "characters summarised together at most")
-    batch_wait_ms: float = _setting(10.0, "a batch waits for company until none has come for this long (ms)")
-    batch_gather_ms: float = _setting(250.0, "... and this long at most, for a burst of requests (ms)")
-    request_timeout: float = _setting(600.0, "seconds a request may take, queueing included (beyond: 504)")
-    max_batch_articles: int = _setting(64, "articles in one POST /v1/summarize/batch at most")
-    max_body_mb: float = _setting(10.0, "largest request body in MB, counted as it arrives (beyond: 413)")
-    max_upload_mb: float = _setting(2.0, "largest file uploaded on the page, in MB")
-    max_uploads_mb_per_key: float = _setting(10.0, "MB of page uploads one key may hold on the server, not yet "
-                                             "read (each file counts at least 4 KB; beyond: 429)")
-    max_uploads_mb: float = _setting(100.0, "MB of page uploads the server holds at most, not yet read, all "
-                                     "keys together (beyond: 503)")
-    read_timeout: float = _setting(30.0, "seconds a client may take to send a request's headers, or the next "
-                                   "part of its body (beyond: the connection is closed)")
-    shutdown_timeout: float = _setting(30.0, "seconds SIGTERM waits for the requests in flight")
-    max_connections: int = _setting(8192, "connections open at once, from all clients (beyond: a new one is "
-                                    "answered 503 server_busy and closed); kept under the open-file limit, "
-                                    "which the server raises to its hard limit")
-    max_connections_per_client: int = _setting(512, "connections open at once from one client address (beyond: "
-                                               "429 too_many_streams and closed); behind a proxy, every client "
-                                               "is the proxy's address")
-    max_streams: int = _setting(1024, "requests in progress at once, the page's event streams among them, "
-                                "from all clients (beyond: 503 server_busy); /health and requests with a valid "
-                                "API key are not counted")
-    max_streams_per_client: int = _setting(128, "... and from one client address (beyond: 429 "
-                                           "too_many_streams)")
-    max_auth_failures: int = _setting(10, "failed keys and logins one client address may send within "
-                                      "--auth-failure-window (beyond: 429 too_many_failures, no key checked)")
-    auth_failure_window: float = _setting(60.0, "seconds a failed key or login counts against its address")
-    retry_after: int = _setting(5, "seconds a 503 (full queue, loading) tells clients to wait")
-    ray: bool = _setting(False, "run the API as a Ray Serve application (the page stays with the plain server)")
-    address: str | None = _setting(None, "Ray cluster to join (default: $RAY_ADDRESS, else a local cluster)")
-    replicas: int = _setting(1, "model replicas on Ray Serve")
-    queue_reserve: float = _setting(0.25, "share of --max-queue kept for API keys with no article waiting, so that "
-                                    "keys that keep the queue full cannot shut out another (0: none)")
-
-    def __post_init__(self) -> None:
-        for name in ("port", "max_queue", "max_batch", "max_batch_chars", "max_batch_articles", "retry_after",
-                     "replicas", "max_connections", "max_connections_per_client", "max_streams",
-                     "max_streams_per_client", "max_auth_failures"):
-            check_count(name, getattr(self, name))
-        check_count("max_queue_per_key", self.max_queue_per_key, optional=True)
-        for name in ("batch_wait_ms", "batch_gather_ms", "request_timeout", "max_body_mb", "max_upload_mb",
-                     "max_uploads_mb_per_key", "max_uploads_mb", "read_timeout", "shutdown_timeout",
-                     "auth_failure_window"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-                raise InputError(f"{name}={value!r} must be a number above 0.")
-        _check_share("queue_reserve", self.queue_reserve)
-
-    @property
-    def key_share(self) -> int:
-        """Articles one key may have waiting."""
-        return self.max_queue_per_key or max(1, self.max_queue // 2)
-
-    @property
-    def reserved(self) -> int:
-        """Places of the queue that only a key with no article waiting may take (`queue_reserve`)."""
-        return int(self.max_queue * self.queue_reserve)
-
-    @property
-    def max_body_bytes(self) -> int:
-        return int(self.max_body_mb * 1_000_000)
-
-    @property
-    def max_upload_bytes(self) -> int:
-        return int(self.max_upload_mb * 1_000_000)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **given: Any) -> ServerSettings:
-        """The defaults, with those set in the environment (``SUMMARIZER_<NAME>``), then `given`."""
-        environ = os.environ if environ is None else environ
-        values = {}
-        for spec in fields(cls):
-            raw = environ.get(f"SUMMARIZER_{spec.name.upper()}")
-            if raw is not None and raw.strip():
-                values[spec.name] = _parse(spec, raw.strip())
-        return cls(**{**values, **given})
-
-
-def _check_share(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-        raise InputError(f"{name}={value!r} must be a number from 0 up to (not including) 1.")
-
-
-def _parse(spec, raw: str) -> Any:
-    kind = type(spec.default) if spec.default is not None else str
-    try:
-        if kind is bool:
-            return {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}[raw.lower()]
-        return kind(raw) if spec.name != "max_queue_per_key" else int(raw)
-    except (KeyError, ValueError):
-        raise InputError(f"SUMMARIZER_{spec.name.upper()}={raw!r} is not a valid {spec.name}.") from None
-
-
-def add_server_flags(parser: argparse.ArgumentParser, defaults: ServerSettings) -> None:
-    """One flag per `ServerSettings` field, its default the value in `defaults` (the environment's)."""
-    for spec in fields(ServerSettings):
-        flag, value = "--" + spec.name.replace("_", "-"), getattr(defaults, spec.name)
-        where = f"; env SUMMARIZER_{spec.name.upper()}"
-        if isinstance(spec.default, bool):
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=value,
-                                help=f"{spec.metadata['help']} (default: {'on' if value else 'off'}{where})")
-            continue
-        kind = int if spec.name == "max_queue_per_key" else type(spec.default) if spec.default is not None else str
-        parser.add_argument(flag, type=kind, default=value, metavar=spec.metadata.get("metavar"),
-                            help=f"{spec.metadata['help']} (default: {value}{where})")
-
-
-def settings_from_args(args: argparse.Namespace) -> ServerSettings:
-    return ServerSettings(**{spec.name: getattr(args, spec.name) for spec in fields(ServerSettings)})
+    return Config.from_env(**{**values, **extra})

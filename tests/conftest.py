@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import factory
 import pytest
 
-from summarizer.cache import default_cache
+from summarizer.models.cache import default_cache
+from tests import factory
+from tests.configs import tiny_config
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    from summarizer.hub import hub_reachable
+    from summarizer.models.hub import hub_reachable
 
     skip_hub = pytest.mark.skip(reason="the Hugging Face hub cannot be reached (or HF_HUB_OFFLINE=1)")
     skip_gpu = pytest.mark.skip(reason="no CUDA device")
     hub_checked = gpu_checked = None
     for item in items:
+        if item.get_closest_marker("ray"):  # each starts a Ray cluster: one worker runs them all, one at a time
+            item.add_marker(pytest.mark.xdist_group("ray"))
         if item.get_closest_marker("hub"):
             hub_checked = hub_reachable() if hub_checked is None else hub_checked
             if not hub_checked:
@@ -34,7 +38,7 @@ def _isolated_store(request, tmp_path_factory, monkeypatch):
     if not request.node.get_closest_marker("hub"):
         monkeypatch.setenv("SUMMARIZER_MODELS_DIR", str(tmp_path_factory.mktemp("store")))
         monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-        from summarizer.hub import hub_reachable
+        from summarizer.models.hub import hub_reachable
 
         hub_reachable.cache_clear()
         yield
@@ -76,18 +80,4 @@ def tiny_summarizer(tiny):
     """A default-preset Summarizer whose every model is a tiny local one."""
     from summarizer import Summarizer
 
-    return Summarizer(language_check="warn", summarizer_model=tiny["bart"], device="cpu", translators={
-        "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"]})
-
-
-def spy(monkeypatch, model):
-    """Record every generate() call of a loaded model: list of (texts, kwargs)."""
-    calls = []
-    original = model.generate
-
-    def recording(texts, **kwargs):
-        calls.append((list(texts), kwargs))
-        return original(texts, **kwargs)
-
-    monkeypatch.setattr(model, "generate", recording)
-    return calls
+    return Summarizer(tiny_config(tiny, ("fr", "pl", "ja", "en")))

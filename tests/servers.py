@@ -56,8 +56,8 @@ class Running:
         import dataclasses
         import threading
 
-        from summarizer.config import ServerSettings
-        from summarizer.server import Server
+        from summarizer.server.run import Server
+        from summarizer.server.settings import ServerSettings
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -76,7 +76,7 @@ class Running:
 @contextlib.contextmanager
 def page_server(service, keys=None):
     """The page and the API of `service` on a background thread; yields the URL (ending with /)."""
-    from summarizer.api import create_app
+    from summarizer.server.api import create_app
 
     running = Running(create_app(service, keys=keys, page=True), service.settings)
     try:

@@ -10,20 +10,19 @@ import uuid
 
 import httpx
 import pytest
-from servers import Running, api_key, until, wait_ready
 
 from summarizer import Config
-from summarizer.api import create_app
-from summarizer.config import ServerSettings
 from summarizer.errors import InputError
-from summarizer.keys import KeyStore
-from summarizer.service import Service
+from summarizer.server.api import create_app
+from summarizer.server.keys import KeyStore
+from summarizer.server.service import Service
+from summarizer.server.settings import ServerSettings
+from tests.articles import COUNCIL as ARTICLE
+from tests.servers import Running, api_key, until, wait_ready
 
 KEY = api_key("k")
 CAPS = ServerSettings(max_streams_per_client=20, max_streams=30, max_connections_per_client=40,
                       max_connections=500, max_auth_failures=5, read_timeout=30)
-ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
-           "Mayor Anna Keller said the new bridge over the river would open in 2027.")
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +102,6 @@ def _keyed_requests_answer(url: str) -> None:
         assert client.get(url + "/v1/models", headers=auth).status_code == 200
         answer = client.post(url + "/v1/summarize", json={"text": ARTICLE, "languages": ["en"]}, headers=auth)
         assert answer.status_code == 200, answer.text
-
-
 
 
 # ----------------------------------------------------------- defect 4: a flood of streams takes the server down
@@ -211,3 +208,17 @@ def test_a_weak_key_is_refused_by_its_name_and_why(tmp_path, key, problem):
         KeyStore.load(path)
     assert "'desk'" in str(error.value) and problem in str(error.value) and str(key).strip() not in str(error.value)
     assert "'good'" not in str(error.value)
+
+
+def test_a_refused_connection_is_answered_and_counted_like_any_error():
+    from summarizer.errors import BusyError
+    from summarizer.server.answers import raw_response
+    from summarizer.server.metrics import Metrics
+
+    metrics = Metrics()
+    raw = raw_response(BusyError("Too many connections."), metrics=metrics, retry_after=7)
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 503 Service Unavailable\r\n") and b"retry-after: " in head.lower()
+    assert b"connection: close" in head.lower() and f"content-length: {len(body)}".encode() in head.lower()
+    assert json.loads(body)["error"]["code"] == BusyError.code
+    assert f'summarizer_errors_total{{code="{BusyError.code}"}} 1' in metrics.render()

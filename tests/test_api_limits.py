@@ -15,19 +15,18 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from servers import Running, api_key, free_port, page_server, until, wait_ready
 
 from summarizer import Config
-from summarizer.api import create_app
-from summarizer.config import ServerSettings
 from summarizer.errors import QueueFullError
-from summarizer.keys import KeyStore
 from summarizer.request import Request
-from summarizer.service import Service
+from summarizer.server.api import create_app
+from summarizer.server.keys import KeyStore
+from summarizer.server.service import Service
+from summarizer.server.settings import ServerSettings
+from tests.articles import COUNCIL as ARTICLE
+from tests.servers import Running, api_key, free_port, page_server, until, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
-           "Mayor Anna Keller said the new bridge over the river would open in 2027.")
 EXTRACTIVE = Config(preset="extractive", device="cpu")
 SIZE = 9_900_000  # just under the default 10 MB body limit
 BOMBS = {
@@ -37,8 +36,6 @@ BOMBS = {
     "deep nesting": b"[" * (SIZE // 2) + b"]" * (SIZE // 2),
     "a million languages": b'{"text": "x", "languages": [' + b'"en",' * (SIZE // 5) + b'"en"]}',
 }
-
-
 
 
 def _peak_mb(pid: int) -> float:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from summarizer import ModelCache, Summarizer, load_model
-from summarizer.argos import MAX_RATIO, read_pair
-from summarizer.conversion import convert
 from summarizer.errors import ModelLoadError
+from summarizer.models.argos import MAX_RATIO, read_pair
+from summarizer.models.conversion import convert
 
 SENTENCES = ["The city council approved a budget of 4,700 dollars on Monday.", "Mayor Anna Keller said the new "
              "bridge would open in 2027."]

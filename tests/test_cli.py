@@ -14,20 +14,15 @@ import time
 
 import pytest
 
-from summarizer.cli import cli
+from summarizer.cli.main import cli
+from tests.articles import COUNCIL as ARTICLE
+from tests.configs import tiny_flags
 
-ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
-           "Mayor Anna Keller said the new bridge over the river would open in 2027.")
 FRENCH = "Le conseil municipal a approuvé lundi un budget de 4 700 euros. La maire a parlé du nouveau pont."
 HTML = ("<html><head><title>Bridge</title><script>alert('x')</script><style>p{}</style></head><body>"
         "<nav>Home | Sport | Weather</nav><article><h1>Riverton to rebuild its bridge</h1>"
         f"<p>{ARTICLE}</p><p>Heavy rain flooded the streets of the old town for three days last week.</p>"
         "</article><footer>Copyright 2026 Riverton Post</footer></body></html>")
-
-
-def _flags(tiny):
-    return ["--language-check", "warn", "--summarizer-model", tiny["bart"], "--translator", f"fr={tiny['en-fr']}",
-            "--translator", f"ja={tiny['m2m100']}", "--translator", f"en={tiny['mul-en']}", "--device", "cpu"]
 
 
 def _jsonl(text):
@@ -42,7 +37,7 @@ def article(tmp_path):
 
 
 def test_one_file_prints_readable_text(tiny, article, capsys):
-    assert cli([str(article), "--to", "fr,ja", *_flags(tiny)]) == 0
+    assert cli([str(article), "--to", "fr,ja", *tiny_flags(tiny)]) == 0
     out = capsys.readouterr().out
     assert "(language: en, chunks: 1)" in out
     assert "[en] " in out and "[fr] " in out and "[ja] " in out
@@ -50,7 +45,7 @@ def test_one_file_prints_readable_text(tiny, article, capsys):
 
 
 def test_jsonl_on_stdout_with_no_source(tiny, article, capsys):
-    assert cli([str(article), "--to", "fr", "--no-source", "--format", "jsonl", *_flags(tiny)]) == 0
+    assert cli([str(article), "--to", "fr", "--no-source", "--format", "jsonl", *tiny_flags(tiny)]) == 0
     (row,) = _jsonl(capsys.readouterr().out)
     assert row["id"] == str(article) and list(row["summaries"]) == ["fr"] and row["error"] is None
     assert set(row) == {"id", "source_language", "summaries", "models", "chunks", "warnings", "language_warnings",
@@ -59,7 +54,7 @@ def test_jsonl_on_stdout_with_no_source(tiny, article, capsys):
 
 def test_stdin_gets_a_content_hash_id(tiny, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO(ARTICLE))
-    assert cli(["-", "--to", "fr", "--format", "jsonl", *_flags(tiny)]) == 0
+    assert cli(["-", "--to", "fr", "--format", "jsonl", *tiny_flags(tiny)]) == 0
     (row,) = _jsonl(capsys.readouterr().out)
     assert row["id"].startswith("sha256:") and len(row["id"]) == 23
 
@@ -75,7 +70,7 @@ def test_folder_with_good_empty_binary_and_misencoded_files(tiny, tmp_path):
     (folder / "latin1.txt").write_bytes("Caf\xe9 de la gare, d\xe9cid\xe9 lundi.".encode("latin-1"))
     (folder / "ignored.png").write_bytes(b"\x89PNG")
     out = tmp_path / "out.jsonl"
-    assert cli([str(folder), "--to", "fr", "-o", str(out), "--quiet", *_flags(tiny)]) == 1  # some failed
+    assert cli([str(folder), "--to", "fr", "-o", str(out), "--quiet", *tiny_flags(tiny)]) == 1  # some failed
     rows = {os.path.relpath(r["id"], folder): r for r in _jsonl(out.read_text())}
     assert set(rows) == {"good.txt", "sub/bom.md", "utf16.txt", "empty.txt", "binary.txt", "latin1.txt"}
     assert rows["good.txt"]["error"] is None and rows["utf16.txt"]["error"] is None
@@ -88,7 +83,7 @@ def test_folder_with_good_empty_binary_and_misencoded_files(tiny, tmp_path):
 def test_glob_filters_folders(tiny, tmp_path, capsys):
     (tmp_path / "a.txt").write_text(ARTICLE)
     (tmp_path / "b.md").write_text(ARTICLE)
-    assert cli([str(tmp_path), "--glob", "*.md", "--format", "jsonl", *_flags(tiny)]) == 0
+    assert cli([str(tmp_path), "--glob", "*.md", "--format", "jsonl", *tiny_flags(tiny)]) == 0
     assert [os.path.basename(r["id"]) for r in _jsonl(capsys.readouterr().out)] == ["b.md"]
 
 
@@ -102,7 +97,8 @@ def test_jsonl_input_with_ids_and_custom_fields(tiny, tmp_path):
         json.dumps({"body": ARTICLE}),
     ]), encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    code = cli([str(source), "--text-field", "body", "--id-field", "guid", "--to", "ja", "-o", str(out), *_flags(tiny)])
+    code = cli([str(source), "--text-field", "body", "--id-field", "guid", "--to", "ja", "-o", str(out),
+                *tiny_flags(tiny)])
     assert code == 1
     rows = _jsonl(out.read_text())
     assert [r["id"] for r in rows] == ["a-1", "a-2", f"{source}:3", "a-4", f"{source}:5"]
@@ -120,7 +116,7 @@ def test_csv_input_and_csv_output(tiny, tmp_path):
         writer.writerow(["s2", "Line one of a story, with a comma.\nLine two, \"quoted\"."])
     out = tmp_path / "out.csv"
     args = [str(source), "--text-field", "content", "--id-field", "story_id", "--to", "fr", "-o", str(out)]
-    assert cli([*args, *_flags(tiny)]) == 0
+    assert cli([*args, *tiny_flags(tiny)]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [r["id"] for r in rows] == ["s1", "s2"]
     assert list(rows[0]) == ["id", "source_language", "summary_source", "summary_fr", "models", "chunks",
@@ -132,16 +128,16 @@ def test_csv_input_and_csv_output(tiny, tmp_path):
 def test_csv_without_the_text_column_is_a_usage_error(tiny, tmp_path, capsys):
     source = tmp_path / "bad.csv"
     source.write_text("a,b\n1,2\n")
-    assert cli([str(source), *_flags(tiny)]) == 2
+    assert cli([str(source), *tiny_flags(tiny)]) == 2
     assert "no column 'text' (columns: a, b)" in capsys.readouterr().err
 
 
 def test_markdown_output_and_resume(tiny, tmp_path, article):
     out = tmp_path / "report.md"
-    assert cli([str(article), "--to", "fr", "-o", str(out), *_flags(tiny)]) == 0
+    assert cli([str(article), "--to", "fr", "-o", str(out), *tiny_flags(tiny)]) == 0
     first = out.read_text()
     assert f"## `{article}`" in first and "**fr** (" in first
-    assert cli([str(article), "--to", "fr", "-o", str(out), *_flags(tiny)]) == 0
+    assert cli([str(article), "--to", "fr", "-o", str(out), *tiny_flags(tiny)]) == 0
     assert out.read_text() == first  # already done: nothing repeated
 
 
@@ -165,7 +161,7 @@ def test_html_file_and_url_from_a_local_server(tiny, tmp_path):
     url = f"http://127.0.0.1:{server.server_address[1]}"
     out = tmp_path / "out.jsonl"
     try:
-        code = cli([str(page), f"{url}/story", f"{url}/gone", "--to", "fr", "-o", str(out), *_flags(tiny)])
+        code = cli([str(page), f"{url}/story", f"{url}/gone", "--to", "fr", "-o", str(out), *tiny_flags(tiny)])
     finally:
         server.shutdown()
     rows = _jsonl(out.read_text())
@@ -175,7 +171,7 @@ def test_html_file_and_url_from_a_local_server(tiny, tmp_path):
 
 
 def test_html_extraction_drops_scripts_and_menus():
-    from summarizer.inputs import extract_html
+    from summarizer.batch.inputs import extract_html
 
     text = extract_html(HTML, "page.html")
     assert "Mayor Anna Keller" in text and "alert" not in text and "Home | Sport" not in text
@@ -190,15 +186,15 @@ def test_a_partial_last_row_is_repaired_and_done_ids_are_skipped(tiny, tmp_path)
     whole = json.dumps({"id": str(folder / "0.txt"), "source_language": "en", "summaries": {}, "models": {},
                         "chunks": 1, "warnings": [], "faithful": {}, "errors": {}, "error": None})
     out.write_text(whole + "\n" + '{"id": "' + str(folder / "1.txt") + '", "summ')  # killed mid-write
-    assert cli([str(folder), "--to", "fr", "-o", str(out), *_flags(tiny)]) == 0
+    assert cli([str(folder), "--to", "fr", "-o", str(out), *tiny_flags(tiny)]) == 0
     rows = _jsonl(out.read_text())
     assert [os.path.basename(r["id"]) for r in rows] == ["0.txt", "1.txt", "2.txt"]
-    assert cli([str(folder), "--to", "fr", "-o", str(out), "--overwrite", *_flags(tiny)]) == 0
+    assert cli([str(folder), "--to", "fr", "-o", str(out), "--overwrite", *tiny_flags(tiny)]) == 0
     assert len(_jsonl(out.read_text())) == 3 and _jsonl(out.read_text())[0]["summaries"]
 
 
 def test_unknown_language_is_a_usage_error(tiny, article, capsys):
-    assert cli([str(article), "--to", "xx", *_flags(tiny)]) == 2
+    assert cli([str(article), "--to", "xx", *tiny_flags(tiny)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: Language 'xx'") and err.count("\n") == 1
 
@@ -244,7 +240,7 @@ def test_a_file_named_like_a_command_is_summarised_with_run_or_a_path(tiny, tmp_
     monkeypatch.chdir(tmp_path)
     (tmp_path / name).write_text(ARTICLE, encoding="utf-8")
     for argv in (["run", name], [f"./{name}"]):
-        assert cli([*argv, "--to", "fr", "--format", "jsonl", *_flags(tiny)]) == 0
+        assert cli([*argv, "--to", "fr", "--format", "jsonl", *tiny_flags(tiny)]) == 0
         (row,) = _jsonl(capsys.readouterr().out)
         assert row["error"] is None and list(row["summaries"]) == ["en", "fr"]
     assert "summarize run models" in subprocess.run([sys.executable, "-m", "summarizer", "--help"],
@@ -304,7 +300,7 @@ def test_ten_random_sigkills_lose_and_repeat_no_row(tiny, tmp_path):
         (folder / f"{i:03d}.txt").write_text(f"Story {i}. " + ARTICLE.replace("4,700", f"{i * 100}"))
     out = tmp_path / "rows.jsonl"
     command = [sys.executable, "-m", "summarizer", str(folder), "--to", "fr", "-o", str(out), "--batch-size", "2",
-               "--quiet", *_flags(tiny)]
+               "--quiet", *tiny_flags(tiny)]
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
 
     def lines() -> int:

@@ -11,26 +11,22 @@ from pathlib import Path
 
 import gradio as gr
 import pytest
-from awkward import FILES, LANGUAGE_LISTS, TEXTS, check_outcome
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-from servers import Running, api_key, browser_page, choose_languages, needs_chromium, page_server, wait_ready
 
 from summarizer import Config
-from summarizer.api import create_app
-from summarizer.config import ServerSettings
-from summarizer.keys import KeyStore
-from summarizer.page import render, upload_text
-from summarizer.service import Service
+from summarizer.server.api import create_app
+from summarizer.server.keys import KeyStore
+from summarizer.server.page import render, upload_text
+from summarizer.server.service import Service
+from summarizer.server.settings import ServerSettings
+from tests.articles import COUNCIL as ARTICLE
+from tests.awkward import FILES, LANGUAGE_LISTS, TEXTS, check_outcome
+from tests.configs import tiny_config
+from tests.servers import Running, api_key, browser_page, choose_languages, needs_chromium, page_server, wait_ready
 
-ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
-           "Mayor Anna Keller said the new bridge over the river would open in 2027.")
+PAGE_LANGUAGES = ("fr", "pl", "ja", "en", "ar")  # the page's tests write these
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-
-
-def _tiny_config(tiny) -> Config:
-    return Config(language_check="warn", summarizer_model=tiny["bart"], device="cpu", translators={
-        "fr": tiny["en-fr"], "pl": tiny["en-sla"], "ja": tiny["m2m100"], "en": tiny["mul-en"], "ar": tiny["m2m100"]})
 
 
 UPLOAD_LIMIT = ServerSettings().max_upload_bytes
@@ -38,7 +34,7 @@ UPLOAD_LIMIT = ServerSettings().max_upload_bytes
 
 @pytest.fixture(scope="module")
 def tiny_service(tiny):
-    return Service(_tiny_config(tiny))
+    return Service(tiny_config(tiny, PAGE_LANGUAGES))
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +111,7 @@ def test_page_button_returns_status_panels_and_a_json_file_and_leaves_no_file_be
 
 def test_the_pages_copies_of_the_json_downloads_are_deleted(tiny, tmp_path, monkeypatch):
     """Gradio's own copy of each download goes too, once it is `keep_files_s` old (an hour by default)."""
-    from summarizer.page import mount_page
+    from summarizer.server.page import mount_page
 
     monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
     service = Service(Config(preset="extractive", device="cpu"))
@@ -187,7 +183,7 @@ def test_importing_the_page_and_the_demo_loads_no_model_and_builds_nothing():
     import subprocess
     import sys
 
-    code = ("import gc, sys, demo, gradio, summarizer.page, summarizer.api; "
+    code = ("import gc, sys, demo, gradio, summarizer.server.page, summarizer.server.api; "
             "print('torch' in sys.modules, sum(isinstance(o, gradio.Blocks) for o in gc.get_objects()))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent)
@@ -386,7 +382,7 @@ def test_beyond_the_queue_requests_are_told_it_is_full_and_the_server_keeps_serv
     is full; then all of them are answered, by the same models."""
     import threading
 
-    service = Service(_tiny_config(tiny), ServerSettings(max_queue=32, max_batch=2, batch_wait_ms=5000))
+    service = Service(tiny_config(tiny, PAGE_LANGUAGES), ServerSettings(max_queue=32, max_batch=2, batch_wait_ms=5000))
     with page_server(service) as url:
         client = Client(url, verbose=False)
         client.predict(text=ARTICLE, languages=["en", "fr"], api_name="/summarize")  # models loaded

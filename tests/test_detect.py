@@ -1,6 +1,6 @@
 import pytest
 
-from summarizer.detect import LOW_CONFIDENCE, detect_language
+from summarizer.text.detect import LOW_CONFIDENCE, detect_language
 
 # Short news-like paragraphs written for these tests.
 SAMPLES = {

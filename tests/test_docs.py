@@ -18,11 +18,21 @@ PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
 LINK = re.compile(r"(?<!\!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)|!\[[^\]]*\]\(([^)\s]+)\)")
 
 
-def _gen_cli():
-    spec = importlib.util.spec_from_file_location("gen_cli", DOCS / "gen_cli.py")
+def _generator(name: str):
+    spec = importlib.util.spec_from_file_location(name, DOCS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _gen_cli():
+    return _generator("gen_cli")
+
+
+def test_the_layers_page_is_current():
+    gen = _generator("gen_layers")
+    committed = gen.PAGE.read_text(encoding="utf-8")
+    assert gen.render() == committed, f"docs/layers.md is out of date: run `{gen.REGENERATE}`"
 
 
 def test_cli_reference_is_current():

@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 import huggingface_hub
 
-from summarizer.cli import cli
-from summarizer.routing import Router
-from summarizer.store import models_dir
+from summarizer.cli.main import cli
+from summarizer.models.store import models_dir
+from summarizer.pipeline.routing import Router
 
 
 def test_required_models_follow_the_preset_routes():
@@ -33,7 +33,7 @@ def test_download_fetches_pinned_revisions_and_writes_the_manifest(monkeypatch, 
         (local_dir / "model.safetensors").write_bytes(b"weights")
         return str(local_dir)
 
-    monkeypatch.setattr("summarizer.hub.hub_reachable", lambda: True)
+    monkeypatch.setattr("summarizer.models.hub.hub_reachable", lambda: True)
     monkeypatch.setattr(huggingface_hub.HfApi, "model_info", model_info)
     monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
     assert cli(["download", "--to", "fr"]) == 0
@@ -67,7 +67,7 @@ def test_a_model_with_only_pickle_weights_is_not_fetched_without_the_opt_in(monk
         (local_dir / "config.json").write_text("{}")
         return str(local_dir)
 
-    monkeypatch.setattr("summarizer.hub.hub_reachable", lambda: True)
+    monkeypatch.setattr("summarizer.models.hub.hub_reachable", lambda: True)
     monkeypatch.setattr(huggingface_hub.HfApi, "model_info", model_info)
     monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
     assert cli(["download", "--model", "someone/pickled"]) == 1

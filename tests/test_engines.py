@@ -3,8 +3,8 @@
 import pytest
 
 from summarizer import load_model
-from summarizer.conversion import convert, converted_path
-from summarizer.engines import CTranslate2Engine
+from summarizer.models.conversion import convert, converted_path
+from summarizer.models.engines.seq2seq import CTranslate2Engine
 
 SENTENCES = ["The council approved the budget on Monday.",
              "Mayor Anna Keller said the new bridge would open in 2027, after a long debate.",

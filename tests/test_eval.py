@@ -4,13 +4,9 @@ import json
 
 import pytest
 
-from summarizer.cli import cli
-from summarizer.evaluate import UnicodeTokenizer, lead, rouge, translation_scores
-
-ARTICLE = ("The city council approved a budget of 4.7 million dollars on Monday to rebuild the old bridge. "
-           "Mayor Anna Keller said the bridge would reopen to traffic in 2027 after two years of work. "
-           "The bridge, built in 1889, was closed last year after engineers found deep cracks in its arches. "
-           "Shop owners say the closure has cut their sales by a third since the spring.")
+from summarizer.cli.evaluate import UnicodeTokenizer, lead, rouge, translation_scores
+from summarizer.cli.main import cli
+from tests.articles import BRIDGE_MILLIONS as ARTICLE
 
 
 def test_rouge_keeps_non_latin_scripts():

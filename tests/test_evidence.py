@@ -6,15 +6,12 @@ import json
 
 import pytest
 
-from summarizer.alignment import tokens
-from summarizer.number_words import number_word
-from summarizer.support import THRESHOLD, Evidence, evidence, summary_sentences
-from summarizer.text import split_sentences
+from summarizer.evidence.alignment import tokens
+from summarizer.evidence.number_words import number_word
+from summarizer.evidence.support import THRESHOLD, Evidence, evidence, summary_sentences
+from summarizer.text.splitting import split_sentences
+from tests.articles import RIVERTON_NEGATION as ARTICLE
 
-ARTICLE = ("The city council of Riverton approved a budget of 4,700 dollars on Monday. "
-           "Mayor Anna Keller said the bridge would not reopen before 2027. "
-           "About 15,000 people cross it daily, most of them commuters from Lakeside. "
-           "Engineer Tom Brandt found cracks in two of its pillars in March.")
 SENTENCES = split_sentences(ARTICLE)
 
 

@@ -10,15 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from summarizer import Config, load_model
-from summarizer.api import create_app
-from summarizer.cli import cli
-from summarizer.models import Generated
-from summarizer.service import Service
-from summarizer.text import split_sentences
+from summarizer.cli.main import cli
+from summarizer.models.base import Generated
+from summarizer.server.api import create_app
+from summarizer.server.service import Service
+from summarizer.text.splitting import split_sentences
+from tests.articles import COUNCIL_LINES as ARTICLE
 
-ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday.\n"
-           "Mayor Anna Keller said the new bridge over the river would open in 2027.\n"
-           "Heavy rain flooded the streets of the old town for three days last week.")
 # The summariser's words in the tests that fix them: the mayor's sentence with a wrong year, then the council's.
 SUMMARY = ("Mayor Anna Keller said the new bridge over the river would open in 2031. "
            "The city council approved a budget of 4,700 dollars on Monday.")
@@ -81,7 +79,7 @@ def test_summarize_with_evidence_prints_the_article_sentences_behind_each_summar
 
 def test_jsonl_parquet_and_markdown_rows_carry_the_evidence(fixed_summary, article, tmp_path):
     pytest.importorskip("pyarrow")
-    from summarizer.outputs import read_parquet_rows
+    from summarizer.batch.outputs import read_parquet_rows
 
     written = {}
     for name in ("rows.jsonl", "rows.parquet", "rows.md", "rows.csv"):
@@ -124,7 +122,7 @@ def test_check_refuses_two_stdins_and_a_missing_file(tmp_path, capsys):
 
 
 def test_eval_reports_the_mean_support_beside_rouge(fixed_summary, tmp_path, capsys):
-    from summarizer.support import evidence
+    from summarizer.evidence.support import evidence
 
     data = tmp_path / "data.jsonl"
     data.write_text(json.dumps({"text": ARTICLE, "reference": "The council approved 4,700 dollars."}) + "\n")

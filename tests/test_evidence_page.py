@@ -6,37 +6,18 @@ from __future__ import annotations
 import re
 
 import pytest
-from servers import browser_page, choose_languages, needs_chromium, page_server
 
 from summarizer import Config, load_model
-from summarizer.evidence_html import article_html, summary_html
-from summarizer.models import Generated
-from summarizer.page import render, user_error
-from summarizer.service import Service
-from summarizer.support import evidence
-from summarizer.text import split_sentences
+from summarizer.evidence.support import evidence
+from summarizer.models.base import Generated
+from summarizer.server.evidence_html import article_html, summary_html
+from summarizer.server.page import render, user_error
+from summarizer.server.service import Service
+from summarizer.text.splitting import split_sentences
+from tests.articles import COUNCIL_PAGE as ARTICLE
+from tests.servers import browser_page, choose_languages, needs_chromium, page_server
 
 # Twenty sentences, so that the article pane scrolls; the summary's first sentence stands on the last of them.
-ARTICLE = """The city council approved a budget of 4,700 dollars on Monday.
-Heavy rain flooded the streets of the old town for three days last week.
-The fire brigade pumped water out of forty cellars near the market square.
-Shop owners said they lost several days of trade and asked for help.
-The regional weather service expects a dry and sunny end to the month.
-A school on Elm Street stayed closed while its basement was cleaned.
-Volunteers handed out sandbags from the town hall until late at night.
-The football club moved its weekend match to the neighbouring village.
-Insurance companies have received more than two hundred claims so far.
-The library opened its reading room to families whose homes were damp.
-Engineers inspected the old stone bridge and found no damage to its arches.
-A bakery on Mill Lane gave free bread to the volunteers every morning.
-Two buses were diverted around the flooded underpass for the whole week.
-The hospital reported no injuries linked to the storm or the clean-up.
-Farmers upstream said their fields would need a month to dry out.
-The museum moved its paintings from the ground floor to the attic.
-Students from the technical college helped to repair damaged fences.
-The post office delivered letters by bicycle while the roads were shut.
-A local choir gave a concert to raise money for the families affected.
-Mayor Anna Keller said the new bridge over the river would open in 2027."""
 SUMMARY = ("Mayor Anna Keller said the new bridge over the river would open in 2031. "
            "The city council approved a budget of 4,700 dollars on Monday.")
 MARKUP = ('<script>window.pwned = "script"</script> <img src=x onerror="window.pwned = \'img\'"> '

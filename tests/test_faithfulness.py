@@ -3,14 +3,11 @@ months, names a correct translation renders in its own language, names off by a 
 
 import pytest
 
-from summarizer.faithfulness import check_summary, check_translation, repetition
-from summarizer.names import names
-from summarizer.number_words import values
-from summarizer.numbers import claims
-
-ARTICLE = ("The city council of Riverton approved a budget of 4,700 dollars on Monday. Mayor Anna Keller said "
-           "the bridge, built in 1889, would reopen on 15.03.2027. About 15 000 people cross it daily, and "
-           "three schools are nearby. Prices rose by 3.5 percent, officials at Riverton Transit said.")
+from summarizer.evidence.faithfulness import check_summary, check_translation, repetition
+from summarizer.evidence.names import names
+from summarizer.evidence.number_words import values
+from summarizer.evidence.numbers import claims
+from tests.articles import RIVERTON_DATES as ARTICLE
 
 
 @pytest.mark.parametrize("summary", [

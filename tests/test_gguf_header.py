@@ -14,10 +14,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-import real_models
-from servers import free_port
 
 from summarizer.errors import ModelLoadError
+from tests import real_models
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1 << 20
@@ -138,7 +138,7 @@ import json, os, resource, sys, threading, time
 from pathlib import Path
 import gguf
 from summarizer.errors import ModelLoadError
-from summarizer.gguf import import_gguf
+from summarizer.models.gguf import import_gguf
 peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 base, start = peak(), time.monotonic()
 def watch():
@@ -170,7 +170,7 @@ def test_a_crafted_gguf_header_is_refused_quickly_without_growing_memory(kind, t
 
 
 def test_real_and_tiny_gguf_files_pass_and_give_their_metadata(tiny_llm):
-    from summarizer import gguf_header
+    from summarizer.models import gguf_header
 
     values = gguf_header.check_file(Path(tiny_llm["gguf"]))
     assert values["general.architecture"] == "llama"
@@ -183,14 +183,14 @@ def test_real_and_tiny_gguf_files_pass_and_give_their_metadata(tiny_llm):
                                                      (real_models.gemma3_gguf, "gemma3")])
 def test_the_largest_real_vocabularies_pass(fetch, architecture):
     """Qwen2.5: 151,936 tokens and 151,387 merges; Gemma 3: 262,144 tokens."""
-    from summarizer import gguf_header
+    from summarizer.models import gguf_header
 
     assert gguf_header.check_file(fetch())["general.architecture"] == architecture
 
 
 def test_a_header_is_refused_before_the_file_is_opened_for_reading(tmp_path, monkeypatch):
     """A FIFO is refused from its stat: opening it for reading would wait for a writer for ever."""
-    from summarizer import gguf_header
+    from summarizer.models import gguf_header
 
     fifo = tmp_path / "x.gguf"
     os.mkfifo(fifo)

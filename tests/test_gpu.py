@@ -3,11 +3,9 @@
 import pytest
 
 from summarizer import Summarizer, load_model
+from tests.articles import COUNCIL as ARTICLE
 
 pytestmark = pytest.mark.gpu
-
-ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
-           "Mayor Anna Keller said the new bridge over the river would open in 2027.")
 
 
 def test_auto_device_uses_cuda_with_a_half_precision_dtype(tiny):

@@ -7,14 +7,12 @@ import json
 import pytest
 
 from summarizer import Summarizer, load_model
-from summarizer.backcheck import BackCheck, compare
-from summarizer.grounding import translated_evidence
-from summarizer.models import Generated
-from summarizer.support import evidence
+from summarizer.evidence.backcheck import BackCheck, compare
+from summarizer.evidence.support import evidence
+from summarizer.models.base import Generated
+from summarizer.pipeline.grounding import translated_evidence
+from tests.articles import COUNCIL_LINES as ARTICLE
 
-ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday.\n"
-           "Mayor Anna Keller said the new bridge over the river would open in 2027.\n"
-           "Heavy rain flooded the streets of the old town for three days last week.")
 SUMMARY = "Mayor Anna Keller said the new bridge would open in 2027. The council approved 4,700 dollars on Monday."
 
 

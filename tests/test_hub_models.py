@@ -10,18 +10,12 @@ import unicodedata
 import pytest
 
 from summarizer import Summarizer, load_model
-from summarizer.detect import detect_language
-from summarizer.registry import PRESETS
+from summarizer.models.registry import PRESETS
+from summarizer.text.detect import detect_language
+from tests.articles import RIVERTON as ARTICLE
 
 pytestmark = pytest.mark.hub
 
-ARTICLE = """The city of Riverton approved a budget of 4.7 million dollars on Monday to rebuild the old stone bridge
-that links the market district with the northern suburbs. Mayor Anna Keller said work would start in March and the
-bridge would reopen to traffic in 2027. The bridge, built in 1889, was closed last year after engineers found deep
-cracks in two of its arches. Local shop owners say the closure has cut their sales by a third, because customers from
-the north now drive to a shopping centre outside the city. The council also voted to add a protected cycle lane and
-wider pavements. Opposition councillors criticised the cost, saying the money should go to schools, but the plan
-passed by 31 votes to 12."""
 
 FRENCH_ARTICLE = """La ville de Riverton a approuvé lundi un budget de 4,7 millions de dollars pour reconstruire le
 vieux pont de pierre qui relie le quartier du marché aux banlieues du nord. La maire Anna Keller a déclaré que les

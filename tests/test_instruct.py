@@ -11,18 +11,16 @@ import safetensors.torch
 import torch
 
 from summarizer import ModelCache, Summarizer, load_model
-from summarizer import gguf as gguf_import
 from summarizer.errors import ModelLoadError
-from summarizer.instruct import InstructModel
-from summarizer.models import Generated
-from summarizer.prompts import clean_summary, summary_instruction
-from summarizer.registry import MODELS, ModelSpec
-from summarizer.routing import Router
-from summarizer.store import models_dir
-from summarizer.text import split_sentences
-
-ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. Mayor Anna Keller said the new bridge "
-           "would open in 2027. Heavy rain flooded the streets of the old town for three days.")
+from summarizer.models import gguf as gguf_import
+from summarizer.models.base import Generated
+from summarizer.models.instruct import InstructModel
+from summarizer.models.prompts import clean_summary, summary_instruction
+from summarizer.models.registry import MODELS, ModelSpec
+from summarizer.models.store import models_dir
+from summarizer.pipeline.routing import Router
+from summarizer.text.splitting import split_sentences
+from tests.articles import COUNCIL_FOR_INSTRUCT as ARTICLE
 
 
 # ----------------------------------------------------------------------------------------- the prompt, the answer
@@ -160,7 +158,7 @@ def test_a_damaged_gguf_file_is_one_clear_error_and_leaves_nothing_behind(tiny_l
 
 
 def test_an_architecture_not_run_here_is_refused_naming_those_that_are(tiny_llm, tmp_path):
-    import factory
+    from tests import factory
 
     odd = factory.write_gguf(Path(tiny_llm["chat"]), tmp_path / "odd.gguf", architecture="mamba")
     with pytest.raises(ModelLoadError, match="'mamba' model; the architectures imported here are llama, qwen2"):
@@ -184,16 +182,16 @@ def _writes_french(monkeypatch, tiny_llm) -> str:
 
 def test_an_unknown_instruction_model_reads_and_writes_english_only(tiny_llm, tiny):
     router = Router.build("default", tiny_llm["chat"], {"fr": tiny["en-fr"]})
-    assert router.plan(["en", "fr"], "en") == {"en": [tiny_llm["chat"]], "fr": [tiny_llm["chat"], tiny["en-fr"]]}
-    assert router.plan(["en"], "de")["en"] == ["opus-mt-de-en", tiny_llm["chat"]]  # pivot: it reads English only
+    assert router.plan(["en", "fr"], "en").chains == {"en": [tiny_llm["chat"]], "fr": [tiny_llm["chat"], tiny["en-fr"]]}
+    assert router.plan(["en"], "de").chains["en"] == ["opus-mt-de-en", tiny_llm["chat"]]  # pivot: it reads English only
 
 
 def test_a_registry_instruction_model_writes_its_measured_languages_directly(monkeypatch, tiny_llm, tiny):
     path = _writes_french(monkeypatch, tiny_llm)
     router = Router.build("default", path, {"de": tiny["m2m100"]})
     assert router.direct("en", "fr") and not router.direct("en", "de")
-    assert router.plan(["en", "fr", "de"], "en") == {"en": [path], "fr": [path], "de": [path, tiny["m2m100"]]}
-    assert router.plan(["fr"], "fr") == {"fr": [path]}  # a French article: read and summarised in French
+    assert router.plan(["en", "fr", "de"], "en").chains == {"en": [path], "fr": [path], "de": [path, tiny["m2m100"]]}
+    assert router.plan(["fr"], "fr").chains == {"fr": [path]}  # a French article: read and summarised in French
 
 
 def test_the_summariser_writes_direct_languages_in_the_same_batched_call(monkeypatch, tiny_llm, tiny):
@@ -214,7 +212,7 @@ def test_the_summariser_writes_direct_languages_in_the_same_batched_call(monkeyp
     for result in results:
         assert result.models["fr"] == [model.model_id] and result.models["de"] == [model.model_id, tiny["m2m100"]]
         assert set(result.summaries) == {"en", "fr", "de"}
-    assert summarizer.plan(["en", "fr", "de"]) == {"en": [path], "fr": [path], "de": [path, tiny["m2m100"]]}
+    assert summarizer.plan(["en", "fr", "de"]).chains == {"en": [path], "fr": [path], "de": [path, tiny["m2m100"]]}
 
 
 LONG = " ".join(f"The council met for the {n}th time on Monday and approved a budget of {n} dollars."
@@ -306,7 +304,7 @@ def test_strict_mode_keeps_direct_summaries_when_the_held_one_only_gained_contex
 
 def test_offline_a_missing_preset_summariser_gives_way_to_a_measured_instruction_model_in_the_store(
         tiny_llm, monkeypatch):
-    import summarizer.store as store
+    import summarizer.models.store as store
 
     imported = gguf_import.import_gguf(tiny_llm["gguf"], models_dir())
     real = store.imported_spec
@@ -316,7 +314,7 @@ def test_offline_a_missing_preset_summariser_gives_way_to_a_measured_instruction
     result = summarizer.summarize(ARTICLE, ["en"])
     assert result.models["en"] == [imported.model_id]
     assert result.warnings[0].startswith("PRESET SUMMARISER UNAVAILABLE: Could not load model 'distilbart-cnn-12-6'")
-    assert summarizer.plan(["en"]) == {"en": [imported.model_id]}  # the route that ran is the route it shows
+    assert summarizer.plan(["en"]).chains == {"en": [imported.model_id]}  # the route that ran is the route it shows
     monkeypatch.setattr(store, "imported_spec", real)  # a GGUF the registry does not rank: not used on its own
     fallback = Summarizer("default", device="cpu", engine="torch", extractive_fallback=True).summarize(ARTICLE)
     assert fallback.models["en"] == ["extractive"] and "EXTRACTIVE" in fallback.warnings[0]

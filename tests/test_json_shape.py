@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_api_limits import largest_batch
 
 from summarizer.errors import InvalidRequestError, TooLongError
-from summarizer.json_shape import MAX_FIELDS, BodyLimits, check_shape
-from summarizer.schemas import BatchArticle, BatchRequest
+from summarizer.server.json_shape import MAX_FIELDS, BodyLimits, check_shape
+from summarizer.server.schemas import BatchArticle, BatchRequest
+from tests.test_api_limits import largest_batch
 
 
 @pytest.mark.parametrize(("articles", "languages"), [(64, 20), (1, 1), (500, 3), (2, 200)])

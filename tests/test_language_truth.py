@@ -10,14 +10,13 @@ from dataclasses import replace
 import pytest
 
 from summarizer import Summarizer
-from summarizer import gguf as gguf_import
-from summarizer.language_check import check_language
-from summarizer.models import Generated
-from summarizer.registry import ModelSpec
-from summarizer.routing import Router
+from summarizer.models import gguf as gguf_import
+from summarizer.models.base import Generated
+from summarizer.models.registry import ModelSpec
+from summarizer.pipeline.routing import Router
+from summarizer.text.language_check import check_language
+from tests.articles import COUNCIL_CRITICS as ARTICLE
 
-ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. Mayor Anna Keller said the new bridge "
-           "over the river will open in 2026. Critics said the plan ignores the northern districts.")
 ENGLISH = "The council approved 4,700 dollars for a bridge on Monday. Anna Keller said it opens in 2026."
 FRENCH = ("Le conseil a approuvé lundi 4 700 dollars pour un pont. Anna Keller a dit qu'il ouvrira en 2026.")
 CHINESE = "市议会周一批准了一项4700美元的预算。市长Anna Keller说，这座新桥将于2026年开通。"
@@ -185,9 +184,9 @@ def test_a_summary_in_no_language_it_could_be_becomes_the_articles_own_sentences
 def test_the_summariser_translates_only_where_no_translator_for_the_language_is_here(monkeypatch, tiny_llm):
     path = _model(monkeypatch, tiny_llm)
     nothing_here = Router.build("default", path)
-    assert nothing_here.plan(["fr", "ja"], "en") == {"fr": [path, path], "ja": [path, "m2m100_418M"]}
+    assert nothing_here.plan(["fr", "ja"], "en").chains == {"fr": [path, path], "ja": [path, "m2m100_418M"]}
     everything_here = replace(nothing_here, have=lambda name: True)
-    assert everything_here.plan(["fr"], "en") == {"fr": [path, "opus-mt-en-fr"]}
+    assert everything_here.plan(["fr"], "en").chains == {"fr": [path, "opus-mt-en-fr"]}
 
 
 def test_a_language_whose_translator_is_not_here_is_refused_before_anything_is_generated(monkeypatch, tiny_llm):
@@ -205,7 +204,7 @@ def test_a_language_whose_translator_is_not_here_is_refused_before_anything_is_g
 
 
 def test_a_support_score_across_languages_with_nothing_to_compare_says_so():
-    from summarizer.support import evidence, support_words
+    from summarizer.evidence.support import evidence, support_words
 
     found = evidence("The council met on Monday and approved the bridge.", "Le conseil s'est réuni et a voté.", "fr",
                      article_language="en")
@@ -229,7 +228,7 @@ def test_a_translation_that_keeps_most_of_the_english_words_is_not_one():
 
 
 def test_the_readable_output_says_how_each_language_was_made(capsys):
-    from summarizer.cli import print_text
+    from summarizer.cli.main import print_text
     from summarizer.result import describe_made
 
     made = {"method": "translated", "from": "en", "by": "qwen", "language_check": "passed",

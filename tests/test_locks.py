@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import gguf as gguf_import
-from summarizer.conversion import convert
 from summarizer.errors import ModelLoadError
-from summarizer.store import models_dir
+from summarizer.models import gguf as gguf_import
+from summarizer.models.conversion import convert
+from summarizer.models.store import models_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +54,7 @@ def test_a_failed_conversion_leaves_no_lock_and_no_partial_folder(tiny, tmp_path
 TURNS = """
 import os, sys, time
 from pathlib import Path
-from summarizer.conversion import process_lock
+from summarizer.models.conversion import process_lock
 lock, inside, overlaps = Path(sys.argv[1]), Path(sys.argv[2]), 0
 for _ in range(40):
     with process_lock(lock):

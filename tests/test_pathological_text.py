@@ -20,12 +20,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from servers import Running, api_key, wait_ready
 
 from summarizer import Config
-from summarizer.names import names
-from summarizer.support import evidence
-from summarizer.text import split_sentences
+from summarizer.evidence.names import names
+from summarizer.evidence.support import evidence
+from summarizer.text.splitting import split_sentences
+from tests.servers import Running, api_key, wait_ready
 
 STOPS = "a. "
 INITIALS = "".join(f"{letter}. " for letter in string.ascii_uppercase)
@@ -79,20 +79,24 @@ def _assert_linear(work, size: int) -> None:
     assert double <= GROWTH * small, f"{size:,}: {small:.3f} s, {2 * size:,}: {double:.3f} s ({double / small:.1f}x)"
 
 
+@pytest.mark.scaling
 @pytest.mark.parametrize("pattern", [STOPS, INITIALS], ids=["stops", "initials"])
 def test_sentence_splitting_is_linear_in_stops_that_end_no_sentence(pattern):
     _assert_linear(lambda n: split_sentences(_text(pattern, n)), 5_000)
 
 
+@pytest.mark.scaling
 @pytest.mark.parametrize("pattern", [INITIALS, CAPITALS], ids=["initials", "capitals"])
 def test_names_are_found_in_linear_time_in_initials_and_capitalised_runs(pattern):
     _assert_linear(lambda n: names(_text(pattern, n)), 2_000)
 
 
+@pytest.mark.scaling
 def test_evidence_is_linear_in_one_character_lines():
     _assert_linear(lambda n: evidence(_lines(n, 1), _lines(n, 2), "en"), 250)
 
 
+@pytest.mark.scaling
 def test_evidence_across_languages_is_linear_in_short_lines():
     """Lines of a name and a number, each held by thousands of article lines: each is looked for in at most
     MAX_CANDIDATES of them (from 4,000 lines on here), so the time grows with the summary, not its product with
@@ -109,7 +113,7 @@ def test_evidence_across_languages_is_linear_in_short_lines():
 def test_evidence_that_meets_its_bound_says_so():
     """Every article sentence shares the word 'a': a summary sentence is compared with the first
     MAX_CANDIDATES of them, and the evidence warns; on normal text it does not."""
-    from summarizer.alignment import MAX_CANDIDATES
+    from summarizer.evidence.alignment import MAX_CANDIDATES
 
     article = "\n".join(f"a b{i}" for i in range(MAX_CANDIDATES + 10))
     found = evidence(article, "a c1\na b3", "en")
@@ -143,9 +147,9 @@ def test_summarize_check_refuses_input_over_max_chars(tmp_path):
 @pytest.fixture(scope="module")
 def keyed(tmp_path_factory):
     """A server with keys A and B on the extractive preset."""
-    from summarizer.api import create_app
-    from summarizer.keys import KeyStore
-    from summarizer.service import Service
+    from summarizer.server.api import create_app
+    from summarizer.server.keys import KeyStore
+    from summarizer.server.service import Service
 
     path = tmp_path_factory.mktemp("keys") / "keys.json"
     path.write_text(json.dumps({"keys": [{"key": api_key("a"), "name": "A"}, {"key": api_key("b"), "name": "B"}]}))

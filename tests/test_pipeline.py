@@ -2,18 +2,14 @@ import json
 from types import SimpleNamespace
 
 import pytest
-from conftest import spy
 
 from summarizer import Summarizer, Summary, load_model, summarize
 from summarizer.errors import EmptyTextError, InputError, SummarizerError, UnsupportedLanguageError
-from summarizer.models import Generated
-from summarizer.text import split_sentences
+from summarizer.models.base import Generated
+from summarizer.text.splitting import split_sentences
+from tests.articles import COUNCIL_FLOODS as ARTICLE
+from tests.recording import spy
 
-ARTICLE = (
-    "The city council approved a budget of 4,700 dollars on Monday. "
-    "Mayor Anna Keller said the new bridge over the river would open in 2027. "
-    "Heavy rain flooded the streets of the old town for three days last week."
-)
 LONG_EN = (
     "The city council of Riverton approved a budget of 4.7 million dollars on Monday to rebuild the old bridge. "
     "Mayor Anna Keller said work would start in March and the bridge would reopen to traffic in 2027. "
@@ -151,7 +147,7 @@ def test_unknown_language_error_lists_supported_codes():
 
 
 def test_bad_length_is_an_input_error(tiny_summarizer):
-    with pytest.raises(InputError, match="length='huge'"):
+    with pytest.raises(InputError, match="length: Input should be 'short'"):
         tiny_summarizer.summarize(ARTICLE, ["en"], length="huge")
 
 
@@ -188,18 +184,18 @@ DEFAULT_TARGETS = ["en", "fr", "de", "es", "it", "pt", "ru", "uk", "zh", "ja", "
 
 
 def test_default_preset_routes_every_required_target_without_loading_anything():
-    plan = Summarizer("default", device="cpu").plan(DEFAULT_TARGETS, "en")
+    plan = Summarizer("default", device="cpu").plan(DEFAULT_TARGETS, "en").chains
     assert list(plan) == DEFAULT_TARGETS
     assert plan["en"] == ["distilbart-cnn-12-6"]
     last = {lang: chain[-1] for lang, chain in plan.items()}
     assert last["pt"] == "opus-mt-en-ROMANCE" and last["pl"] == "opus-mt-en-sla" and last["zh"] == "opus-mt-en-zh"
     assert last["ja"] == last["ko"] == last["hi"] == "m2m100_418M"
     assert last["ar"] == "opus-mt-tc-big-en-ar" and last["uk"] == "opus-mt-en-uk"
-    german = Summarizer("default", device="cpu").plan(["de", "en", "ja"], "de")
+    german = Summarizer("default", device="cpu").plan(["de", "en", "ja"], "de").chains
     assert german == {"de": ["opus-mt-de-en", "distilbart-cnn-12-6", "opus-mt-en-de"],
                       "en": ["opus-mt-de-en", "distilbart-cnn-12-6"],
                       "ja": ["opus-mt-de-en", "distilbart-cnn-12-6", "m2m100_418M"]}
-    assert Summarizer("fast").plan(["sv"], "sv")["sv"][0] == "opus-mt-mul-en"
+    assert Summarizer("fast").plan(["sv"], "sv").chains["sv"][0] == "opus-mt-mul-en"
 
 
 @pytest.mark.parametrize("engine", ["torch", "ctranslate2"])
@@ -455,3 +451,20 @@ def test_without_models_the_fallback_is_extractive_and_loud():
     pinned = Summarizer(summarizer_model="distilbart-cnn-12-6", device="cpu", extractive_fallback=True)
     with pytest.raises(SummarizerError, match="summarize download --model distilbart-cnn-12-6"):
         pinned.summarize(LONG_EN, ["en"])
+
+
+def test_the_route_plan_shows_is_the_route_that_runs(tiny_summarizer, monkeypatch):
+    from summarizer.pipeline.routing import Router
+
+    ran = []
+    plan = Router.plan
+
+    def recorded(self, *args, **kwargs):
+        ran.append(plan(self, *args, **kwargs))
+        return ran[-1]
+
+    monkeypatch.setattr(Router, "plan", recorded)
+    result = tiny_summarizer.summarize(ARTICLE, ["fr", "ja"], source_language="en")
+    (route,) = ran  # one route per article
+    assert route == tiny_summarizer.plan(["en", "fr", "ja"], "en")  # the one plan shows
+    assert result.models == route.chains  # and every summary was made by the models it names

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from summarizer import Summarizer, load_model
-from summarizer import pipeline as pipeline_module
 from summarizer.errors import ModelError
-from summarizer.models import Generated
+from summarizer.models.base import Generated
+from summarizer.pipeline import article as pipeline_module
 
 SHORT = "The city council approved a budget of 4,700 dollars on Monday. Mayor Anna Keller welcomed the vote."
 OTHER = "Heavy rain flooded the streets of the old town for three days. The mayor asked people to stay home."
@@ -55,6 +55,6 @@ def test_strict_mode_says_a_summary_whose_chunks_never_converged_cannot_be_regen
     assert any("never converged" in w for w in result.language_warnings["en"])
     # nothing of it holds, so strict mode gives the article's own sentences instead, and says so
     assert any("no summary sentence had support of 0.9 or more" in w for w in result.language_warnings["en"])
-    from summarizer.text import split_sentences
+    from summarizer.text.splitting import split_sentences
     assert set(split_sentences(result.summaries["en"])) <= set(split_sentences(article))
     assert result.faithful["en"] is True

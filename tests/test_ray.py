@@ -14,10 +14,10 @@ import pytest
 
 ray = pytest.importorskip("ray")
 
-from servers import free_port, wait_ready  # noqa: E402
-
-from summarizer.cli import cli  # noqa: E402
-from summarizer.outputs import read_parquet_rows  # noqa: E402
+from summarizer.batch.outputs import read_parquet_rows  # noqa: E402
+from summarizer.cli.main import cli  # noqa: E402
+from tests.configs import tiny_flags  # noqa: E402
+from tests.servers import free_port, wait_ready  # noqa: E402
 
 pytestmark = pytest.mark.ray  # the Ray tier: a local cluster, Ray Data and Ray Serve
 
@@ -27,9 +27,8 @@ ENGLISH = ("The city council approved a budget of {n} dollars on Monday. "
 FRENCH = "Le conseil municipal a approuvé lundi un budget de {n} euros. La maire a parlé du nouveau pont."
 
 
-def _flags(tiny):
-    return ["--language-check", "warn", "--summarizer-model", tiny["bart"], "--translator", f"fr={tiny['en-fr']}",
-            "--translator", f"en={tiny['mul-en']}", "--device", "cpu", "--to", "fr"]
+def _flags(tiny) -> list[str]:
+    return [*tiny_flags(tiny, ("fr", "en")), "--to", "fr"]
 
 
 def _same(rows: list[dict], expected: list[dict]) -> bool:
@@ -117,7 +116,7 @@ def test_forty_articles_on_two_actors_equal_the_local_cli_row_for_row(tiny, tmp_
 @pytest.mark.kill
 def test_a_killed_ray_run_resumes_without_losing_or_repeating_rows(tiny, tmp_path):
     """Parquet parts are renamed into place whole: a part being written when the run died is dropped."""
-    from summarizer.outputs import ParquetWriter
+    from summarizer.batch.outputs import ParquetWriter
 
     out = tmp_path / "rows.parquet"
     writer = ParquetWriter(out)
@@ -183,8 +182,8 @@ def test_the_api_on_ray_serve_with_two_replicas_answers_as_the_single_process_se
     import httpx
 
     from summarizer import Config, Request
-    from summarizer.config import ServerSettings
-    from summarizer.service import Service
+    from summarizer.server.service import Service
+    from summarizer.server.settings import ServerSettings
 
     texts = [ENGLISH.format(n=1000 + i) for i in range(6)]
     local = Service(Config(language_check="warn",

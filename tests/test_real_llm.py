@@ -15,29 +15,19 @@ import sys
 from pathlib import Path
 
 import pytest
-import real_models
 
 from summarizer import ModelCache, Summarizer, load_model
-from summarizer import gguf as gguf_import
-from summarizer.detect import detect_language
 from summarizer.errors import ModelLoadError
-from summarizer.language_check import check_language
-from summarizer.store import models_dir
-from summarizer.text import split_sentences
+from summarizer.models import gguf as gguf_import
+from summarizer.models.store import models_dir
+from summarizer.text.detect import detect_language
+from summarizer.text.language_check import check_language
+from summarizer.text.splitting import split_sentences
+from tests import real_models
+from tests.articles import LAKEPORT_FERRY as ARTICLE
 
 pytestmark = pytest.mark.real  # the real-model tier (models fetched from PyPI, checked by SHA-256)
 
-ARTICLE = """Lakeport council approves new ferry to Harwick Island
-
-The town council of Lakeport voted on Tuesday to buy a new electric ferry for the crossing to Harwick Island, \
-ending a two-year dispute over the ageing diesel boat that has carried islanders since 1987.
-Mayor Helen Brandt said the ferry would cost 12 million euros and enter service in the spring of 2028. The regional \
-government will pay half of the bill, she said.
-The old ferry broke down eleven times last winter, leaving about 900 island residents without a link to the \
-mainland for days at a time. Shop owners on Harwick Island said they had lost a quarter of their sales.
-Council member Tomas Reyes, who opposed the purchase, said the town should have repaired the old boat instead. \
-"We are spending money we do not have," he said.
-The new ferry will carry 250 passengers and 40 cars, and will be charged at a new station in Lakeport harbour."""
 ACTORS = ("Lakeport", "Harwick", "Brandt", "ferry")
 
 

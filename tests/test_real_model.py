@@ -15,25 +15,20 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from real_models import ARGOS_ROOT, argos_zh_en, opus_mt_zh_en
-from zh_en_news import CHINESE, ENGLISH
 
 from summarizer import ModelCache, Summarizer, load_model
-from summarizer.detect import detect_language
+from summarizer.cli.evaluate import translation_scores
 from summarizer.errors import ModelLoadError
-from summarizer.evaluate import translation_scores
-from summarizer.faithfulness import check_translation
-from summarizer.text import split_sentences
+from summarizer.evidence.faithfulness import check_translation
+from summarizer.text.detect import detect_language
+from summarizer.text.splitting import split_sentences
+from tests.articles import RIVERTON_ZH as ARTICLE
+from tests.real_models import ARGOS_ROOT, argos_zh_en, opus_mt_zh_en
+from tests.zh_en_news import CHINESE, ENGLISH
 
 pytestmark = pytest.mark.real  # the real-model tier (models fetched from PyPI, checked by SHA-256)
 
 # Written for these tests (a Chinese version of examples/riverton_bridge.txt, with more numbers).
-ARTICLE = ("河畔市议会周一批准了一项 4700 万元的预算，用于重建连接市场区和北部郊区的老石桥。\n"
-           "市长安娜·凯勒表示，工程将于3月动工，大桥将于2027年重新通车。\n"
-           "这座桥建于1889年，去年因工程师在其五个桥拱中的两个发现深裂缝而关闭。\n"
-           "据市政府估计，每天约有 15000 名行人和 3000 辆自行车过桥。\n"
-           "商店店主说，自去年春天以来，关闭使他们的销售额下降了 26%。\n"
-           "市议会将于1月17日就施工时间表举行公开听证会。")
 ENGINES = ("ctranslate2", "torch")
 
 

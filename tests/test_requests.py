@@ -14,9 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from summarizer import Config, Request, SummarizeOptions, Summarizer
-from summarizer.api import create_app
-from summarizer.cli import cli
-from summarizer.config import ServerSettings
+from summarizer.cli.main import cli
 from summarizer.errors import (
     ERROR_CODES,
     InputError,
@@ -28,42 +26,41 @@ from summarizer.errors import (
     UnknownPresetError,
     UnsupportedLanguageError,
 )
-from summarizer.request import with_source
-from summarizer.service import Service
+from summarizer.request import Resolved, with_source
+from summarizer.server.api import create_app
+from summarizer.server.service import Service
+from summarizer.server.settings import ServerSettings
+from tests.articles import COUNCIL as ARTICLE
+from tests.configs import tiny_config
 
 PACKAGE = Path(__file__).resolve().parent.parent / "summarizer"
-ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
-           "Mayor Anna Keller said the new bridge over the river would open in 2027.")
-
-
-def _config(tiny, **extra) -> Config:
-    return Config(language_check="warn", summarizer_model=tiny["bart"], device="cpu", translators={
-        "fr": tiny["en-fr"], "ja": tiny["m2m100"], "en": tiny["mul-en"]}, **extra)
 
 
 # ------------------------------------------------------------------ the request and its rules
 def test_a_request_normalises_its_languages_and_takes_the_configurations_defaults():
     config = Config(preset="extractive", options=SummarizeOptions(length="long", summary_tokens=7,
                                                                   source_language="French", include_source=False))
-    request = Request(text="x", languages="French, DE,fr").resolved(config)
+    request = Request(text="x", languages="French, DE,fr").resolve(config)
     assert request.targets == ("fr", "de") and request.preset == "extractive"
-    assert (request.length, request.summary_tokens, request.source_language, request.include_source) == \
+    options = request.options
+    assert (options.length, options.summary_tokens, options.source_language, options.include_source) == \
         ("long", 7, "fr", False)
-    given = Request(text="x", languages=["ja"], length="short", include_source=True).resolved(config)
-    assert given.options == SummarizeOptions(length="short", source_language="fr", include_source=True,
-                                             summary_tokens=7)
-    assert Request(text="x").resolved(Config()).targets == ("en",)  # the default language
-    assert Request(text="x", languages=[]).resolved(Config()).targets == ()  # only its own
+    given = Request(text="x", languages=["ja"], length="short", include_source=True).resolve(config)
+    assert given.options == SummarizeOptions(languages=["ja"], length="short", source_language="fr",
+                                             include_source=True, summary_tokens=7, preset="extractive")
+    assert Request(text="x").resolve(Config()).targets == ("en",)  # the default language
+    assert Request(text="x", languages=[]).resolve(Config()).targets == ()  # only its own
+    assert Request(text="x", length=None).resolve(config).options.length == "long"  # None: the configuration's
     assert with_source("de", ("fr", "de"), True) == ("de", "fr") and with_source("de", ("fr",), False) == ("fr",)
 
 
 def test_requests_share_a_batch_only_when_they_run_the_models_alike():
     config = Config()
-    a = Request(text="a", languages=["fr"]).resolved(config)
-    b = Request(text="b", languages=["ja"], source_language="de").resolved(config)
+    a = Request(text="a", languages=["fr"]).resolve(config)
+    b = Request(text="b", languages=["ja"], source_language="de").resolve(config)
     assert a.batch_key == b.batch_key  # languages and sources differ within a batch
     for change in ({"length": "long"}, {"strict": True}, {"preset": "fast"}, {"summary_tokens": 5}):
-        assert Request(text="a", **change).resolved(config).batch_key != a.batch_key, change
+        assert Request(text="a", **change).resolve(config).batch_key != a.batch_key, change
 
 
 @pytest.mark.parametrize(("fields", "error", "message"), [
@@ -76,7 +73,7 @@ def test_requests_share_a_batch_only_when_they_run_the_models_alike():
 ])
 def test_a_field_of_the_wrong_shape_is_an_input_error_naming_it(fields, error, message):
     with pytest.raises(error, match=re.escape(message)):
-        Request.of(**fields)
+        Request(**fields)
 
 
 @pytest.mark.parametrize(("request_", "config", "error", "message"), [
@@ -87,21 +84,21 @@ def test_a_field_of_the_wrong_shape_is_an_input_error_naming_it(fields, error, m
 ])
 def test_what_a_request_asks_is_checked_against_the_configuration(request_, config, error, message):
     with pytest.raises(error, match=re.escape(message)):
-        request_.resolved(config)
+        request_.resolve(config)
 
 
 # ------------------------------------------------------------------ every door builds it
 @pytest.fixture
 def recorded(monkeypatch):
-    """Every list of requests `Summarizer.summarize_requests` is given, from any door."""
-    seen: list[list[Request]] = []
-    original = Summarizer.summarize_requests
+    """Every batch of resolved requests the pipeline runs, from any door."""
+    seen: list[list[Resolved]] = []
+    original = Summarizer._summarize
 
-    def record(self, requests, partial=None, active=None):
-        seen.append(list(requests))
-        return original(self, requests, partial, active)
+    def record(self, items, *args, **kwargs):
+        seen.append(list(items))
+        return original(self, items, *args, **kwargs)
 
-    monkeypatch.setattr(Summarizer, "summarize_requests", record)
+    monkeypatch.setattr(Summarizer, "_summarize", record)
     return seen
 
 
@@ -110,8 +107,7 @@ def test_the_cli_and_the_api_send_the_same_request(recorded, tmp_path, capsys):
     article.write_text(ARTICLE, encoding="utf-8")
     assert cli([str(article), "--preset", "extractive", "--to", "fr,German", "--length", "long", "--quiet",
                 "--format", "jsonl", "--translator", "fr=x/y", "--no-source"]) == 1  # no translators here
-    from_cli = recorded[-1][0].resolved(Config(preset="extractive", options=SummarizeOptions(
-        length="long", include_source=False)))
+    from_cli = recorded[-1][0]
     with TestClient(create_app(Service(Config(preset="extractive", device="cpu")))) as client:
         client.post("/v1/summarize", json={"text": ARTICLE, "languages": ["fr", "de"], "length": "long",
                                            "include_source": False})
@@ -121,14 +117,14 @@ def test_the_cli_and_the_api_send_the_same_request(recorded, tmp_path, capsys):
 
 # ------------------------------------------------------------------ section 2: bugs found by reading
 def test_max_models_bounds_the_cache_outside_the_server(tiny):
-    summarizer = Summarizer(_config(tiny, max_models=2))
+    summarizer = Summarizer(tiny_config(tiny, max_models=2))
     assert summarizer.cache.max_models == 2
     summarizer.summarize(ARTICLE, ["fr", "ja"])  # the summariser and two translators: three models
     assert len(summarizer.cache) == 2
 
 
 def test_the_api_keeps_the_configured_exact_lengths(tiny):
-    config = _config(tiny, options=SummarizeOptions(summary_tokens=6, translation_tokens=5))
+    config = tiny_config(tiny, options=SummarizeOptions(summary_tokens=6, translation_tokens=5))
     expected = Summarizer(config).summarize(ARTICLE, ["fr"])
     with TestClient(create_app(Service(config))) as client:
         answer = client.post("/v1/summarize", json={"text": ARTICLE, "languages": ["fr"]}).json()
@@ -144,8 +140,8 @@ def test_an_unknown_preset_is_an_input_error_not_a_missing_model():
 
 
 def test_a_json_file_is_json_lines_to_every_door(tmp_path, capsys):
-    from summarizer.outputs import format_for
-    from summarizer.ray_batch import input_kind
+    from summarizer.batch.on_ray import input_kind
+    from summarizer.batch.outputs import format_for
 
     feed = tmp_path / "feed.json"
     feed.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n" + json.dumps({"id": "b", "text": ARTICLE}) + "\n")
@@ -187,7 +183,7 @@ def test_serve_on_ray_honours_each_requests_preset_and_options_and_the_servers_s
     """The ingress of `serve --ray` is the server's own app and queue, with batches sent to a replica: a
     request's preset and the configuration's options reach the replica; the queue, the gathering and the
     request timeout are the settings'."""
-    from summarizer.serve_ray import RemoteRunner, SummarizerReplica
+    from summarizer.server.ray_serve import RemoteRunner, SummarizerReplica
 
     config = Config(language_check="warn", preset="extractive", device="cpu", translators={"fr": tiny["en-fr"]},
                     options=SummarizeOptions(translation_tokens=5))
@@ -248,7 +244,7 @@ def test_every_error_class_has_its_own_code_or_its_parents():
 
 
 def test_a_missing_model_error_carries_its_fetch_command_through_a_process_boundary(capsys):
-    from summarizer.cli import explain_missing
+    from summarizer.cli.main import explain_missing
 
     error = ModelLoadError("Model 'x' is not here.", fetch="summarize download --model x")
     copy = pickle.loads(pickle.dumps(error))
@@ -258,7 +254,7 @@ def test_a_missing_model_error_carries_its_fetch_command_through_a_process_bound
 
 
 def test_the_cli_exits_2_for_what_the_caller_can_fix_and_1_for_failures(monkeypatch, capsys):
-    import summarizer.cli as cli_module
+    import summarizer.cli.main as cli_module
 
     for error, status in ((UnsupportedLanguageError("bad language"), 2), (ModelError("broke"), 1)):
         monkeypatch.setattr(cli_module, "run_command", lambda argv, error=error: (_ for _ in ()).throw(error))
@@ -267,8 +263,8 @@ def test_the_cli_exits_2_for_what_the_caller_can_fix_and_1_for_failures(monkeypa
 
 
 def test_server_settings_come_from_the_flags_then_the_environment(monkeypatch, capsys):
-    from summarizer.config import settings_from_args
-    from summarizer.server import serve_parser
+    from summarizer.server.run import serve_parser
+    from summarizer.server.settings import settings_from_args
 
     monkeypatch.setenv("SUMMARIZER_MAX_QUEUE", "7")
     monkeypatch.setenv("SUMMARIZER_PAGE", "false")
@@ -282,7 +278,7 @@ def test_server_settings_come_from_the_flags_then_the_environment(monkeypatch, c
 
 
 def test_the_extractive_fallback_is_the_commands_visible_choice(tmp_path, capsys):
-    from summarizer.server import serve_parser
+    from summarizer.server.run import serve_parser
 
     assert Service(Config()).config.extractive_fallback is False  # nothing forces it behind the caller's back
     assert "--no-extractive-fallback" in serve_parser().format_help()
@@ -311,14 +307,44 @@ def test_the_openapi_schema_shows_the_request_its_limits_and_the_key():
 
 
 def test_each_small_rule_is_written_once():
-    sources = {path.name: path.read_text(encoding="utf-8") for path in PACKAGE.glob("*.py")}
+    sources = {path.relative_to(PACKAGE).as_posix(): path.read_text(encoding="utf-8") for path in PACKAGE.rglob("*.py")}
 
     def homes(pattern: str) -> list[str]:
         return sorted(name for name, text in sources.items() if re.search(pattern, text))
 
     assert homes(r"\\u3040-\\u30ff") == ["languages.py"]  # the CJK ranges
     assert homes(r'"zh", "ja", "th"') == []  # which languages write without spaces: the language table's `spaced`
-    assert homes(r'\.ndjson"') == ["inputs.py"]  # what counts as a table file
+    assert homes(r'\.ndjson"') == ["batch/inputs.py"]  # what counts as a table file
     assert homes(r'\b0\.1\.0\b') == ["version.py"]  # the version
-    assert homes(r'"language_warnings", "faithful"') == ["outputs.py"]  # the output row's fields
+    assert homes(r'(length|value)[:=][^\n]*"short"') == ["options.py"]  # a request's defaults
+    assert homes(r'languages[^\n]*(\["en"\]|\("en",\))') == ["options.py"]
+    assert homes(r'"language_warnings", "faithful"') == ["batch/outputs.py"]  # the output row's fields
     assert not re.search(r'^version = "', (PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"), re.M)
+
+
+def test_config_flags_and_environment_variables_are_generated_from_its_fields(monkeypatch):
+    import argparse
+    from dataclasses import fields
+
+    from summarizer.config import add_limit_flags, add_model_flags, config_from_args
+
+    def parse(argv):
+        parser = argparse.ArgumentParser()
+        add_model_flags(parser, fallback=True)
+        add_limit_flags(parser)
+        return parser, parser.parse_args(argv)
+
+    parser, _ = parse([])
+    assert {spec.name for spec in fields(Config) if spec.metadata.get("group")} <= {a.dest for a in parser._actions}
+    for name, value in {"DEVICE": "cpu", "MAX_CHARS": "900", "TRANSLATORS": "fr=a/b", "ALLOW_PICKLE": "yes"}.items():
+        monkeypatch.setenv(f"SUMMARIZER_{name}", value)
+    config = config_from_args(parse([])[1])
+    assert (config.device, config.max_chars, dict(config.translators), config.allow_pickle) == \
+        ("cpu", 900, {"fr": "a/b"}, True)
+    assert config.extractive_fallback  # the commands' own default
+    config = config_from_args(parse(["--max-chars", "50", "--translator", "de=c/d", "--no-allow-pickle"])[1])
+    assert (config.max_chars, dict(config.translators), config.allow_pickle) == (50, {"fr": "a/b", "de": "c/d"}, False)
+    assert Config().device == "auto" and Config.from_env().device == "cpu"  # only from_env reads the environment
+    monkeypatch.setenv("SUMMARIZER_MAX_CHARS", "lots")
+    with pytest.raises(InputError, match="SUMMARIZER_MAX_CHARS='lots' is not a valid max_chars"):
+        Config.from_env()

@@ -10,7 +10,7 @@ import torch
 from safetensors.torch import load_file
 
 from summarizer import load_model
-from summarizer.cli import cli
+from summarizer.cli.main import cli
 from summarizer.errors import ModelLoadError
 
 

@@ -15,23 +15,21 @@ from pathlib import Path
 
 import httpx
 import pytest
-from awkward import LANGUAGE_LISTS, TEXTS, check_outcome
-from servers import Running, api_key, free_port, until, wait_ready
 
-from summarizer import Config, Request
-from summarizer.api import create_app
-from summarizer.config import ServerSettings
-from summarizer.keys import KeyStore
-from summarizer.service import Service
+from summarizer import Request
+from summarizer.server.api import create_app
+from summarizer.server.keys import KeyStore
+from summarizer.server.service import Service
+from summarizer.server.settings import ServerSettings
+from tests.articles import COUNCIL as ARTICLE
+from tests.awkward import LANGUAGE_LISTS, TEXTS, check_outcome
+from tests.configs import tiny_config
+from tests.servers import Running, api_key, free_port, until, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
-           "Mayor Anna Keller said the new bridge over the river would open in 2027.")
 KEYS = {"keys": [{"key": api_key("k"), "name": "newsroom", "requests_per_minute": 3},
                  {"key": api_key("q"), "name": "quota", "characters_per_day": 300},
                  {"key": api_key("o"), "name": "other"}]}
-
-
 
 
 def _refused(url: str) -> bool:
@@ -44,14 +42,9 @@ def _refused(url: str) -> bool:
     return False
 
 
-def _config(tiny, **extra) -> Config:
-    return Config(language_check="warn", summarizer_model=tiny["bart"], device="cpu", translators={
-        "fr": tiny["en-fr"], "ja": tiny["m2m100"], "en": tiny["mul-en"]}, **extra)
-
-
 @pytest.fixture(scope="module")
 def service(tiny):
-    return Service(_config(tiny), ServerSettings(max_batch=8, batch_wait_ms=50))
+    return Service(tiny_config(tiny), ServerSettings(max_batch=8, batch_wait_ms=50))
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +59,7 @@ def api(service):
 def keyed(tiny, tmp_path_factory):
     path = tmp_path_factory.mktemp("keys") / "keys.json"
     path.write_text(json.dumps(KEYS))
-    running = Running(create_app(Service(_config(tiny)), keys=KeyStore.load(path)))
+    running = Running(create_app(Service(tiny_config(tiny)), keys=KeyStore.load(path)))
     yield running.url
     running.close()
 
@@ -182,7 +175,7 @@ def test_a_burst_goes_as_one_batch_and_a_stream_is_cut_at_the_gather_limit(tiny)
     """Company is awaited while it keeps coming (no gap of `batch_wait_ms`), `batch_gather_ms` at most."""
     from dataclasses import replace
 
-    service = Service(_config(tiny), ServerSettings(max_batch=64, batch_wait_ms=3000, batch_gather_ms=20_000))
+    service = Service(tiny_config(tiny), ServerSettings(max_batch=64, batch_wait_ms=3000, batch_gather_ms=20_000))
     sizes: list[int] = []
     service.runner = lambda requests, partial, active=None: (sizes.append(len(requests)), [
         ValueError("not summarised") for _ in requests])[1]
@@ -225,7 +218,7 @@ def test_keys_and_their_limits(keyed):
 
 
 def test_a_full_queue_answers_503_with_retry_after(tiny):
-    service = Service(_config(tiny), ServerSettings(max_queue=1, max_batch=1, batch_wait_ms=1))
+    service = Service(tiny_config(tiny), ServerSettings(max_queue=1, max_batch=1, batch_wait_ms=1))
     gate = threading.Event()
     original = service.runner
     service.runner = lambda *a: (gate.wait(120), original(*a))[1]

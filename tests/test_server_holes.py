@@ -13,23 +13,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-from servers import Running, api_key, until, wait_ready
 
 from summarizer import Config
-from summarizer.api import create_app
-from summarizer.config import ServerSettings
-from summarizer.keys import KeyStore
-from summarizer.service import Service
+from summarizer.server.api import create_app
+from summarizer.server.keys import KeyStore
+from summarizer.server.service import Service
+from summarizer.server.settings import ServerSettings
+from tests.articles import COUNCIL as ARTICLE
+from tests.configs import tiny_config
+from tests.servers import Running, api_key, until, wait_ready
 
-ARTICLE = ("The city council approved a budget of 4,700 dollars on Monday. "
-           "Mayor Anna Keller said the new bridge over the river would open in 2027.")
 GERMAN = "Die Stadt hat am Montag einen neuen Haushalt beschlossen. Der Bürgermeister sprach über die neue Brücke."
 KEYS = {"A": api_key("a"), "B": api_key("b"), "slow": api_key("s"), "quota": api_key("q"), "few": api_key("f")}
-
-
-def _config(tiny, **extra) -> Config:
-    return Config(language_check="warn", summarizer_model=tiny["bart"], device="cpu", translators={
-        "fr": tiny["en-fr"], "ja": tiny["m2m100"], "en": tiny["mul-en"]}, **extra)
 
 
 def _keys(tmp_path_factory) -> KeyStore:
@@ -55,8 +50,6 @@ def keyed(tiny, tmp_path_factory):
     wait_ready(running.url)
     yield running.url
     running.close()
-
-
 
 
 def _raw(url: str, data: bytes, wait: float = 5.0) -> bytes:
@@ -199,7 +192,7 @@ def test_every_error_of_the_server_has_the_documented_form(keyed):
 
 # ------------------------------------------------------------------ hole 5: a client that has gone
 def test_the_queued_work_of_a_client_that_left_is_dropped(tiny):
-    service = Service(_config(tiny), ServerSettings(max_batch=1, batch_wait_ms=1))
+    service = Service(tiny_config(tiny), ServerSettings(max_batch=1, batch_wait_ms=1))
     gate, seen = threading.Event(), []
     original = service.runner
 
@@ -322,7 +315,7 @@ def test_looking_around_needs_a_key_but_costs_nothing(keyed):
 
 
 def test_the_help_says_that_limits_are_kept_in_memory(capsys):
-    from summarizer.cli import cli
+    from summarizer.cli.main import cli
 
     with pytest.raises(SystemExit):
         cli(["serve", "--help"])

@@ -3,7 +3,7 @@ place for the model store."""
 
 from __future__ import annotations
 
-import ast
+import importlib.util
 import threading
 from pathlib import Path
 
@@ -13,32 +13,30 @@ from summarizer import Config, ModelCache, Summarizer, load_model
 from summarizer.errors import InputError
 
 PACKAGE = Path(__file__).resolve().parent.parent / "summarizer"
-# Modules below the pipeline: they must never import it (or anything built on it), even lazily.
-LOWER = ("alignment", "argos", "article", "cache", "causal_engines", "config", "conversion", "detect", "drivers",
-         "engines", "errors", "extractive", "faithfulness", "gguf", "gguf_header", "grounding", "hub", "instruct",
-         "keys", "languages", "loading", "metrics", "models", "names", "number_words", "numbers", "options", "prompts",
-         "reading", "registry", "request", "result", "routing", "store", "summarizing", "support", "text",
-         "translation", "version", "json_shape")
-UPPER = {"pipeline", "cli", "outputs", "inputs", "evaluate", "ray_batch", "server", "service", "serve_ray", "page",
-         "api", "answers", "guards", "schemas", "evidence_html", "uploads", "page_inputs"}
 
 
-def _imports(module: str) -> set[str]:
-    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
-    names = set()
-    for node in ast.walk(tree):  # every import, at the top or inside a function
-        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
-            names.add(node.module.split(".")[0])
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("summarizer."):
-            names.add(node.module.split(".")[1])
-        elif isinstance(node, ast.Import):
-            names |= {alias.name.split(".")[1] for alias in node.names if alias.name.startswith("summarizer.")}
-    return names
+def _layers():
+    spec = importlib.util.spec_from_file_location("gen_layers", PACKAGE.parent / "docs" / "gen_layers.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-@pytest.mark.parametrize("module", LOWER)
-def test_lower_modules_never_import_the_pipeline_or_what_is_built_on_it(module):
-    assert not _imports(module) & UPPER, _imports(module) & UPPER
+def test_every_unit_imports_only_units_below_it():
+    """A unit (a subpackage, or a module at the top) imports only units before it in the intended order, at the top
+    of a module or inside a function: the models never import the pipeline, the pipeline never the server."""
+    layers = _layers()
+    graph = layers.unit_graph()
+    assert set(graph) == set(layers.ORDER), "a new unit: give it its place in docs/gen_layers.py's ORDER"
+    upward = {(unit, target) for unit, targets in graph.items() for target in targets
+              if layers.ORDER.index(target) >= layers.ORDER.index(unit)}
+    assert upward == set()
+    assert max(layers.layers(graph).values()) <= len(layers.ORDER)
+
+
+def test_at_most_a_dozen_modules_stay_at_the_top():
+    top = sorted(path.name for path in PACKAGE.glob("*.py") if path.name != "__init__.py")
+    assert len(top) <= 12, top
 
 
 def test_a_bounded_cache_drops_the_least_recently_used_model(tiny):
@@ -113,7 +111,7 @@ def test_each_results_timings_are_its_share_of_the_batch(tiny):
 
 
 def test_the_model_store_is_the_checkout_the_environment_or_a_user_cache(monkeypatch, tmp_path):
-    from summarizer import store
+    from summarizer.models import store
 
     monkeypatch.delenv("SUMMARIZER_MODELS_DIR", raising=False)
     folder, why = store.store_location()
@@ -128,7 +126,7 @@ def test_the_model_store_is_the_checkout_the_environment_or_a_user_cache(monkeyp
 
 
 def test_routing_reads_what_a_local_model_can_do_without_loading_it(tiny):
-    from summarizer.routing import Router
+    from summarizer.pipeline.routing import Router
 
     router = Router.build("multilingual", tiny["mt5"], {"de": tiny["m2m100"], "fr": tiny["en-fr"]})
     assert router.summarizer_reads == ("*",) and router.pivot("fr") == (None, "fr")
@@ -137,5 +135,6 @@ def test_routing_reads_what_a_local_model_can_do_without_loading_it(tiny):
 
 
 def test_no_module_grows_past_about_350_lines():
-    sizes = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in PACKAGE.glob("*.py")}
+    sizes = {path.relative_to(PACKAGE).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+             for path in PACKAGE.rglob("*.py")}
     assert {name: lines for name, lines in sizes.items() if lines > 360} == {}

@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.extractive import central_part
-from summarizer.text import (
+from summarizer.text.extractive import central_part
+from summarizer.text.splitting import (
     clean_text,
     ends_sentence,
     join_sentences,

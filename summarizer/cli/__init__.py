@@ -1,0 +1,1 @@
+"""The `summarize` command and its subcommands."""

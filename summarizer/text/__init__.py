@@ -1,0 +1,2 @@
+"""Text without models: cleaning and sentence splitting, language identification, the language check and extractive
+summaries."""
