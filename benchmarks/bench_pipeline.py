@@ -232,12 +232,13 @@ def run_scaling(spec: dict, items: list) -> dict:
 def run_beam_cache(spec: dict, items: list) -> dict:
     """The torch engine's beam search with and without the cross-attention reorder (same output)."""
     from summarizer import load_model
+    from summarizer.models.engines.base import Decoding
 
     model = load_model(spec["models"]["bart"], device=spec["device"], engine="torch")
     batch = model.tokenizer([item.article for item in items[:spec["beam_articles"]]], truncation=True,
                             max_length=1024)["input_ids"]
-    settings = {"num_beams": 4, "length_penalty": 2.0, "no_repeat_ngram_size": 3,
-                "min_new_tokens": SUMMARY_TOKENS, "max_new_tokens": SUMMARY_TOKENS}
+    settings = Decoding(num_beams=4, length_penalty=2.0, no_repeat_ngram_size=3, min_new_tokens=SUMMARY_TOKENS,
+                        max_new_tokens=SUMMARY_TOKENS)
     timings, outputs = {}, {}
     for skip in (False, True):
         model.engine.skip_cross_attention_reorder = skip

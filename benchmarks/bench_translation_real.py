@@ -46,11 +46,12 @@ def scores(hypotheses: list[str], references: list[str]) -> dict:
 
 
 def translate_segments(model, segments: list[str], beams: int, batch: int) -> tuple[list[str], float]:
+    from summarizer.models.engines.base import Decoding
     from summarizer.pipeline.translation import TRANSLATION_LENGTH_RATIO
 
-    model.generate(["预热。"], source="zh", target="en", settings={"num_beams": beams})  # warm
+    model.generate(["预热。"], source="zh", target="en", settings=Decoding(num_beams=beams))  # warm
     started = time.perf_counter()
-    outputs = model.generate(segments, source="zh", target="en", settings={"num_beams": beams}, batch_size=batch,
+    outputs = model.generate(segments, source="zh", target="en", settings=Decoding(num_beams=beams), batch_size=batch,
                              length_ratio=TRANSLATION_LENGTH_RATIO)
     return [out.text for out in outputs], time.perf_counter() - started
 

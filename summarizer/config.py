@@ -107,6 +107,8 @@ class Config:
             raise InputError(f"translators={self.translators!r} must map languages to models.")
         if not isinstance(self.options, SummarizeOptions):
             raise InputError(f"options={self.options!r} must be a SummarizeOptions.")
+        if self.options.preset is not None:  # one default preset: a request may name another
+            raise InputError(f"options.preset={self.options.preset!r}: a configuration's preset is Config.preset.")
         object.__setattr__(self, "translators", MappingProxyType(dict(self.translators)))
         for name in ("batch_size", "max_chars", "max_languages", "max_reduce_rounds", "max_models"):
             check_count(name, getattr(self, name))
@@ -170,7 +172,7 @@ def add_flag(parser, spec, value: Any) -> None:
                             default=[f"{key}={model}" for key, model in value.items()],
                             help=f"{meta['help']}{where} as LANG=MODEL,LANG=MODEL")
     else:
-        shown = "none" if value is None else f"{value:,}" if kind is int else value
+        shown = "none" if value is None else f"{value:,}" if kind is int and value >= 10_000 else value
         parser.add_argument(flag, type=kind, default=value, metavar=meta.get("metavar"), choices=meta.get("choices"),
                             help=f"{meta['help']} (default: {shown}{where})")
 

@@ -63,11 +63,16 @@ class SummarizeOptions(BaseModel):
     preset: PresetName | None = Field(None, description="the models to use (default: the configured preset)")
 
     def __init__(self, **fields: Any) -> None:
-        """A field of the wrong type or value is an InputError naming it (FastAPI validates bodies itself)."""
+        """A field of the wrong type or value is an InputError naming it."""
         try:
             super().__init__(**fields)
         except ValidationError as exc:
             raise InputError(validation_message(exc.errors())) from None
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        _validate_without_init(cls)
 
     def asked(self) -> dict[str, Any]:
         """The fields the caller set, and not to None: those that win over the configuration's."""
@@ -81,3 +86,15 @@ class SummarizeOptions(BaseModel):
         """`base` with the fields this one set (see `asked`)."""
         mine = {name: value for name, value in self.asked().items() if name in SummarizeOptions.model_fields}
         return base.model_copy(update=mine) if mine else base
+
+
+
+def _validate_without_init(cls: type[BaseModel]) -> None:
+    """Validation by pydantic itself (FastAPI reading a body, a field of this type) does not go through the
+    `__init__` above, so that its errors keep their locations (``articles.0.length``) and status (422); only a
+    caller constructing the options in Python gets the InputError."""
+    cls.__pydantic_custom_init__ = False
+    cls.model_rebuild(force=True)
+
+
+_validate_without_init(SummarizeOptions)

@@ -51,19 +51,30 @@ class Request(SummarizeOptions):
         """This request checked against `config`, once: its options over the configuration's, its languages
         normalised and checked (against `supported` and `config.max_languages`); a SummarizerError names what
         is wrong."""
-        if len(self.text) > config.max_chars:
-            raise TooLongError(f"The article has {len(self.text):,} characters; the limit is "
-                               f"{config.max_chars:,} (max_chars).")
-        options = self.over(config.options.with_defaults())
-        # No languages but its own: only the article's language (a caller that asks for nothing else).
-        targets = () if options.include_source and not options.languages else \
-            normalize_languages(options.languages or (), supported, config.max_languages)
-        source = options.source_language
-        preset = options.preset or config.preset
-        get_preset(preset)
-        return Resolved(self.text, options.model_copy(update={
-            "languages": list(targets), "preset": preset,
-            "source_language": normalize_language(source) if source and source.strip() else None}))
+        check_length(self.text, config)
+        return Resolved(self.text, resolve_options(self, config, supported))
+
+
+def check_length(text: str, config: Config) -> None:
+    """An article longer than `config.max_chars` is refused before any work."""
+    if len(text) > config.max_chars:
+        raise TooLongError(f"The article has {len(text):,} characters; the limit is {config.max_chars:,} "
+                           "(max_chars).")
+
+
+def resolve_options(asked: SummarizeOptions, config: Config, supported: set[str] | None = None) -> SummarizeOptions:
+    """`asked` over the configuration's options: every field set, the languages normalised and checked (against
+    `supported` and `config.max_languages`), the preset and source language named as their codes."""
+    options = asked.over(config.options.with_defaults())
+    # No languages but its own: only the article's language (a caller that asks for nothing else).
+    targets = () if options.include_source and not options.languages else \
+        normalize_languages(options.languages or (), supported, config.max_languages)
+    source = options.source_language
+    preset = options.preset or config.preset
+    get_preset(preset)
+    return options.model_copy(update={
+        "languages": list(targets), "preset": preset,
+        "source_language": normalize_language(source) if source and source.strip() else None})
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from tests import factory
 from tests.configs import tiny_config
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     from summarizer.models.hub import hub_reachable
 
@@ -17,8 +16,6 @@ def pytest_collection_modifyitems(config, items):
     skip_gpu = pytest.mark.skip(reason="no CUDA device")
     hub_checked = gpu_checked = None
     for item in items:
-        if item.get_closest_marker("ray"):  # each starts a Ray cluster: one worker runs them all, one at a time
-            item.add_marker(pytest.mark.xdist_group("ray"))
         if item.get_closest_marker("hub"):
             hub_checked = hub_reachable() if hub_checked is None else hub_checked
             if not hub_checked:

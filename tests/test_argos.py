@@ -15,6 +15,7 @@ from summarizer import ModelCache, Summarizer, load_model
 from summarizer.errors import ModelLoadError
 from summarizer.models.argos import MAX_RATIO, read_pair
 from summarizer.models.conversion import convert
+from summarizer.models.engines.base import Decoding
 
 SENTENCES = ["The city council approved a budget of 4,700 dollars on Monday.", "Mayor Anna Keller said the new "
              "bridge would open in 2027."]
@@ -39,7 +40,7 @@ def _package(tiny, folder: Path, source: str = "en", target: str = "fr", name: s
 def test_a_package_translates_like_the_model_it_was_made_from(tiny, tmp_path):
     archive = _package(tiny, tmp_path)
     assert read_pair(str(archive)) == ("en", "fr") and read_pair(str(tmp_path / "translate-en_fr-1_0")) == ("en", "fr")
-    settings = {"num_beams": 2, "max_new_tokens": 20}  # the tiny model has 64 positions; a package does not say
+    settings = Decoding(num_beams=2, max_new_tokens=20)  # the tiny model has 64 positions; a package does not say
     direct = load_model(tiny["en-fr"], device="cpu", engine="ctranslate2", cache=ModelCache())
     expected = [" ".join(o.text.split()) for o in direct.generate(SENTENCES, settings=settings)]
     for source in (archive, tmp_path / "translate-en_fr-1_0"):  # the zip, and its unpacked folder

@@ -4,6 +4,7 @@ import pytest
 
 from summarizer import load_model
 from summarizer.models.conversion import convert, converted_path
+from summarizer.models.engines.base import Decoding
 from summarizer.models.engines.seq2seq import CTranslate2Engine
 
 SENTENCES = ["The council approved the budget on Monday.",
@@ -34,14 +35,14 @@ def test_torch_and_ctranslate2_fp32_generate_the_same_tokens(tiny, tmp_path, nam
     ids, extra = _inputs(reference, target)
     path = convert(tiny[name], tmp_path / "f32", "float32")
     ct2 = CTranslate2Engine(path, reference.tokenizer, reference.generation_config, "cpu", "float32")
-    settings = {**reference._decoding_defaults, **settings, **extra}  # as Seq2SeqModel.generate merges them
+    settings = Decoding(**settings, **extra).over(reference._decoding_defaults)  # as Seq2SeqModel.generate does
     for row in ids:  # one at a time: padding then plays no part
         expected = reference.engine.run([row], settings)[0]
         got = ct2.run([row], settings)[0]
         # transformers forces end-of-sequence into BART's last allowed step; CTranslate2 does not
         length = min(len(expected.ids), len(got.ids))
-        assert length >= settings["max_new_tokens"] - 2
-        if settings["num_beams"] > 1:
+        assert length >= settings.max_new_tokens - 2
+        if settings.num_beams > 1:
             # beam search: the two were seen to part only near the length limit (from token 8 of
             # 10-12), where each finalises the unfinished beams its own way; the first half must match
             length //= 2
@@ -53,7 +54,7 @@ def test_skipping_the_cross_attention_reorder_leaves_beam_search_unchanged(tiny,
     model = load_model(tiny[name], device="cpu", engine="torch")
     target = "ja" if name == "m2m100" else None
     ids, extra = _inputs(model, target)
-    settings = {**model._decoding_defaults, "num_beams": 4, "max_new_tokens": 12, **extra}
+    settings = Decoding(num_beams=4, max_new_tokens=12, **extra).over(model._decoding_defaults)
     model.engine.skip_cross_attention_reorder = True
     fast = model.engine.run(ids, settings)
     model.engine.skip_cross_attention_reorder = False

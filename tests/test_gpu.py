@@ -3,6 +3,7 @@
 import pytest
 
 from summarizer import Summarizer, load_model
+from summarizer.models.engines.base import Decoding
 from tests.articles import COUNCIL as ARTICLE
 
 pytestmark = pytest.mark.gpu
@@ -48,7 +49,7 @@ def test_ctranslate2_on_cuda_in_float16_or_a_clear_error(tiny):
     assert model.device == "cuda" and model.engine_name == "ctranslate2/float16"
     try:
         outputs = model.generate(["The mayor spoke.", "The council voted."], target="pl",
-                                 settings={"num_beams": 2, "max_new_tokens": 8})
+                                 settings=Decoding(num_beams=2, max_new_tokens=8))
     except ModelError as exc:
         assert "pip install nvidia-cublas-cu12" in str(exc)
         pytest.skip(f"CTranslate2 cannot use this machine's CUDA: {exc}")

@@ -14,6 +14,7 @@ from summarizer import ModelCache, Summarizer, load_model
 from summarizer.errors import ModelLoadError
 from summarizer.models import gguf as gguf_import
 from summarizer.models.base import Generated
+from summarizer.models.engines.base import Decoding
 from summarizer.models.instruct import InstructModel
 from summarizer.models.prompts import clean_summary, summary_instruction
 from summarizer.models.registry import MODELS, ModelSpec
@@ -70,8 +71,8 @@ def test_a_chat_model_folder_loads_as_an_instruction_model_and_summarises(tiny_l
     model = load_model(tiny_llm["chat"], device="cpu", engine=engine, cache=ModelCache())
     assert isinstance(model, InstructModel) and model.family == "instruct" and model.chat
     assert model.engine_name.startswith(engine)
-    first = model.summarize([ARTICLE], ["en"], settings={"max_new_tokens": 12, "sentences": 3})
-    second = model.summarize([ARTICLE], ["en"], settings={"max_new_tokens": 12, "sentences": 3})
+    first = model.summarize([ARTICLE], ["en"], settings=Decoding(max_new_tokens=12, sentences=3))
+    second = model.summarize([ARTICLE], ["en"], settings=Decoding(max_new_tokens=12, sentences=3))
     assert first == second and isinstance(first[0], Generated)  # deterministic: the config's sampling is off
 
 
@@ -86,7 +87,7 @@ def test_the_prompt_goes_through_the_chat_template_and_a_base_model_gets_plain_t
 
 def test_both_engines_generate_the_same_tokens(tiny_llm):
     prompts = [[5, 6, 7, 8, 9], [10, 11, 12]]  # two lengths in one batch: left padding must not change a token
-    settings = {"max_new_tokens": 8, "min_new_tokens": 8, "num_beams": 1}
+    settings = Decoding(max_new_tokens=8, min_new_tokens=8, num_beams=1)
     torch_runs = load_model(tiny_llm["chat"], device="cpu", engine="torch", cache=ModelCache()).engine.run(
         prompts, settings)
     ct2 = load_model(tiny_llm["chat"], device="cpu", engine="ctranslate2", precision="float32", cache=ModelCache())
@@ -331,6 +332,6 @@ def test_a_converted_gguf_import_keeps_no_float32_weights_and_gets_them_back_whe
     entry = json.loads((models_dir() / "manifest.json").read_text())["models"][ct2.model_id]
     assert "model.safetensors" in entry["files"] and "weights" not in entry
     prompts = [torch_model.prompt(ARTICLE, "en", 1)]
-    settings = {"max_new_tokens": 6, "num_beams": 1}
+    settings = Decoding(max_new_tokens=6, num_beams=1)
     same = [r.ids for r in torch_model.engine.run(prompts, settings)]
     assert [r.ids for r in ct2.engine.run(prompts, settings)] == same

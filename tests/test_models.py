@@ -5,6 +5,7 @@ import pytest
 from summarizer import available_models, load_model
 from summarizer.errors import ModelLoadError, UnsupportedLanguageError
 from summarizer.models.drivers import infer_driver
+from summarizer.models.engines.base import Decoding
 from summarizer.models.registry import MODELS, PRESETS
 
 
@@ -36,10 +37,10 @@ def test_multi_target_marian_gets_the_target_token_as_first_input_token(tiny, mo
         return original(**kwargs)
 
     monkeypatch.setattr(model.model, "generate", capture)
-    model.generate(["The mayor spoke."], target="pl", settings={"num_beams": 1, "max_new_tokens": 4})
+    model.generate(["The mayor spoke."], target="pl", settings=Decoding(num_beams=1, max_new_tokens=4))
     assert int(seen[0][0, 0]) == model.tokenizer.get_vocab()[">>pol<<"]
     with pytest.raises(UnsupportedLanguageError, match="cannot write 'de'"):
-        model.generate(["x"], target="de", settings={})
+        model.generate(["x"], target="de", settings=Decoding())
 
 
 def test_m2m100_sets_source_language_and_forces_the_target_token(tiny, monkeypatch):
@@ -53,7 +54,7 @@ def test_m2m100_sets_source_language_and_forces_the_target_token(tiny, monkeypat
 
     monkeypatch.setattr(model.model, "generate", capture)
     outputs = model.generate(["Le maire a parlé."], source="fr", target="ja",
-                             settings={"num_beams": 2, "max_new_tokens": 5})
+                             settings=Decoding(num_beams=2, max_new_tokens=5))
     assert seen[0]["forced_bos_token_id"] == model.tokenizer.get_lang_id("ja")
     assert int(seen[0]["input_ids"][0, 0]) == model.tokenizer.get_lang_id("fr")
     assert "__ja__" not in outputs[0].text  # language tokens are stripped from the output
@@ -76,7 +77,7 @@ def test_t5_style_prefixes_come_from_the_config():
 def test_generate_returns_one_output_per_input_in_order_and_is_deterministic(tiny):
     model = load_model(tiny["en-fr"], device="cpu")
     texts = ["A short one.", "A much longer sentence about the council budget and the bridge.", "Mid length text."]
-    settings = {"num_beams": 2, "max_new_tokens": 6}
+    settings = Decoding(num_beams=2, max_new_tokens=6)
     first = model.generate(texts, settings=settings, batch_size=2)
     second = [model.generate([t], settings=settings)[0] for t in texts]
     assert len(first) == 3
@@ -137,7 +138,7 @@ def test_cuda_request_without_cuda_is_a_clear_error(tiny):
 def test_an_output_cut_by_the_length_limit_is_not_reported_finished(tiny):
     model = load_model(tiny["bart"], device="cpu", engine="torch")  # BART forces end-of-sequence at the limit
     out = model.generate(["The council approved the budget on Monday."],
-                         settings={"num_beams": 2, "max_new_tokens": 6})[0]
+                         settings=Decoding(num_beams=2, max_new_tokens=6))[0]
     assert not out.finished
 
 
@@ -146,7 +147,7 @@ def test_target_tokens_never_appear_in_the_output(tiny):
     vocab = model.tokenizer.get_vocab()
     assert {vocab[">>ces<<"], vocab[">>pol<<"]} <= model._strip_ids
     texts = [f"Sentence number {i} about the council." for i in range(12)]
-    outputs = model.generate(texts, target="pl", settings={"num_beams": 2, "max_new_tokens": 12})
+    outputs = model.generate(texts, target="pl", settings=Decoding(num_beams=2, max_new_tokens=12))
     assert not any(">>" in out.text for out in outputs)
 
 
@@ -165,9 +166,9 @@ def test_a_batch_that_runs_out_of_memory_is_run_in_halves(tiny, monkeypatch):
 
     monkeypatch.setattr(model.engine, "run", run)
     texts = [f"Sentence number {i} about the council budget." for i in range(8)]
-    outputs = model.generate(texts, settings={"num_beams": 1, "max_new_tokens": 4}, batch_size=8)
+    outputs = model.generate(texts, settings=Decoding(num_beams=1, max_new_tokens=4), batch_size=8)
     assert len(outputs) == 8 and sizes == [8, 4, 2, 2, 4, 2, 2]
-    reference = [model.generate([t], settings={"num_beams": 1, "max_new_tokens": 4})[0].text for t in texts]
+    reference = [model.generate([t], settings=Decoding(num_beams=1, max_new_tokens=4))[0].text for t in texts]
     assert [o.text for o in outputs] == reference  # same results, in input order
 
 
@@ -183,7 +184,7 @@ def test_other_generation_errors_are_not_retried(tiny, monkeypatch):
 
     monkeypatch.setattr(model.engine, "run", run)
     with pytest.raises(ModelError, match="failed while generating: index out of range"):
-        model.generate(["One.", "Two."], settings={"num_beams": 1, "max_new_tokens": 2})
+        model.generate(["One.", "Two."], settings=Decoding(num_beams=1, max_new_tokens=2))
     assert calls == [2]
 
 
@@ -217,7 +218,7 @@ def test_a_translation_does_not_depend_on_its_batch_mates(tiny):
     model = load_model(tiny["en-fr"], device="cpu")
     short = "The council approved the budget."
     long = " ".join(["Mayor Anna Keller said the new bridge over the river would open in 2027."] * 4)
-    settings = {"num_beams": 2}
+    settings = Decoding(num_beams=2)
     alone = model.generate([short], settings=settings, length_ratio=2.0)[0].text
     together = model.generate([long, short], settings=settings, length_ratio=2.0)[1].text
     assert alone == together
@@ -233,18 +234,18 @@ def test_translation_batches_are_not_cut_where_limits_change_and_each_output_kee
     calls = []
 
     def run(batch, settings):  # ends after 3 tokens, except a text with "forever", which never ends by itself
-        calls.append((len(batch), settings["max_new_tokens"]))
+        calls.append((len(batch), settings.max_new_tokens))
         runaway = model.tokenizer("forever", add_special_tokens=False)["input_ids"][0]
-        return [Run([7] * settings["max_new_tokens"], False) if runaway in ids else Run([7, 8, 9], True)
+        return [Run([7] * settings.max_new_tokens, False) if runaway in ids else Run([7, 8, 9], True)
                 for ids in batch]
 
     monkeypatch.setattr(model.engine, "run", run)
     texts = ["Short.", "A somewhat longer sentence about the council and the budget for the bridge.",
              "Forever forever forever.", " ".join(["A much longer sentence about the river and the town."] * 3)]
-    together = model.generate(texts, settings={"num_beams": 2}, batch_size=8, length_ratio=2.0)
+    together = model.generate(texts, settings=Decoding(num_beams=2), batch_size=8, length_ratio=2.0)
     merged = calls[:]
     calls.clear()
-    alone = [model.generate([text], settings={"num_beams": 2}, length_ratio=2.0)[0] for text in texts]
+    alone = [model.generate([text], settings=Decoding(num_beams=2), length_ratio=2.0)[0] for text in texts]
     limits = [limit for _, limit in calls]
     assert len(set(limits)) > 1  # the texts have different limits...
     assert merged[0] == (4, max(limits))  # ...and still went in one batch, to the longest's limit
@@ -267,7 +268,7 @@ def test_on_a_cpu_a_batch_holds_at_most_the_cpu_token_budget_unless_told_otherwi
     texts = [f"The council met on day {i} to talk about the budget of the old stone bridge." for i in range(6)]
     width = max(len(ids) for ids in model.tokenizer(texts)["input_ids"])
     monkeypatch.setitem(models.BATCH_TOKENS, "cpu", 3 * width)
-    settings = {"num_beams": 1, "max_new_tokens": 2}
+    settings = Decoding(num_beams=1, max_new_tokens=2)
     model.generate(texts, settings=settings, batch_size=8)
     assert sizes == [3, 3]
     sizes.clear()

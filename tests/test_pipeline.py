@@ -155,7 +155,7 @@ def test_length_presets_change_the_generation_limit(tiny_summarizer, tiny, monke
     calls = spy(monkeypatch, load_model(tiny["bart"], device="cpu"))
     tiny_summarizer.summarize(ARTICLE, ["en"], length="short")
     tiny_summarizer.summarize(ARTICLE, ["en"], length="long")
-    short, long = (c[1]["settings"]["max_new_tokens"] for c in calls)
+    short, long = (c[1]["settings"].max_new_tokens for c in calls)
     assert short < long
 
 
@@ -271,8 +271,8 @@ def test_exact_output_lengths_for_benchmarks(tiny, engine, monkeypatch):
     bart_calls = spy(monkeypatch, load_model(tiny["bart"], device="cpu", engine=engine))
     fr_calls = spy(monkeypatch, load_model(tiny["en-fr"], device="cpu", engine=engine))
     summarizer.summarize(ARTICLE, ["en", "fr"])
-    assert bart_calls[0][1]["settings"]["max_new_tokens"] == bart_calls[0][1]["settings"]["min_new_tokens"] == 7
-    assert fr_calls[0][1]["settings"]["max_new_tokens"] == fr_calls[0][1]["settings"]["min_new_tokens"] == 5
+    assert bart_calls[0][1]["settings"].max_new_tokens == bart_calls[0][1]["settings"].min_new_tokens == 7
+    assert fr_calls[0][1]["settings"].max_new_tokens == fr_calls[0][1]["settings"].min_new_tokens == 5
     assert fr_calls[0][1]["length_ratio"] is None
 
 
@@ -349,7 +349,7 @@ def test_strict_regenerates_then_falls_back_to_extractive(tiny, monkeypatch, sec
     result = summarizer.summarize(ARTICLE, ["en"])
     assert result.summaries["en"] == expected and result.faithful == {"en": True}
     assert any(note in w for w in result.language_warnings["en"])
-    assert calls[1]["num_beams"] == 2 * calls[0]["num_beams"]
+    assert calls[1].num_beams == 2 * calls[0].num_beams
 
 
 def test_the_summarize_function_can_be_told_strict(tiny, monkeypatch):

@@ -19,6 +19,7 @@ import pytest
 from summarizer import ModelCache, Summarizer, load_model
 from summarizer.errors import ModelLoadError
 from summarizer.models import gguf as gguf_import
+from summarizer.models.engines.base import Decoding
 from summarizer.models.store import models_dir
 from summarizer.text.detect import detect_language
 from summarizer.text.language_check import check_language
@@ -169,7 +170,7 @@ def test_after_conversion_the_store_keeps_no_float32_copy_of_the_gguf(smollm2, s
     held = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
     assert not list(folder.glob("*.safetensors")) and held < Path(smollm2).stat().st_size // 4
     torch_model = load_model(smollm2, "cpu", "torch", precision="float32", cache=ModelCache())  # weights again
-    assert torch_model.summarize([ARTICLE], ["en"], settings={"max_new_tokens": 8, "num_beams": 1})[0].text
+    assert torch_model.summarize([ARTICLE], ["en"], settings=Decoding(max_new_tokens=8, num_beams=1))[0].text
 
 
 CHINESE_ARTICLE = ("莱克波特镇议会周二投票决定购买一艘新的电动渡轮，用于往返哈威克岛。"

@@ -20,6 +20,7 @@ from summarizer import ModelCache, Summarizer, load_model
 from summarizer.cli.evaluate import translation_scores
 from summarizer.errors import ModelLoadError
 from summarizer.evidence.faithfulness import check_translation
+from summarizer.models.engines.base import Decoding
 from summarizer.text.detect import detect_language
 from summarizer.text.splitting import split_sentences
 from tests.articles import RIVERTON_ZH as ARTICLE
@@ -93,7 +94,7 @@ def test_the_check_catches_the_real_models_own_number_error(real):
     the check flags it exactly when the value is wrong."""
     model = load_model(real, device="cpu", engine="ctranslate2", cache=ModelCache())
     source = "该公司去年的收入为 2510 亿美元。"
-    (out,) = model.generate([source], source="zh", target="en", settings={"num_beams": 4}, length_ratio=2.0)
+    (out,) = model.generate([source], source="zh", target="en", settings=Decoding(num_beams=4), length_ratio=2.0)
     problems = check_translation(source, out.text, "zh", "en")
     assert bool(problems) == ("251 billion" not in out.text and "251,000,000,000" not in out.text), (out.text, problems)
 
@@ -149,7 +150,7 @@ def test_engines_agree_on_forty_news_sentences(real):
     for engine in ENGINES:
         model = load_model(real, device="cpu", engine=engine, cache=ModelCache())
         outputs[engine] = [o.text for o in model.generate(list(CHINESE), source="zh", target="en", batch_size=16,
-                                                          settings={"num_beams": 1}, length_ratio=2.0)]
+                                                          settings=Decoding(num_beams=1), length_ratio=2.0)]
     # greedy: the engines, not the search, are compared (torch float32 against CTranslate2 int8)
     scores = {engine: translation_scores(texts, ENGLISH, "en")["chrf"] for engine, texts in outputs.items()}
     between = translation_scores(outputs["torch"], outputs["ctranslate2"], "en")["chrf"]
@@ -162,7 +163,7 @@ def test_an_argos_package_translates_like_the_rebuilt_model(real, package):
     argos_model = load_model(package, device="cpu", cache=ModelCache())
     rebuilt = load_model(real, device="cpu", engine="ctranslate2", cache=ModelCache())
     assert argos_model.pair == ("zh", "en") and "Argos package translate-zh_en-1_9" in argos_model.engine_name
-    settings = {"num_beams": 4}
+    settings = Decoding(num_beams=4)
     a = [o.text for o in argos_model.generate(list(CHINESE), settings=settings, batch_size=16, length_ratio=2.0)]
     b = [o.text for o in rebuilt.generate(list(CHINESE), settings=settings, batch_size=16, length_ratio=2.0)]
     chrf_a = translation_scores(a, ENGLISH, "en")["chrf"]

@@ -348,3 +348,22 @@ def test_config_flags_and_environment_variables_are_generated_from_its_fields(mo
     monkeypatch.setenv("SUMMARIZER_MAX_CHARS", "lots")
     with pytest.raises(InputError, match="SUMMARIZER_MAX_CHARS='lots' is not a valid max_chars"):
         Config.from_env()
+
+
+def test_what_a_review_found_after_the_one_options_type():
+    """A batch none of whose articles is accepted is answered article by article, even by a stopping server; a
+    body's bad field keeps its place in the message; a bad language of summarize_batch is the caller's error
+    once, whatever the texts; a configuration has one default preset."""
+    service = Service(Config(preset="extractive", device="cpu", max_chars=10))
+    with TestClient(create_app(service)) as client:
+        service.closing = True
+        answer = client.post("/v1/summarize/batch", json={"articles": [{"text": ARTICLE}, {"text": ARTICLE}]})
+        assert answer.status_code == 200, answer.text
+        assert [r["error"]["code"] for r in answer.json()["results"]] == ["too_long", "too_long"]
+        service.closing = False
+        bad = client.post("/v1/summarize/batch", json={"articles": [{"text": "x", "length": "huge"}]})
+        assert bad.status_code == 422 and bad.json()["error"]["message"].startswith("articles.0.length: ")
+    with pytest.raises(UnsupportedLanguageError):
+        Summarizer("extractive").summarize_batch([ARTICLE, ARTICLE], ["xx"], on_error="return")
+    with pytest.raises(InputError, match="preset is Config"):
+        Config(preset="extractive", options=SummarizeOptions(preset="default"))

@@ -12,6 +12,7 @@ from safetensors.torch import load_file
 from summarizer import load_model
 from summarizer.cli.main import cli
 from summarizer.errors import ModelLoadError
+from summarizer.models.engines.base import Decoding
 
 
 class _Payload:
@@ -40,7 +41,7 @@ def test_pickle_weights_are_refused_unless_allowed(tiny, tmp_path, engine):
         load_model(str(folder), device="cpu", engine=engine)
     model = load_model(str(folder), device="cpu", engine=engine, allow_pickle=True)
     reference = load_model(tiny["en-fr"], device="cpu", engine=engine)
-    settings = {"num_beams": 2, "max_new_tokens": 8}
+    settings = Decoding(num_beams=2, max_new_tokens=8)
     texts = ["The council approved the budget.", "Mayor Anna Keller spoke."]
     assert [g.text for g in model.generate(texts, settings=settings)] == \
         [g.text for g in reference.generate(texts, settings=settings)]

@@ -277,9 +277,9 @@ def check_command(argv: Sequence[str]) -> int:
     parser.add_argument("--language", help="the summary's language (default: detected)")
     parser.add_argument("--article-language", help="the article's, where it differs (default: --language, or "
                                                    "detected)")
-    parser.add_argument("--max-chars", type=int, default=Config().max_chars,
+    parser.add_argument("--max-chars", type=int, default=Config.from_env().max_chars,
                         help="longest article, and longest summary, read (default: %(default)s characters, as "
-                             "`summarize` takes)")
+                             "`summarize` takes; env SUMMARIZER_MAX_CHARS)")
     args = parser.parse_args(argv)
     if args.article == "-" and args.summary == "-":
         raise InputError("Only one of ARTICLE and SUMMARY can be read from stdin (-).")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError, ModelLoadError
 from .drivers import Driver, infer_driver
+from .engines.base import Decoding
 from .registry import ModelSpec
 
 if TYPE_CHECKING:
@@ -120,8 +121,8 @@ class Model:
         # about both being set on every call.
         self._config_settings = {key: getattr(generation_config, key, None) for key in _GENERATION_KEYS}
         generation_config.max_length = generation_config.min_length = None
-        self._decoding_defaults = {key: self._config_settings[key] for key in _DECODING_DEFAULTS
-                                   if self._config_settings.get(key) is not None}
+        self._decoding_defaults = Decoding.of({key: self._config_settings[key] for key in _DECODING_DEFAULTS
+                                               if self._config_settings.get(key) is not None})
         self._lock = threading.Lock()  # tokenizer state (src_lang) and generation are not thread-safe
 
     @property
@@ -130,16 +131,17 @@ class Model:
         return self.engine.description
 
     def generation_settings(self) -> dict[str, Any]:
-        """The model card's settings (registry), else those in its generation_config."""
+        """The model card's settings as the registry writes them (lengths in max_length and min_length), else those
+        in its generation_config: what `summary_settings` and `translation_defaults` make a `Decoding` of."""
         if self.spec and self.spec.generation:
             return dict(self.spec.generation)
         settings = {key: value for key, value in self._config_settings.items() if value is not None}
         settings.setdefault("num_beams", 4)
         return settings
 
-    def translation_defaults(self) -> dict[str, Any]:
+    def translation_defaults(self) -> Decoding:
         """Decoding settings when this model translates (those it summarises with, unless a family says else)."""
-        return self.generation_settings()
+        return Decoding.of(self.generation_settings())
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
@@ -147,18 +149,17 @@ class Model:
         encoded = self.tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]
         return [len(ids) for ids in encoded]
 
-    def _run_batches(self, encoded: list[list[int]], settings: dict[str, Any], batch_size: int,
+    def _run_batches(self, encoded: list[list[int]], settings: Decoding, batch_size: int,
                      max_batch_tokens: int, limits: list[int] | None = None) -> list[Run]:
         """One engine run per input, in input order, batched by `_batches` (`limits`: max_new_tokens each)."""
         runs: list[Run | None] = [None] * len(encoded)
         spread = self.engine.length_spread
         for batch in _batches(encoded, batch_size, max_batch_tokens, limits, spread):
-            kwargs = {**self._decoding_defaults, **settings}
+            decoding = settings.over(self._decoding_defaults)
             if limits is not None:
-                kwargs["max_new_tokens"] = limits[batch[0]]
-                kwargs.pop("max_length", None)
+                decoding = decoding.replace(max_new_tokens=limits[batch[0]])
             try:
-                done = self._run_halving([encoded[i] for i in batch], kwargs)
+                done = self._run_halving([encoded[i] for i in batch], decoding)
             except ModelError as exc:
                 raise ModelError(f"Model {self.name!r} failed while generating: {exc}") from exc
             with _generated_lock:
@@ -167,14 +168,14 @@ class Model:
                 runs[index] = run
         return runs  # type: ignore[return-value]
 
-    def _run_limited(self, encoded: list[list[int]], settings: dict[str, Any], batch_size: int,
+    def _run_limited(self, encoded: list[list[int]], settings: Decoding, batch_size: int,
                      max_batch_tokens: int, limits: list[int] | None) -> list[Run]:
         """Batches cut by count and padded tokens only, not where the inputs' own limits change (sorted by length,
         a translation job would otherwise run many part-filled batches, one per limit): each runs to its longest
         input's limit. An output that comes within two tokens of its own lower limit there is run again with
         that limit, so that every text gets exactly what its own limit gives it; few do, a translation ends
         long before. A limit decides no earlier step of beam search, except transformers' early_stopping="never"."""
-        if limits is None or settings.get("early_stopping") == "never":
+        if limits is None or settings.early_stopping == "never":
             return self._run_batches(encoded, settings, batch_size, max_batch_tokens, limits)
         shared = list(limits)
         for batch in _batches(encoded, batch_size, max_batch_tokens, None, self.engine.length_spread):
@@ -189,7 +190,7 @@ class Model:
                 runs[index] = run
         return runs
 
-    def _run_halving(self, batch: list[list[int]], settings: dict[str, Any]) -> list[Run]:
+    def _run_halving(self, batch: list[list[int]], settings: Decoding) -> list[Run]:
         """Run a batch; when it runs out of memory, run its halves instead (down to single inputs)."""
         try:
             return self.engine.run(batch, settings)
@@ -229,13 +230,13 @@ class Seq2SeqModel(Model):
         positions = getattr(self.config, "max_position_embeddings", None)
         return (positions or 512) - 2
 
-    def summary_settings(self, length: str, tokens: int | None, budget: int) -> dict[str, Any]:
+    def summary_settings(self, length: str, tokens: int | None, budget: int) -> Decoding:
         """The model card's generation settings with lengths scaled by `length` (`LENGTHS`), or exactly `tokens`
         new tokens."""
-        settings = self.generation_settings()
+        card = self.generation_settings()
         factor = LENGTHS[length]
-        max_new = int(settings.pop("max_length", 142) * factor)
-        min_new = int(settings.pop("min_length", 0) * factor)
+        max_new = int(card.get("max_length", 142) * factor)
+        min_new = int(card.get("min_length", 0) * factor)
         # A chunk summary must be well under half a chunk (re-tokenised text can come out
         # longer than generated), so that summarising the summaries always converges.
         cap = min(budget // 3, self.max_output_tokens)
@@ -243,17 +244,16 @@ class Seq2SeqModel(Model):
             max_new = min_new = min(tokens, cap)
         else:
             max_new = max(8, min(max_new, cap))
-        settings.update(max_new_tokens=max_new, min_new_tokens=min(min_new, max_new))
-        return settings
+        return Decoding.of(card).replace(max_new_tokens=max_new, min_new_tokens=min(min_new, max_new))
 
-    def summarize(self, texts: Sequence[str], languages: Sequence[str], *, settings: dict[str, Any],
+    def summarize(self, texts: Sequence[str], languages: Sequence[str], *, settings: Decoding,
                   batch_size: int = 8) -> list[Generated]:
         """A summary of each text, in the language it reads (an encoder-decoder summariser writes no other:
         `languages` is where the router sent each text, always its own language)."""
         return self.generate(texts, settings=settings, batch_size=batch_size)
 
     def generate(self, texts: Sequence[str], *, source: str | None = None, target: str | None = None,
-                 settings: dict[str, Any], batch_size: int = 8, max_batch_tokens: int | None = None,
+                 settings: Decoding, batch_size: int = 8, max_batch_tokens: int | None = None,
                  length_ratio: float | None = None) -> list[Generated]:
         """Generate one output per text, in input order.
 
@@ -278,7 +278,7 @@ class Seq2SeqModel(Model):
             # from its batch-mates': a text translates the same in any batch.
             limits = [min(int(-(-len(ids) // LIMIT_BUCKET) * LIMIT_BUCKET * length_ratio) + 10,
                           self.max_output_tokens) for ids in encoded] if length_ratio is not None else None
-            runs = self._run_limited(encoded, {**settings, **prepared.generate_kwargs}, batch_size,
+            runs = self._run_limited(encoded, settings.replace(**prepared.generate_kwargs), batch_size,
                                      max_batch_tokens, limits)
             results = []
             for run, cut in zip(runs, truncated, strict=True):

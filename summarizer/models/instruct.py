@@ -17,6 +17,7 @@ from ..errors import ModelLoadError
 from ..languages import UNSPACED
 from ..text.extractive import SENTENCES_FOR_LENGTH
 from .base import LIMIT_BUCKET, Generated, Location, Model
+from .engines.base import Decoding
 from .prompts import clean_summary, plain_prompt, summary_instruction, translation_messages
 
 DEFAULT_INPUT_TOKENS = 4096  # article tokens per prompt for a model the registry does not know
@@ -35,7 +36,7 @@ class InstructModel(Model):
                  torch_model=None):
         super().__init__(location, tokenizer, config, generation_config, engine, device, torch_model)
         self.chat = bool(getattr(tokenizer, "chat_template", None))
-        self._decoding_defaults = {}  # a chat model's config samples; decoding here is the registry's, deterministic
+        self._decoding_defaults = Decoding()  # its config samples; decoding here is the registry's, deterministic
 
     @property
     def context(self) -> int:
@@ -61,25 +62,23 @@ class InstructModel(Model):
             return dict(self.spec.generation)
         return dict(DECODING)  # not the model's own sampling settings, nor its repetition penalty: see registry.py
 
-    def translation_defaults(self) -> dict[str, Any]:
+    def translation_defaults(self) -> Decoding:
         """Greedy: a sentence translated with its worked example came back in the right language 48 times in 48 on
         the development articles (benchmarks/bench_languages.py), at half the work of beam 2."""
-        return {**self.generation_settings(), "num_beams": 1}
+        return Decoding.of(self.generation_settings()).replace(num_beams=1)
 
-    def summary_settings(self, length: str, tokens: int | None, budget: int) -> dict[str, Any]:
+    def summary_settings(self, length: str, tokens: int | None, budget: int) -> Decoding:
         """Decoding settings, the sentence budget of `length` (or exactly `tokens` new tokens) and the token
         budget that follows from it (a chunk's summary stays well under a third of a chunk, so that summarising
         summaries converges)."""
-        settings = self.generation_settings()
+        settings = Decoding.of(self.generation_settings())
         sentences = SENTENCES_FOR_LENGTH[length]
         cap = min(budget // 3, self.max_output_tokens)
         if tokens:
             tokens = min(tokens, cap)
-            settings.update(max_new_tokens=tokens, min_new_tokens=tokens, sentences=None)
-        else:
-            settings.update(max_new_tokens=max(16, min(sentences * TOKENS_PER_SENTENCE + 16, cap)),
-                            sentences=sentences)
-        return settings
+            return settings.replace(max_new_tokens=tokens, min_new_tokens=tokens, sentences=None)
+        return settings.replace(max_new_tokens=max(16, min(sentences * TOKENS_PER_SENTENCE + 16, cap)),
+                                sentences=sentences)
 
     def prompt(self, text: str, language: str, sentences: int, again: bool = False) -> list[int]:
         """The prompt's token ids: the instruction in the chat template (or the plain prompt of a base model)."""
@@ -87,14 +86,13 @@ class InstructModel(Model):
             return self.tokenizer(plain_prompt(text, language, sentences), verbose=False)["input_ids"]
         return self._chat([{"role": "user", "content": summary_instruction(text, language, sentences, again=again)}])
 
-    def summarize(self, texts: Sequence[str], languages: Sequence[str], *, settings: dict[str, Any],
+    def summarize(self, texts: Sequence[str], languages: Sequence[str], *, settings: Decoding,
                   batch_size: int = 8, max_batch_tokens: int = 32_768, again: bool = False) -> list[Generated]:
         """A summary of each text, written in the language given for it (one language per text); `again` asks
         for the language more firmly (after an answer in another one)."""
         if not texts:
             return []
-        settings = dict(settings)
-        sentences = settings.pop("sentences", None)
+        sentences, settings = settings.sentences, settings.replace(sentences=None)
         with self._lock:
             truncated, prompts = [], []
             for text, language in zip(texts, languages, strict=True):
@@ -119,15 +117,14 @@ class InstructModel(Model):
         return self.tokenizer.decode(ids[:self.max_input_tokens], skip_special_tokens=True)
 
     def translate(self, texts: Sequence[str], sources: Sequence[str], targets: Sequence[str], *,
-                  settings: dict[str, Any], batch_size: int = 8, max_batch_tokens: int = 32_768,
+                  settings: Decoding, batch_size: int = 8, max_batch_tokens: int = 32_768,
                   length_ratio: float = 2.0, again: bool = False) -> list[Generated]:
         """A translation of each text from its source into its target language (one pair per text, so that one
         call serves every language of a request); `again` asks more firmly (after an answer in the wrong
         language). Each output's length limit is `length_ratio` x its own input's tokens."""
         if not texts:
             return []
-        settings = {key: value for key, value in settings.items() if key not in ("sentences", "max_length",
-                                                                               "min_length", "min_new_tokens")}
+        settings = settings.replace(sentences=None, min_new_tokens=None)
         with self._lock:
             prompts, limits, truncated = [], [], []
             for text, source, target in zip(texts, sources, targets, strict=True):
@@ -155,7 +152,7 @@ class InstructModel(Model):
         return list(encoded["input_ids"])
 
     def generate(self, texts: Sequence[str], *, source: str | None = None, target: str | None = None,
-                 settings: dict[str, Any], batch_size: int = 8, max_batch_tokens: int | None = None,
+                 settings: Decoding, batch_size: int = 8, max_batch_tokens: int | None = None,
                  length_ratio: float | None = None) -> list[Generated]:
         """Translate texts from `source` into `target` (the translator's interface of every model)."""
         if source is None or target is None:

@@ -19,6 +19,7 @@ import re
 
 from ..languages import LANGUAGES, UNSPACED
 from ..models.base import Model
+from ..models.engines.base import Decoding
 from ..models.registry import EXTRACTIVE
 from ..options import SummarizeOptions
 from ..text.language_check import Verdict, check_language
@@ -101,7 +102,7 @@ def _give_up(art: Article, lang: str, verdict: Verdict) -> None:
 
 
 def check_translated(model: Model, art: Article, target: str, source_sentences: list[str],
-                     translated: list[str], settings: dict, refuse: bool = True) -> list[str] | None:
+                     translated: list[str], settings: Decoding, refuse: bool = True) -> list[str] | None:
     """The translation's sentences if it is in `target` (an instruction model's wrong sentences made once more
     first), else None, with the article's error for `target` set. Not `refuse`: kept, with a warning."""
     text = join_sentences(translated, LANGUAGES[target].spaced)
@@ -144,7 +145,7 @@ def check_translated(model: Model, art: Article, target: str, source_sentences: 
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=[-–—]\s)")
 
 
-def _translate_again(model: Model, sentences: list[str], source: str, target: str, settings: dict,
+def _translate_again(model: Model, sentences: list[str], source: str, target: str, settings: Decoding,
                      in_pieces: bool) -> list[str]:
     """Each sentence translated again, asked more firmly; `in_pieces`: each of its clauses (at commas, semicolons
     and dashes; a sentence without one in halves), so that a small model has less to copy from."""

@@ -37,7 +37,7 @@ from ..models.loading import load_model
 from ..models.registry import EXTRACTIVE
 from ..models.store import stored_fallbacks
 from ..options import SummarizeOptions
-from ..request import Request, Resolved, run_batches
+from ..request import Request, Resolved, check_length, resolve_options, run_batches
 from ..result import Summary
 from ..text.splitting import clean_text, join_sentences, split_sentences
 from .article import Article, add_time, prepare, shared_timings, stage
@@ -151,13 +151,15 @@ class Summarizer:
         asked = {**(options.asked() if options else {}), **changes}
         if languages is not None:
             asked["languages"] = languages
-        SummarizeOptions(**asked)  # a bad option is the caller's error, whatever the texts
+        # The texts share their options: resolved once, and a bad one is the caller's error, whatever the texts
+        shared = resolve_options(SummarizeOptions(**asked), self.config, self.supported_languages())
         items: list[Resolved | SummarizerError] = []
         for text in texts:
             try:
                 if not isinstance(text, str):
                     raise InputError(f"The article is {type(text).__name__}, not text.")
-                items.append(Request(text=text, **asked).resolve(self.config, self.supported_languages()))
+                check_length(text, self.config)
+                items.append(Resolved(text, shared))
             except SummarizerError as exc:
                 if on_error == "raise":
                     raise

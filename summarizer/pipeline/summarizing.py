@@ -151,7 +151,7 @@ def _retry(art: Article, model: Model, options: SummarizeOptions, problems: list
                                 "(its chunk summaries never converged)")
         return problems
     settings = model.summary_settings(options.length, options.summary_tokens, model.max_input_tokens - 2)
-    settings.update(num_beams=2 * max(1, settings.get("num_beams", 4)), length_penalty=1.0)
+    settings = settings.replace(num_beams=2 * max(1, settings.num_beams or 4), length_penalty=1.0)
     retry = finish(model.summarize([art.final_input], [lang], settings=settings, batch_size=1)[0], art)
     if not check_summary(art.work_text, retry, lang, art.read_language):
         art.warn_language(lang, f"strict: the first summary failed the faithfulness check ({first}); regenerated "

@@ -15,6 +15,7 @@ from ..evidence.backcheck import back_checks
 from ..evidence.faithfulness import check_translation
 from ..languages import LANGUAGES
 from ..models.base import Model
+from ..models.engines.base import Decoding
 from ..models.instruct import InstructModel
 from ..options import SummarizeOptions
 from ..text.splitting import join_sentences, split_sentences, split_to_fit
@@ -29,14 +30,12 @@ Leg = tuple[str, str, str]  # (model name, source language, target language)
 INSTRUCT_SENTENCES = 2
 
 
-def translation_settings(model: Model, options: SummarizeOptions) -> tuple[dict, float | None]:
+def translation_settings(model: Model, options: SummarizeOptions) -> tuple[Decoding, float | None]:
     """Decoding settings and the output-length ratio for a translator (exact lengths for benchmarks)."""
     settings = model.translation_defaults()
-    settings.pop("max_length", None)
-    settings.pop("min_length", None)
     if options.translation_tokens:
-        settings.update(min_new_tokens=options.translation_tokens, max_new_tokens=options.translation_tokens)
-        return settings, None
+        return settings.replace(min_new_tokens=options.translation_tokens,
+                                max_new_tokens=options.translation_tokens), None
     return settings, TRANSLATION_LENGTH_RATIO
 
 
@@ -154,7 +153,7 @@ def translate_summaries(articles: list[Article], load: Callable[[str], Model], o
             art.work["translate_s"] = art.work.get("translate_s", 0.0) + len(art.summary)
             key = (art.route.translator(art.summary_language, target), art.summary_language, target)
             jobs.setdefault(key, []).append((art, sentences))
-    settings: dict[str, dict] = {}  # each translator's decoding settings, for its repairs
+    settings: dict[str, Decoding] = {}  # each translator's decoding settings, for its repairs
     back: dict[str, tuple[Model, list[tuple[Article, str]]]] = {}  # strict: instruction models' work, checked back
     for model, art, target, translated, notes in run_jobs(jobs, load, options, batch_size):
         for note in notes:

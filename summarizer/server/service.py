@@ -115,10 +115,6 @@ class Service:
         self.closing = False
 
     # ------------------------------------------------------------------ models and requests
-    def summarizer(self, preset: str | None = None) -> Summarizer:
-        """The Summarizer of a preset (the configured one by default), made on first use; all share the cache."""
-        return self.summarizers.get(preset)
-
     def prepare(self, request: Request | Resolved) -> Resolved:
         """The request resolved against its preset's configuration (once: a `Resolved` one is taken as it is): a
         SummarizerError now, not in the queue."""
@@ -175,6 +171,8 @@ class Service:
         if keys is not None and account is not None and (articles if articles is not None else len(requests)):
             bill = Bill(keys, keys.charge(account, len(requests) if articles is None else articles,
                                           sum(len(request.text) for request in requests), counted=counted))
+        if not requests:  # every article of a batch was refused on its own: they are counted, nothing is queued
+            return [], bill
         try:
             return self.submit_many(requests, owner=account.name if account else None, partial=partial), bill
         except SummarizerError:

@@ -9,7 +9,9 @@ the decoding settings of `models.Model` (beams, penalties, new-token limits). On
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -118,6 +120,48 @@ def ct2_error(exc: Exception) -> ModelError:
     return ModelError(f"{exc}{hint}")
 
 
+@dataclass(frozen=True)
+class Decoding:
+    """How to decode: one typed, frozen object for every engine and model family (whisper's `DecodingOptions` is
+    the model). A field left None is not set: the model's generation_config (`Model`) or the engine's default
+    applies. Made from a model card's settings by `of`, changed by `replace`."""
+
+    num_beams: int | None = None
+    length_penalty: float | None = None
+    no_repeat_ngram_size: int | None = None
+    repetition_penalty: float | None = None
+    early_stopping: bool | str | None = None  # transformers' beam search ("never": none)
+    max_new_tokens: int | None = None
+    min_new_tokens: int | None = None
+    forced_bos_token_id: int | None = None  # the first token a translator writes: its target language
+    sentences: int | None = None  # an instruction model's sentence budget, asked for in its prompt
+
+    @classmethod
+    def of(cls, settings: Mapping[str, Any]) -> Decoding:
+        """From a model card's (or generation config's) settings, those that are decoding settings: its
+        max_length and min_length are the caller's, to turn into new tokens."""
+        return cls(**{name: value for name, value in settings.items() if name in _DECODING_FIELDS})
+
+    def replace(self, **changes: Any) -> Decoding:
+        return dataclasses.replace(self, **changes)
+
+    def over(self, base: Decoding) -> Decoding:
+        """These settings where set, `base`'s elsewhere."""
+        return base.replace(**self.given())
+
+    def given(self) -> dict[str, Any]:
+        """The settings that are set."""
+        return {spec.name: getattr(self, spec.name) for spec in dataclasses.fields(self)
+                if getattr(self, spec.name) is not None}
+
+    def generate_kwargs(self) -> dict[str, Any]:
+        """transformers' `generate` arguments: every setting that is set, but the prompt's sentence budget."""
+        return {name: value for name, value in self.given().items() if name != "sentences"}
+
+
+_DECODING_FIELDS = {spec.name for spec in dataclasses.fields(Decoding)}
+
+
 class Engine(Protocol):
     """What `models.Model` asks of an engine."""
 
@@ -125,14 +169,14 @@ class Engine(Protocol):
     description: str  # what runs, e.g. "ctranslate2/int8"
     length_spread: int | None  # a batch's inputs may differ by this many tokens at most (None: any)
 
-    def run(self, batch: list[list[int]], settings: dict[str, Any]) -> list[Run]: ...
+    def run(self, batch: list[list[int]], settings: Decoding) -> list[Run]: ...
 
 
-def ct2_decoding(settings: dict[str, Any]) -> dict[str, Any]:
+def ct2_decoding(settings: Decoding) -> dict[str, Any]:
     """CTranslate2's arguments for the decoding settings both of its engines take alike (beams and penalties);
     the length limits differ (a translator counts a target prefix, a generator does not) and are the caller's."""
-    return {"beam_size": int(settings.get("num_beams", 1)),
-            "length_penalty": float(settings.get("length_penalty", 1.0)),
-            "no_repeat_ngram_size": int(settings.get("no_repeat_ngram_size", 0) or 0),
-            "repetition_penalty": float(settings.get("repetition_penalty", 1.0) or 1.0),
+    return {"beam_size": int(settings.num_beams or 1),
+            "length_penalty": float(settings.length_penalty if settings.length_penalty is not None else 1.0),
+            "no_repeat_ngram_size": int(settings.no_repeat_ngram_size or 0),
+            "repetition_penalty": float(settings.repetition_penalty or 1.0),
             "max_batch_size": 0}

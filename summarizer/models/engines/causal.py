@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from ...errors import ModelError
-from .base import Run, cpu_threads, ct2_decoding, ct2_device, ct2_error
+from .base import Decoding, Run, cpu_threads, ct2_decoding, ct2_device, ct2_error
 
 
 def end_ids(generation_config, tokenizer) -> set[int]:
@@ -49,7 +48,7 @@ class TorchCausalEngine:
         self.pad = pad if pad is not None else min(ends)
         self.description = f"torch/{str(next(model.parameters()).dtype).removeprefix('torch.')}"
 
-    def run(self, batch: list[list[int]], settings: dict[str, Any]) -> list[Run]:
+    def run(self, batch: list[list[int]], settings: Decoding) -> list[Run]:
         import torch
 
         width = max(len(ids) for ids in batch)
@@ -59,7 +58,8 @@ class TorchCausalEngine:
             input_ids[row, width - len(ids):] = torch.tensor(ids)
             mask[row, width - len(ids):] = 1
         # every setting explicit, with CTranslate2's defaults: nothing comes from the model's generation_config
-        kwargs = {**_TORCH_DEFAULTS, **{key: value for key, value in settings.items() if key in _TORCH_DEFAULTS}}
+        kwargs = {**_TORCH_DEFAULTS, **{key: value for key, value in settings.generate_kwargs().items()
+                                        if key in _TORCH_DEFAULTS}}
         try:
             with torch.inference_mode():
                 output = self.model.generate(input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device),
@@ -97,12 +97,12 @@ class CTranslate2GeneratorEngine:
         self._end_tokens = tokenizer.convert_ids_to_tokens(sorted(ends))
         self.description = f"ctranslate2/{compute_type}"
 
-    def run(self, batch: list[list[int]], settings: dict[str, Any]) -> list[Run]:
+    def run(self, batch: list[list[int]], settings: Decoding) -> list[Run]:
         prompts = [self.tokenizer.convert_ids_to_tokens(ids) for ids in batch]
         try:
             results = self.generator.generate_batch(
-                prompts, max_length=int(settings.get("max_new_tokens", 256)),
-                min_length=int(settings.get("min_new_tokens", 0) or 0), end_token=self._end_tokens,
+                prompts, max_length=int(settings.max_new_tokens or 256),
+                min_length=int(settings.min_new_tokens or 0), end_token=self._end_tokens,
                 return_end_token=True, include_prompt_in_result=False, **ct2_decoding(settings))
         except (RuntimeError, ValueError) as exc:
             raise ct2_error(exc) from exc

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ModelError
-from .base import Run, cpu_threads, ct2_decoding, ct2_device, ct2_error
+from .base import Decoding, Run, cpu_threads, ct2_decoding, ct2_device, ct2_error
 
 
 def _beam_cache_class():
@@ -69,7 +69,7 @@ class TorchEngine:
                 self._cache_kwarg = "past_key_values"
         return self.model.generate(**inputs, **kwargs, **{self._cache_kwarg: fresh()})
 
-    def run(self, batch: list[list[int]], settings: dict[str, Any]) -> list[Run]:
+    def run(self, batch: list[list[int]], settings: Decoding) -> list[Run]:
         import torch
 
         pad = self.tokenizer.pad_token_id
@@ -83,13 +83,14 @@ class TorchEngine:
             mask[row, span] = 1
         inputs = {"input_ids": input_ids.to(self.device), "attention_mask": mask.to(self.device)}
         try:
-            output = self._generate(inputs, dict(settings))
+            output = self._generate(inputs, settings.generate_kwargs())
         except (RuntimeError, ValueError, IndexError) as exc:
             raise ModelError(str(exc)) from exc
-        max_new = settings.get("max_new_tokens")
+        max_new = settings.max_new_tokens
         eos = self.model.generation_config.eos_token_id
         eos_ids = set(eos) if isinstance(eos, list) else {eos}
-        forced = settings.get("forced_bos_token_id", self.model.generation_config.forced_bos_token_id)
+        forced = settings.forced_bos_token_id if settings.forced_bos_token_id is not None \
+            else self.model.generation_config.forced_bos_token_id
         skip = 2 if forced is not None else 1  # the decoder start token, and a forced language/bos token
         runs = []
         for row in output.tolist():
@@ -118,17 +119,17 @@ class CTranslate2Engine:
         bos = getattr(generation_config, "forced_bos_token_id", None)
         self._bos_prefix = tokenizer.convert_ids_to_tokens(bos) if bos is not None else None
 
-    def run(self, batch: list[list[int]], settings: dict[str, Any]) -> list[Run]:
+    def run(self, batch: list[list[int]], settings: Decoding) -> list[Run]:
         source = [self.tokenizer.convert_ids_to_tokens(ids) for ids in batch]
-        forced = settings.get("forced_bos_token_id")
+        forced = settings.forced_bos_token_id
         prefix_token = self.tokenizer.convert_ids_to_tokens(forced) if forced is not None else self._bos_prefix
         prefix = [[prefix_token]] * len(batch) if prefix_token else None
-        max_new = int(settings.get("max_new_tokens", 256))
+        max_new = int(settings.max_new_tokens or 256)
         extra = 1 if prefix else 0  # CTranslate2 counts the prefix in the decoding length
         try:
             results = self.translator.translate_batch(
                 source, target_prefix=prefix, max_decoding_length=max_new + extra,
-                min_decoding_length=int(settings.get("min_new_tokens", 0) or 0) + extra, return_scores=False,
+                min_decoding_length=int(settings.min_new_tokens or 0) + extra, return_scores=False,
                 **ct2_decoding(settings))
         except (RuntimeError, ValueError) as exc:
             raise ct2_error(exc) from exc
