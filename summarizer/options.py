@@ -88,7 +88,6 @@ class SummarizeOptions(BaseModel):
         return base.model_copy(update=mine) if mine else base
 
 
-
 def _validate_without_init(cls: type[BaseModel]) -> None:
     """Validation by pydantic itself (FastAPI reading a body, a field of this type) does not go through the
     `__init__` above, so that its errors keep their locations (``articles.0.length``) and status (422); only a
