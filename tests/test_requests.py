@@ -291,10 +291,15 @@ def test_the_extractive_fallback_is_the_commands_visible_choice(tmp_path, capsys
 
 
 def test_the_openapi_schema_shows_the_request_its_limits_and_the_key():
-    service = Service(Config(preset="extractive", max_chars=1234, max_languages=3),
+    service = Service(Config(preset="extractive", max_chars=1234, max_languages=3,
+                             options=SummarizeOptions(length="long", languages=["fr"])),
                       ServerSettings(max_batch_articles=7))
     schema = TestClient(create_app(service)).get("/openapi.json").json()
     parts = schema["components"]["schemas"]
+    for name in ("Request", "BatchArticle", "BatchRequest"):  # the defaults a field left out takes on this server
+        fields = parts[name]["properties"]
+        assert (fields["length"]["default"], fields["languages"]["default"], fields["preset"]["default"],
+                fields["include_source"]["default"]) == ("long", ["fr"], "extractive", True)
     assert parts["Request"]["properties"]["text"]["maxLength"] == 1234
     assert parts["Request"]["properties"]["languages"]["maxItems"] == 3
     assert parts["BatchRequest"]["properties"]["articles"]["maxItems"] == 7

@@ -46,7 +46,7 @@ from .grounding import ground
 from .language_repair import check_written
 from .routing import Route, Router, abilities
 from .summarizing import check_summaries, finish, hold_translated, summarize_articles, summarize_extractively
-from .translation import Leg, run_jobs, translate_sentences, translate_summaries
+from .translation import Leg, run_legs, translate_sentences, translate_summaries
 
 EXTRACTIVE_ENGINE = "extractive (no model)"
 Partial = Callable[[int, str, str], None]  # (index of the request, language, its summary) as soon as it is ready
@@ -312,7 +312,7 @@ class Summarizer:
         with a translator (the summariser cannot read it) is translated into English first."""
         clock = time.perf_counter()
         summarizer_id = EXTRACTIVE if model is None else model.model_id
-        jobs: dict[Leg, list[tuple[Article, list[str]]]] = {}
+        legs: dict[Leg, list[tuple[Article, list[str]]]] = {}
         for art in articles:
             route = art.route
             art.summary_language, art.read_language = route.written, route.read
@@ -321,14 +321,14 @@ class Summarizer:
             art.work["summarize_s"] = len(art.text) * len(art.writes)
             if route.pivot:
                 art.work["pivot_s"] = len(art.text)
-                jobs.setdefault((route.pivot, art.source, "en"), []).append((art, split_sentences(art.text)))
-        for translator, art, _, translated, notes in run_jobs(jobs, self.load, options, self.config.batch_size,
+                legs.setdefault((route.pivot, art.source, "en"), []).append((art, split_sentences(art.text)))
+        for translator, art, _, translated, notes in run_legs(legs, self.load, options, self.config.batch_size,
                                                               required=True):
             for note in notes:
                 art.warn(note)
             art.work_text = join_sentences(translated)
             art.chain.insert(0, translator.model_id)
-        if jobs:
+        if legs:
             add_time(stages, "pivot_s", clock)
 
 

@@ -84,51 +84,52 @@ def translate_pairs(model: Model, requests: Sequence[tuple[list[str], str, str]]
             for (sentences, source, target), (unique, split) in zip(requests, plans, strict=True)]
 
 
-def run_jobs(jobs: dict[Leg, list[tuple[Article, list[str]]]], load: Callable[[str], Model],
+def run_legs(legs: dict[Leg, list[tuple[Article, list[str]]]], load: Callable[[str], Model],
              options: SummarizeOptions, batch_size: int, *, required: bool = False,
              ) -> Iterator[tuple[Model, Article, str, list[str], list[str]]]:
-    """Run translation jobs over each article's sentences: one model call per (model, source, target), or one
-    per model for an instruction model (every language it translates into at once).
+    """Run translation legs (a model and a language pair) over each article's sentences: one model call per
+    (model, source, target), or one per model for an instruction model (every language it translates into at
+    once).
 
     A model that cannot be loaded, or raises, fails only its languages (in the article's errors),
-    unless the jobs are `required` (the pivot into English, without which there is nothing to
+    unless the legs are `required` (the pivot into English, without which there is nothing to
     summarise). Yields (model, article, target, translated sentences, notes): one sentence out per
     sentence in; notes say which of the article's sentences had to be split.
     """
     by_model: dict[str, list[Leg]] = {}
-    for job in jobs:
-        by_model.setdefault(job[0], []).append(job)
-    for name, model_jobs in by_model.items():
+    for leg in legs:
+        by_model.setdefault(leg[0], []).append(leg)
+    for name, model_legs in by_model.items():
         try:
             model = load(name)
-            groups = [model_jobs] if isinstance(model, InstructModel) else [[job] for job in model_jobs]
+            groups = [model_legs] if isinstance(model, InstructModel) else [[leg] for leg in model_legs]
         except (ModelLoadError, ModelError) as exc:
             if required:
                 raise
-            _fail(jobs, model_jobs, exc)
+            _fail(legs, model_legs, exc)
             continue
         for group in groups:
             try:
-                results = translate_pairs(model, [([s for _, sentences in jobs[job] for s in sentences], job[1],
-                                                   job[2]) for job in group], options, batch_size)
+                results = translate_pairs(model, [([s for _, sentences in legs[leg] for s in sentences], leg[1],
+                                                   leg[2]) for leg in group], options, batch_size)
             except (ModelLoadError, ModelError) as exc:  # these languages fail; the others go on
                 if required:
                     raise
-                _fail(jobs, group, exc)
+                _fail(legs, group, exc)
                 continue
-            for job, (translated, split) in zip(group, results, strict=True):
+            for leg, (translated, split) in zip(group, results, strict=True):
                 position = 0
-                for art, sentences in jobs[job]:
+                for art, sentences in legs[leg]:
                     notes = [f"a sentence of {split[s][0]} tokens was split into {split[s][1]} pieces for "
                              f"{model.name}" for s in dict.fromkeys(sentences) if s in split]
-                    yield model, art, job[2], translated[position:position + len(sentences)], notes
+                    yield model, art, leg[2], translated[position:position + len(sentences)], notes
                     position += len(sentences)
 
 
-def _fail(jobs: dict[Leg, list[tuple[Article, list[str]]]], failed: list[Leg], exc: Exception) -> None:
-    for job in failed:
-        for art, _ in jobs[job]:
-            art.fail_language(job[2], str(exc))
+def _fail(legs: dict[Leg, list[tuple[Article, list[str]]]], failed: list[Leg], exc: Exception) -> None:
+    for leg in failed:
+        for art, _ in legs[leg]:
+            art.fail_language(leg[2], str(exc))
 
 
 def translate_summaries(articles: list[Article], load: Callable[[str], Model], options: SummarizeOptions,
@@ -138,7 +139,7 @@ def translate_summaries(articles: list[Article], load: Callable[[str], Model], o
     (model, source, target), or per instruction model, with the translator each article's `Route` names. Each
     translation is checked for its language (`language_repair.check_translated`) and against the
     summary it translates; `partial(index, language, text)` hears of each as it is ready."""
-    jobs: dict[Leg, list[tuple[Article, list[str]]]] = {}
+    legs: dict[Leg, list[tuple[Article, list[str]]]] = {}
     sources: dict[int, list[str]] = {}  # each article's summary sentences, which every translation translates
     for art in articles:
         sentences = sources[art.index] = split_sentences(art.summary)
@@ -152,10 +153,10 @@ def translate_summaries(articles: list[Article], load: Callable[[str], Model], o
                 continue
             art.work["translate_s"] = art.work.get("translate_s", 0.0) + len(art.summary)
             key = (art.route.translator(art.summary_language, target), art.summary_language, target)
-            jobs.setdefault(key, []).append((art, sentences))
+            legs.setdefault(key, []).append((art, sentences))
     settings: dict[str, Decoding] = {}  # each translator's decoding settings, for its repairs
     back: dict[str, tuple[Model, list[tuple[Article, str]]]] = {}  # strict: instruction models' work, checked back
-    for model, art, target, translated, notes in run_jobs(jobs, load, options, batch_size):
+    for model, art, target, translated, notes in run_legs(legs, load, options, batch_size):
         for note in notes:
             art.warn_language(target, note)
         if art.summary.strip() and not "".join(translated).strip():

@@ -261,7 +261,7 @@ def _answer_misses(app: FastAPI) -> None:
 
 
 def _document_limits(app: FastAPI, service: Service) -> None:
-    """The OpenAPI schema with this server's limits in it (they depend on its configuration)."""
+    """The OpenAPI schema with this server's limits and defaults in it (they depend on its configuration)."""
     plain = app.openapi
 
     def openapi() -> dict:
@@ -276,6 +276,12 @@ def _document_limits(app: FastAPI, service: Service) -> None:
                     parts[name]["properties"]["languages"]["maxItems"] = service.config.max_languages
             if "BatchRequest" in parts:
                 parts["BatchRequest"]["properties"]["articles"]["maxItems"] = service.settings.max_batch_articles
+            defaults = service.config.options.with_defaults().model_dump()  # what a field left out takes here
+            defaults["preset"] = service.config.preset
+            for name in ("Request", "BatchArticle", "BatchRequest"):
+                for field, value in defaults.items():
+                    if name in parts and field in parts[name]["properties"]:
+                        parts[name]["properties"][field]["default"] = value
         return app.openapi_schema
 
     app.openapi = openapi
