@@ -99,10 +99,7 @@ class Config:
 
     def __post_init__(self) -> None:
         get_preset(self.preset)  # an unknown preset is an error naming the presets
-        for spec in fields(self):
-            choices = spec.metadata.get("choices")
-            if choices and getattr(self, spec.name) not in choices:
-                raise InputError(f"{spec.name}={getattr(self, spec.name)!r} is not one of: {', '.join(choices)}.")
+        check_settings(self)
         if not isinstance(self.translators, Mapping):
             raise InputError(f"translators={self.translators!r} must map languages to models.")
         if not isinstance(self.options, SummarizeOptions):
@@ -110,8 +107,8 @@ class Config:
         if self.options.preset is not None:  # one default preset: a request may name another
             raise InputError(f"options.preset={self.options.preset!r}: a configuration's preset is Config.preset.")
         object.__setattr__(self, "translators", MappingProxyType(dict(self.translators)))
-        for name in ("batch_size", "max_chars", "max_languages", "max_reduce_rounds", "max_models"):
-            check_count(name, getattr(self, name))
+        # every field set (None or left out: the default), so that whoever reads the configured options reads values
+        object.__setattr__(self, "options", self.options.with_defaults())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **given: Any) -> Config:
@@ -125,6 +122,22 @@ def check_count(name: str, value: object, optional: bool = False) -> None:
         return
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise InputError(f"{name}={value!r} must be a whole number of at least 1.")
+
+
+def check_settings(settings: Any) -> None:
+    """Each field declared with `setting` holds what its kind asks: one of its choices; a count (a whole number
+    of at least 1, or None where that is its default); a number above 0; a share (``share=True``: 0 up to 1)."""
+    for spec in fields(settings):
+        value, kind, choices = getattr(settings, spec.name), _kind(spec), spec.metadata.get("choices")
+        if choices and value not in choices:
+            raise InputError(f"{spec.name}={value!r} is not one of: {', '.join(choices)}.")
+        if kind is int:
+            check_count(spec.name, value, optional=spec.default is None)
+        elif kind is float and spec.metadata.get("share"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+                raise InputError(f"{spec.name}={value!r} must be a number from 0 up to (not including) 1.")
+        elif kind is float and (isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0):
+            raise InputError(f"{spec.name}={value!r} must be a number above 0.")
 
 
 # ------------------------------------------------------------------------------------- flags and environment
@@ -249,11 +262,10 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from_args(args: argparse.Namespace) -> SummarizeOptions:
-    """The request flags as options: those given, over the defaults."""
-    given = {"languages": getattr(args, "to", None), "length": args.length, "strict": args.strict or None,
-             "source_language": args.source_language, "include_source": False if getattr(args, "no_source", False)
-             else None}
-    return SummarizeOptions(**{name: value for name, value in given.items() if value is not None})
+    """The request flags as options: those given (None: not given, the default stays)."""
+    return SummarizeOptions(languages=getattr(args, "to", None), length=args.length, strict=args.strict or None,
+                            source_language=args.source_language,
+                            include_source=False if getattr(args, "no_source", False) else None)
 
 
 def check_counts(args: argparse.Namespace, *names: str) -> None:
@@ -265,7 +277,7 @@ def check_counts(args: argparse.Namespace, *names: str) -> None:
 
 def config_from_args(args: argparse.Namespace, **extra: Any) -> Config:
     """The `Config` the flag groups describe (groups a command lacks keep the environment's or the defaults)."""
-    check_counts(args, "batch_size", "max_chars", "max_languages", "max_models")
+    check_counts(args, *(spec.name for spec in fields(Config) if spec.metadata.get("group") and _kind(spec) is int))
     values = {spec.name: getattr(args, spec.name) for spec in fields(Config)
               if spec.metadata.get("group") and hasattr(args, spec.name)}  # the flags `add_config_flags` made
     if "translators" in values:

@@ -31,7 +31,7 @@ def test_every_unit_imports_only_units_below_it():
     upward = {(unit, target) for unit, targets in graph.items() for target in targets
               if layers.ORDER.index(target) >= layers.ORDER.index(unit)}
     assert upward == set()
-    assert max(layers.layers(graph).values()) <= len(layers.ORDER)
+    layers.layers(graph)  # an import cycle between units raises
 
 
 def test_at_most_a_dozen_modules_stay_at_the_top():

@@ -40,16 +40,16 @@ def load_model(name_or_path: str, device: str = "auto", engine: str = "auto", *,
     """
     cache = cache if cache is not None else default_cache()
     device = resolve_device(device)
-    ref = refer(name_or_path)
-    if engine == "auto" and ref.kind == "argos":
+    if engine == "auto" and argos.is_package(name_or_path):
         engine = "ctranslate2"  # an Argos package is a CTranslate2 model, on CUDA too
     engine = resolve_engine(engine, device)
     check_precision(engine, precision)
     asked = (name_or_path, device, engine, precision)
-    model = cache.lookup(asked)  # the pipeline asks for its models on every request: no file look-ups then
-    if model is None and ref.kind == "argos":
+    model = cache.lookup(asked)  # the pipeline asks for its models on every request: no more look-ups then
+    ref = refer(name_or_path) if model is None else None
+    if ref is not None and ref.kind == "argos":
         model = cache.get(asked, lambda: _load_argos(name_or_path, device, engine, precision))
-    elif model is None:
+    elif ref is not None:
         location = _gguf_location(name_or_path) if ref.kind == "gguf" else ref.location()
         key = (location.source, device, engine, precision)
         model = cache.get(key, lambda: _load(location, device, engine, precision, allow_pickle))

@@ -347,8 +347,7 @@ def summarize(text: str, languages: Sequence[str] | str | None = None, *, preset
     """
     given = {"preset": preset, "device": device, "engine": engine, "summarizer_model": summarizer_model,
              "translators": translators, "allow_pickle": allow_pickle, "language_check": language_check}
-    options = {"length": length, "source_language": source_language, "include_source": include_source,
-               "strict": strict}
     config = Config(**{name: value for name, value in given.items() if value is not None})
-    return Summarizer.from_config(config).summarize(
-        text, languages, SummarizeOptions(**{name: value for name, value in options.items() if value is not None}))
+    options = SummarizeOptions(length=length, source_language=source_language, include_source=include_source,
+                               strict=strict)  # None: the default
+    return Summarizer.from_config(config).summarize(text, languages, options)

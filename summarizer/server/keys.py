@@ -33,7 +33,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, QuotaExceededError, RateLimitedError
+from ..errors import InputError, QuotaExceededError, RateLimitedError, SummarizerError
 
 
 @dataclass(eq=False)
@@ -72,8 +72,6 @@ class Bill:
 
     def settle(self, text: str, result: object) -> None:
         """An article's result is in: its characters come back when it is an error."""
-        from ..errors import SummarizerError
-
         if isinstance(result, SummarizerError):
             self.refund(len(text))
 

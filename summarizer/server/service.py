@@ -167,10 +167,10 @@ class Service:
         """Charge `account` for the requests (`articles` of them counted against its rate, `counted` of those
         already), then queue them; when they cannot be queued the charge is given back. The page and the JSON API
         both queue this way; each result is settled with `Bill.settle`."""
-        bill = Bill()
-        if keys is not None and account is not None and (articles if articles is not None else len(requests)):
-            bill = Bill(keys, keys.charge(account, len(requests) if articles is None else articles,
-                                          sum(len(request.text) for request in requests), counted=counted))
+        bill, articles = Bill(), len(requests) if articles is None else articles
+        if keys is not None and account is not None and articles:
+            bill = Bill(keys, keys.charge(account, articles, sum(len(request.text) for request in requests),
+                                          counted=counted))
         if not requests:  # every article of a batch was refused on its own: they are counted, nothing is queued
             return [], bill
         try:

@@ -9,8 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from ..config import add_flag, check_count, env_values, setting
-from ..errors import InputError
+from ..config import add_flag, check_settings, env_values, setting
 
 
 @dataclass(frozen=True)
@@ -64,21 +63,10 @@ class ServerSettings:
     address: str | None = setting(None, "Ray cluster to join (default: $RAY_ADDRESS, else a local cluster)")
     replicas: int = setting(1, "model replicas on Ray Serve")
     queue_reserve: float = setting(0.25, "share of --max-queue kept for API keys with no article waiting, so that "
-                                    "keys that keep the queue full cannot shut out another (0: none)")
+                                    "keys that keep the queue full cannot shut out another (0: none)", share=True)
 
     def __post_init__(self) -> None:
-        for name in ("port", "max_queue", "max_batch", "max_batch_chars", "max_batch_articles", "retry_after",
-                     "replicas", "max_connections", "max_connections_per_client", "max_streams",
-                     "max_streams_per_client", "max_auth_failures"):
-            check_count(name, getattr(self, name))
-        check_count("max_queue_per_key", self.max_queue_per_key, optional=True)
-        for name in ("batch_wait_ms", "batch_gather_ms", "request_timeout", "max_body_mb", "max_upload_mb",
-                     "max_uploads_mb_per_key", "max_uploads_mb", "read_timeout", "shutdown_timeout",
-                     "auth_failure_window"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-                raise InputError(f"{name}={value!r} must be a number above 0.")
-        _check_share("queue_reserve", self.queue_reserve)
+        check_settings(self)  # counts, numbers above 0 and the share, each by its kind
 
     @property
     def key_share(self) -> int:
@@ -102,11 +90,6 @@ class ServerSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None, **given: Any) -> ServerSettings:
         """The defaults, with those set in the environment (``SUMMARIZER_<NAME>``), then `given`."""
         return cls(**{**env_values(cls, environ), **given})
-
-
-def _check_share(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-        raise InputError(f"{name}={value!r} must be a number from 0 up to (not including) 1.")
 
 
 def add_server_flags(parser: argparse.ArgumentParser, defaults: ServerSettings) -> None:
